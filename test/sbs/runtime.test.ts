@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import {
+  SbsDecodeError,
+  SbsEncodeError,
+  SbsReader,
+  SbsWriter,
+  codec,
+} from '../../runtime/sbs/index.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/ /g, ''), 'hex'));
+
+function write(f: (w: SbsWriter) => void): string {
+  const w = new SbsWriter(4);
+  w.reset();
+  f(w);
+  return hex(w.finish());
+}
+
+function read<T>(h: string, f: (r: SbsReader) => T): T {
+  const r = new SbsReader(bytes(h));
+  const v = f(r);
+  r.end();
+  return v;
+}
+
+function decodeError(h: string, f: (r: SbsReader) => unknown): SbsDecodeError {
+  try {
+    read(h, f);
+  } catch (e) {
+    if (e instanceof SbsDecodeError) return e;
+    throw e;
+  }
+  throw new Error('expected SbsDecodeError');
+}
+
+// hat-behavior §2.1, verified against PySerializer.
+const INTEGERS: [bigint, string][] = [
+  [0n, '80'],
+  [-1n, 'ff'],
+  [1n, '81'],
+  [63n, 'bf'],
+  [64n, '00 c0'],
+  [-64n, 'c0'],
+  [-65n, '7f bf'],
+  [127n, '00 ff'],
+  [128n, '01 80'],
+  [-128n, '7f 80'],
+  [255n, '01 ff'],
+  [256n, '02 80'],
+  [-256n, '7e 80'],
+  [1234n, '09 d2'],
+  [8191n, '3f ff'],
+  [8192n, '00 40 80'],
+  [-8192n, '40 80'],
+  [-8193n, '7f 3f ff'],
+  [2n ** 63n - 1n, '00 7f 7f 7f 7f 7f 7f 7f 7f ff'],
+  [2n ** 63n, '01 00 00 00 00 00 00 00 00 80'],
+  [-(2n ** 63n), '7f 00 00 00 00 00 00 00 00 80'],
+];
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+describe('Integer', () => {
+  it.each(INTEGERS)('%s <-> %s (bigint mode)', (v, h) => {
+    const want = h.replace(/ /g, '');
+    expect(write((w) => w.integer(v))).toBe(want);
+    expect(read(want, (r) => r.bigint())).toBe(v);
+  });
+
+  it.each(INTEGERS)('%s <-> %s (number mode)', (v, h) => {
+    const want = h.replace(/ /g, '');
+    if (v >= -SAFE && v <= SAFE) {
+      expect(write((w) => w.integer(Number(v)))).toBe(want);
+      expect(read(want, (r) => r.integer())).toBe(Number(v));
+    } else {
+      // Out of the safe range a number decode is a 'range' error, never a rounded value.
+      const e = decodeError(want, (r) => r.integer());
+      expect(e.code).toBe('range');
+      expect(e.offset).toBe(0);
+      // Integral numbers beyond 2^53 that are exact as doubles (2^63, -2^63) still encode exactly.
+      if (Number(v) === Number(BigInt(Number(v))) && BigInt(Number(v)) === v)
+        expect(write((w) => w.integer(Number(v)))).toBe(want);
+    }
+  });
+
+  it('round-trips the edges of the safe range and of int32 in both modes', () => {
+    for (const v of [
+      SAFE,
+      -SAFE,
+      2n ** 31n,
+      -(2n ** 31n),
+      2n ** 31n - 1n,
+      2n ** 53n - 2n,
+      2n ** 27n,
+      -(2n ** 27n) - 1n,
+    ]) {
+      const h = write((w) => w.integer(v));
+      expect(write((w) => w.integer(Number(v)))).toBe(h);
+      expect(read(h, (r) => r.integer())).toBe(Number(v));
+      expect(read(h, (r) => r.bigint())).toBe(v);
+    }
+    expect(
+      decodeError(
+        write((w) => w.integer(SAFE + 1n)),
+        (r) => r.integer(),
+      ).code,
+    ).toBe('range');
+    expect(
+      decodeError(
+        write((w) => w.integer(-SAFE - 1n)),
+        (r) => r.integer(),
+      ).code,
+    ).toBe('range');
+  });
+
+  it('round-trips huge bigints (2^200, -(2^200)) and their neighbours', () => {
+    for (const v of [
+      2n ** 200n,
+      -(2n ** 200n),
+      2n ** 200n - 1n,
+      -(2n ** 200n) + 1n,
+      3n ** 500n,
+      -(7n ** 300n),
+    ]) {
+      const h = write((w) => w.integer(v));
+      expect(read(h, (r) => r.bigint())).toBe(v);
+    }
+    // 2^200 needs 29 groups: 200 bits plus a sign bit.
+    expect(write((w) => w.integer(2n ** 200n)).length / 2).toBe(29);
+  });
+
+  it('rejects non-minimal encodings in both modes', () => {
+    for (const h of ['0081', '7fc0', '000080', '7f7fff', '00000000000000000081']) {
+      for (const f of [(r: SbsReader) => r.integer(), (r: SbsReader) => r.bigint()]) {
+        const e = decodeError(h, f);
+        expect(e.code).toBe('non-minimal');
+        expect(e.offset).toBe(0);
+      }
+    }
+  });
+
+  it('rejects truncated integers', () => {
+    for (const h of ['', '00', '0102', '01020304050607080900']) {
+      expect(decodeError(h, (r) => r.integer()).code).toBe('truncated');
+      expect(decodeError(h, (r) => r.bigint()).code).toBe('truncated');
+    }
+  });
+
+  it('rejects fractional, NaN, infinite and non-numeric values on encode', () => {
+    for (const v of [0.5, NaN, Infinity, -Infinity, '1', null, undefined, true]) {
+      expect(() => write((w) => w.integer(v as number))).toThrow(SbsEncodeError);
+    }
+  });
+});
+
+describe('Float', () => {
+  it('keeps -0, NaN and infinities', () => {
+    expect(write((w) => w.float(-0))).toBe('8000000000000000');
+    expect(
+      Object.is(
+        read('8000000000000000', (r) => r.float()),
+        -0,
+      ),
+    ).toBe(true);
+    expect(
+      Object.is(
+        read('0000000000000000', (r) => r.float()),
+        0,
+      ),
+    ).toBe(true);
+    expect(write((w) => w.float(NaN))).toBe('7ff8000000000000');
+    expect(read('7ff8000000000000', (r) => r.float())).toBeNaN();
+    expect(read('7ff0000000000000', (r) => r.float())).toBe(Infinity);
+    expect(read('fff0000000000000', (r) => r.float())).toBe(-Infinity);
+    expect(write((w) => w.float(123.456))).toBe('405edd2f1a9fbe77');
+  });
+
+  it('rejects a short float and non-number values', () => {
+    const e = decodeError('3ff00000000000', (r) => r.float());
+    expect([e.code, e.offset]).toEqual(['truncated', 0]);
+    expect(() => write((w) => w.float(1n as unknown as number))).toThrow(SbsEncodeError);
+  });
+});
+
+describe('String', () => {
+  it.each([
+    ['', '80'],
+    ['abc', '83616263'],
+    ['ž€😀', '89c5bee282acf09f9880'],
+    ['\u{10FFFF}\u{1F600}', '88f48fbfbff09f9880'],
+    // A leading BOM is content, not a marker: kept both ways.
+    ['\uFEFFx', '84efbbbf78'],
+  ])('%j <-> %s', (s, h) => {
+    expect(write((w) => w.string(s))).toBe(h);
+    expect(read(h, (r) => r.string())).toBe(s);
+  });
+
+  it('round-trips long and mixed strings across the fast paths', () => {
+    for (const s of [
+      'a'.repeat(63),
+      'a'.repeat(64),
+      'a'.repeat(1000),
+      `${'a'.repeat(40)}ž`,
+      '😀'.repeat(500),
+    ]) {
+      const h = write((w) => w.string(s));
+      expect(read(h, (r) => r.string())).toBe(s);
+      expect(Buffer.from(h, 'hex').subarray(-Buffer.byteLength(s)).toString('utf8')).toBe(s);
+    }
+  });
+
+  it('rejects lone surrogates on encode', () => {
+    for (const s of ['\uD800', 'a\uDC00b', `${'x'.repeat(100)}\uD83D`]) {
+      expect(() => write((w) => w.string(s))).toThrow(/lone UTF-16 surrogate/);
+    }
+  });
+
+  it('rejects invalid UTF-8 with the offset of the string data', () => {
+    for (const h of ['81ff', '82c328', '83eda080', '84f4908080']) {
+      const e = decodeError(h, (r) => r.string());
+      expect([e.code, e.offset]).toEqual(['utf8', 1]);
+    }
+  });
+
+  it('rejects a length larger than the remaining bytes before reading', () => {
+    const e = decodeError('8561', (r) => r.string());
+    expect([e.code, e.offset]).toEqual(['length', 0]);
+    expect(decodeError('ff', (r) => r.string()).code).toBe('length');
+  });
+});
+
+describe('Bytes', () => {
+  it('round-trips and decodes to a copy', () => {
+    const input = bytes('83616263');
+    const r = new SbsReader(input);
+    const b = r.bytes();
+    input[1] = 0;
+    expect(hex(b)).toBe('616263');
+  });
+
+  it('grows the writer for a 10 MiB value and shrinks back after', () => {
+    const big = new Uint8Array(10 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+    const c = codec(
+      'Big',
+      (w, v: Uint8Array) => w.bytes(v),
+      (r) => r.bytes(),
+    );
+    const enc = c.encode(big);
+    expect(enc.length).toBe(big.length + 4);
+    const dec = c.decode(enc);
+    expect(dec.length).toBe(big.length);
+    expect(Buffer.compare(dec, big)).toBe(0);
+    expect(hex(c.encode(bytes('0102')))).toBe('820102');
+  });
+});
+
+describe('Boolean, counts, choices, depth', () => {
+  it('accepts only 00 and 01', () => {
+    expect(read('01', (r) => r.boolean())).toBe(true);
+    expect(read('00', (r) => r.boolean())).toBe(false);
+    const e = decodeError('02', (r) => r.boolean());
+    expect([e.code, e.offset]).toEqual(['boolean', 0]);
+    expect(() => write((w) => w.boolean(1 as unknown as boolean))).toThrow(SbsEncodeError);
+  });
+
+  it('checks choice indices', () => {
+    expect(read('81', (r) => r.choice(2))).toBe(1);
+    expect(read('0180', (r) => r.choice(200))).toBe(128);
+    for (const h of ['82', 'ff', '0180']) {
+      const e = decodeError(h, (r) => r.choice(2));
+      expect([e.code, e.offset]).toEqual(['choice', 0]);
+    }
+  });
+
+  it('checks array counts against the remaining bytes before allocating', () => {
+    expect(decodeError('81', (r) => r.count(1)).code).toBe('length');
+    expect(decodeError('ff', (r) => r.count(1)).code).toBe('length');
+    expect(read('83', (r) => r.count(0))).toBe(3);
+    const huge = write((w) => w.integer(2 ** 40));
+    expect(decodeError(huge, (r) => r.count(0)).code).toBe('length');
+    expect(decodeError(huge, (r) => r.count(1)).code).toBe('length');
+  });
+
+  it('limits nesting on both sides', () => {
+    const r = new SbsReader(new Uint8Array(0), { maxDepth: 2 });
+    r.enter();
+    r.enter();
+    expect(() => r.enter()).toThrow(SbsDecodeError);
+    const w = new SbsWriter();
+    w.reset({ maxDepth: 1 });
+    w.enter();
+    expect(() => w.enter()).toThrow(SbsEncodeError);
+  });
+
+  it('reports trailing bytes', () => {
+    const e = decodeError('8081', (r) => r.integer());
+    expect([e.code, e.offset]).toEqual(['trailing', 1]);
+  });
+});
