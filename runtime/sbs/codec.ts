@@ -1,0 +1,86 @@
+import { at } from './errors.js';
+import { SbsReader, type DecodeOptions } from './reader.js';
+import { SbsWriter, type EncodeOptions } from './writer.js';
+
+/**
+ * An SBS type's codec: what generated code exports per type (same name as the TS type)
+ * and what `Repository.codec()` returns.
+ */
+export interface Codec<T> {
+  /** Qualified SBS name, `Module.Type`. */
+  readonly name: string;
+  /** Encodes a whole value; the result is a fresh view the caller may keep. */
+  encode(value: T, options?: EncodeOptions): Uint8Array;
+  /** Decodes exactly one value spanning all of `bytes`. */
+  decode(bytes: Uint8Array, options?: DecodeOptions): T;
+  /** Appends the value to a writer: for framing several values into one buffer. */
+  write(writer: SbsWriter, value: T): void;
+  /** Reads one value at the reader's position (no trailing-bytes check). */
+  read(reader: SbsReader): T;
+}
+
+export type WriteFn<T> = (w: SbsWriter, v: T) => void;
+export type ReadFn<T> = (r: SbsReader) => T;
+
+// One writer and one reader serve all top-level calls. Encoding can re-enter (a getter on
+// the value may itself encode), so a busy instance is never shared: the nested call gets
+// its own.
+const sharedWriter = new SbsWriter();
+let writerBusy = false;
+const sharedReader = new SbsReader();
+let readerBusy = false;
+
+export function encodeWith<T>(
+  name: string,
+  write: WriteFn<T>,
+  value: T,
+  options?: EncodeOptions,
+): Uint8Array {
+  const nested = writerBusy;
+  const w = nested ? new SbsWriter() : sharedWriter;
+  writerBusy = true;
+  try {
+    w.reset(options);
+    write(w, value);
+    return w.finish();
+  } catch (e) {
+    throw at(e, name);
+  } finally {
+    if (!nested) writerBusy = false;
+  }
+}
+
+export function decodeWith<T>(
+  name: string,
+  read: ReadFn<T>,
+  bytes: Uint8Array,
+  options?: DecodeOptions,
+): T {
+  const nested = readerBusy;
+  const r = nested ? new SbsReader() : sharedReader;
+  r.reset(bytes, options);
+  readerBusy = true;
+  try {
+    const value = read(r);
+    r.end();
+    return value;
+  } catch (e) {
+    throw at(e, name);
+  } finally {
+    if (!nested) readerBusy = false;
+    // Drop the reference so a large input is not retained by the shared reader.
+    if (!nested) r.buf = EMPTY;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+export function codec<T>(name: string, write: WriteFn<T>, read: ReadFn<T>): Codec<T> {
+  return {
+    name,
+    encode: (value, options) => encodeWith(name, write, value, options),
+    decode: (bytes, options) => decodeWith(name, read, bytes, options),
+    write,
+    read,
+  };
+}

@@ -1,0 +1,12 @@
+export { SbsWriter, unknownEntry, type EncodeOptions } from './writer.js';
+export { SbsReader, type DecodeOptions } from './reader.js';
+export {
+  SbsError,
+  SbsDecodeError,
+  SbsEncodeError,
+  at,
+  formatPath,
+  type PathSegment,
+  type SbsDecodeErrorCode,
+} from './errors.js';
+export { codec, encodeWith, decodeWith, type Codec, type ReadFn, type WriteFn } from './codec.js';

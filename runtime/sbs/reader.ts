@@ -1,0 +1,223 @@
+import { SbsDecodeError, type SbsDecodeErrorCode } from './errors.js';
+import { groupsToBigint } from './integer.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export interface DecodeOptions {
+  /** Nesting limit for recursive types. Default 1000. */
+  readonly maxDepth?: number;
+  /**
+   * Upper bound on the length of arrays whose items may encode to zero bytes
+   * (`Array(None)`): such a count is not bounded by the input size. Default 1,000,000.
+   */
+  readonly maxEmptyItems?: number;
+}
+
+/**
+ * Reads SBS primitives from a byte array, strictly: truncation, oversized lengths, non-minimal
+ * integers, bad booleans, choice indices out of range, invalid UTF-8 and excessive nesting are
+ * `SbsDecodeError`s with the byte offset. Never allocates from an unchecked length.
+ */
+export class SbsReader {
+  buf: Uint8Array;
+  pos = 0;
+  depth = 0;
+  maxDepth = 1000;
+  maxEmptyItems = 1_000_000;
+  private view: DataView | undefined;
+
+  constructor(bytes: Uint8Array = new Uint8Array(0), options?: DecodeOptions) {
+    this.buf = bytes;
+    this.reset(bytes, options);
+  }
+
+  reset(bytes: Uint8Array, options?: DecodeOptions): void {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('SBS input must be a Uint8Array');
+    this.buf = bytes;
+    this.pos = 0;
+    this.depth = 0;
+    this.view = undefined;
+    this.maxDepth = options?.maxDepth ?? 1000;
+    this.maxEmptyItems = options?.maxEmptyItems ?? 1_000_000;
+  }
+
+  fail(code: SbsDecodeErrorCode, reason: string, offset: number = this.pos): never {
+    throw new SbsDecodeError(code, reason, offset);
+  }
+
+  private truncated(what: string, offset: number): never {
+    return this.fail(
+      'truncated',
+      `truncated input: ${what} runs past the end (${this.buf.length} bytes)`,
+      offset,
+    );
+  }
+
+  /** Throws unless every byte was consumed. */
+  end(): void {
+    if (this.pos !== this.buf.length)
+      this.fail('trailing', `${this.buf.length - this.pos} trailing bytes after the value`);
+  }
+
+  boolean(): boolean {
+    const p = this.pos;
+    if (p >= this.buf.length) this.truncated('Boolean', p);
+    const b = this.buf[p] as number;
+    if (b > 1) this.fail('boolean', `invalid Boolean byte 0x${b.toString(16).padStart(2, '0')}`, p);
+    this.pos = p + 1;
+    return b === 1;
+  }
+
+  /** An Integer as a number; values beyond ±(2^53-1) are a 'range' error, never rounded. */
+  integer(): number {
+    const b = this.buf;
+    const len = b.length;
+    const start = this.pos;
+    if (start >= len) this.truncated('Integer', start);
+    let c = b[start] as number;
+    if (c & 0x80) {
+      this.pos = start + 1;
+      return c & 0x40 ? (c & 0x7f) - 128 : c & 0x7f;
+    }
+    let p = start + 1;
+    if (p >= len) this.truncated('Integer', start);
+    this.checkMinimal(c, b[p] as number, start);
+    let acc = c & 0x40 ? c - 128 : c;
+    do {
+      if (p >= len) this.truncated('Integer', start);
+      c = b[p++] as number;
+      acc = acc * 128 + (c & 0x7f);
+    } while ((c & 0x80) === 0);
+    if (acc > MAX_SAFE || acc < -MAX_SAFE)
+      this.fail(
+        'range',
+        'Integer outside ±(2^53-1); decode with bigint integers to read it',
+        start,
+      );
+    this.pos = p;
+    return acc;
+  }
+
+  /** An Integer of any size as a bigint. */
+  bigint(): bigint {
+    const b = this.buf;
+    const len = b.length;
+    const start = this.pos;
+    let p = start;
+    while (p < len && ((b[p] as number) & 0x80) === 0) p++;
+    if (p >= len) this.truncated('Integer', start);
+    const count = p - start + 1;
+    if (count <= 7) return BigInt(this.integer());
+    this.checkMinimal(b[start] as number, b[start + 1] as number, start);
+    this.pos = p + 1;
+    return groupsToBigint(b, start, count);
+  }
+
+  private checkMinimal(first: number, second: number, offset: number): void {
+    // A leading group that only repeats the sign of the next one is redundant.
+    if ((first === 0 && (second & 0x40) === 0) || (first === 0x7f && (second & 0x40) !== 0))
+      this.fail('non-minimal', 'non-minimal Integer encoding', offset);
+  }
+
+  float(): number {
+    const p = this.pos;
+    if (p + 8 > this.buf.length) this.truncated('Float', p);
+    this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.pos = p + 8;
+    return this.view.getFloat64(p);
+  }
+
+  private length(what: string): number {
+    const start = this.pos;
+    const n = this.integer();
+    if (n < 0) this.fail('length', `negative ${what} length ${n}`, start);
+    if (n > this.buf.length - this.pos)
+      this.fail(
+        'length',
+        `${what} length ${n} exceeds the ${this.buf.length - this.pos} remaining bytes`,
+        start,
+      );
+    return n;
+  }
+
+  /** A copy, so the result stays valid when the input buffer is reused. */
+  bytes(): Uint8Array {
+    const n = this.length('Bytes');
+    const p = this.pos;
+    this.pos = p + n;
+    return this.buf.slice(p, p + n);
+  }
+
+  string(): string {
+    const n = this.length('String');
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + n;
+    if (n < 32) {
+      let s = '';
+      let i = p;
+      const end = p + n;
+      for (; i < end; i++) {
+        const c = b[i] as number;
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === end) return s;
+    }
+    try {
+      return decoder.decode(b.subarray(p, p + n));
+    } catch {
+      return this.fail('utf8', 'invalid UTF-8 in String', p);
+    }
+  }
+
+  /**
+   * An array length. Items of at least `minItemSize` bytes must fit in what remains, so a
+   * hostile count fails before anything is allocated.
+   */
+  count(minItemSize: number): number {
+    const start = this.pos;
+    const n = this.integer();
+    if (n < 0) this.fail('length', `negative array length ${n}`, start);
+    if (minItemSize > 0) {
+      const remaining = this.buf.length - this.pos;
+      if (n * minItemSize > remaining)
+        this.fail(
+          'length',
+          `array of ${n} items cannot fit in the ${remaining} remaining bytes`,
+          start,
+        );
+    } else if (n > this.maxEmptyItems) {
+      this.fail(
+        'length',
+        `array of ${n} zero-size items exceeds maxEmptyItems (${this.maxEmptyItems})`,
+        start,
+      );
+    }
+    return n;
+  }
+
+  /** A choice index, checked against the number of entries. */
+  choice(entries: number): number {
+    const start = this.pos;
+    const b = this.buf[start];
+    // Fast path: one-byte non-negative index.
+    if (b !== undefined && (b & 0xc0) === 0x80 && (b & 0x3f) < entries) {
+      this.pos = start + 1;
+      return b & 0x3f;
+    }
+    const i = this.integer();
+    if (i < 0 || i >= entries)
+      this.fail('choice', `choice index ${i} out of range (${entries} entries)`, start);
+    return i;
+  }
+
+  enter(): void {
+    if (++this.depth > this.maxDepth) this.fail('depth', `nesting deeper than ${this.maxDepth}`);
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+}
