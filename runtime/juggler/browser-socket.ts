@@ -1,0 +1,71 @@
+import type { FrameSocket, FrameSocketHandlers } from './socket.js';
+
+/** Subset of the WHATWG WebSocket used here (also satisfied by `ws`'s WebSocket). */
+export interface WhatwgWebSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (event: never) => void): void;
+}
+
+const CLOSED = 3;
+/** Browsers have no drain event; bufferedAmount is polled at this interval while waiting. */
+const DRAIN_POLL_MS = 5;
+
+/** `FrameSocket` over a browser (WHATWG) WebSocket. */
+export class BrowserFrameSocket implements FrameSocket {
+  readonly #ws: WhatwgWebSocket;
+
+  #handlers: FrameSocketHandlers | null = null;
+  #early: ((h: FrameSocketHandlers) => void)[] = [];
+
+  constructor(ws: WhatwgWebSocket) {
+    this.#ws = ws;
+    const dispatch = (event: (h: FrameSocketHandlers) => void): void => {
+      if (this.#handlers) event(this.#handlers);
+      else this.#early.push(event);
+    };
+    ws.addEventListener('message', (event: { data: unknown }) => {
+      const data = event.data;
+      dispatch((h) => (typeof data === 'string' ? h.text(data) : h.binary()));
+    });
+    ws.addEventListener('close', (event: { code: number; reason: string }) =>
+      dispatch((h) => h.close(event.code, event.reason)),
+    );
+    ws.addEventListener('error', () => dispatch((h) => h.error(new Error('WebSocket error'))));
+  }
+
+  bind(handlers: FrameSocketHandlers): void {
+    this.#handlers = handlers;
+    const early = this.#early;
+    this.#early = [];
+    for (const event of early) event(handlers);
+  }
+
+  send(frame: string): void {
+    this.#ws.send(frame);
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  waitDrain(lowWater: number): Promise<void> {
+    return new Promise((resolve) => {
+      const poll = (): void => {
+        if (this.#ws.readyState === CLOSED || this.#ws.bufferedAmount <= lowWater) resolve();
+        else setTimeout(poll, DRAIN_POLL_MS);
+      };
+      poll();
+    });
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.close();
+  }
+}

@@ -1,0 +1,259 @@
+import { ConnectionClosedError, JugglerError } from './errors.js';
+import type { JsonValue } from './json.js';
+import type { Logger } from './logger.js';
+import { parseRequest, type RequestMsg } from './messages.js';
+import { diff } from './patch.js';
+import type { JsonStore } from './store.js';
+import type { Transport } from './transport.js';
+
+/**
+ * Handles one request. The returned value (undefined -> null) is sent with
+ * `success: true`; a throw sends `success: false` with the error message as
+ * data (a thrown `JugglerError` sends its `data` instead).
+ */
+export type RequestHandler = (
+  conn: Connection,
+  name: string,
+  data: JsonValue,
+) => JsonValue | undefined | void | Promise<JsonValue | undefined | void>;
+
+export interface ConnectionOptions {
+  store: JsonStore;
+  /** ms; 0 = one state message per change; > 0 = changes merged for that long; null = only on flush(). */
+  autoflushDelay: number | null;
+  parallelRequests: boolean;
+  onRequest: RequestHandler | undefined;
+  /** Requests waiting or running before reading from the socket pauses. */
+  receiveQueueSize: number;
+  logger: Logger;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/** A server side Juggler connection (one WebSocket client). */
+export class Connection {
+  /** Client address: last `for=` of Forwarded, else a single X-Forwarded-For's last entry, else the socket peer. */
+  readonly remote: string;
+  /** The state synced to this client (shared between connections when the server has `state`). */
+  readonly state: JsonStore;
+  readonly closed: Promise<void>;
+
+  readonly #transport: Transport;
+  readonly #opts: ConnectionOptions;
+  #synced: JsonValue = null;
+  #dirty = false;
+  #flushTimer: Timer | null = null;
+  #waitingSpace = false;
+  readonly #unsubscribe: () => void;
+  #requests: RequestMsg[] = [];
+  #busy = false;
+  #inflight = 0;
+  #paused = false;
+
+  /** @internal Created by the server. */
+  constructor(transport: Transport, remote: string, opts: ConnectionOptions) {
+    this.#transport = transport;
+    this.#opts = opts;
+    this.remote = remote;
+    this.state = opts.store;
+    this.closed = transport.closed;
+    this.#unsubscribe = opts.store.onChange(() => this.#onChange());
+    void transport.closed.then(() => this.#cleanup());
+    if (opts.store.data !== null) this.#onChange(true);
+  }
+
+  get isOpen(): boolean {
+    return this.#transport.isOpen;
+  }
+
+  /** Number of encoded messages waiting to be written (bounded by sendQueueSize). */
+  get sendQueueLength(): number {
+    return this.#transport.queueLength;
+  }
+
+  /** Bytes handed to the socket but not yet written to the network. */
+  get bufferedAmount(): number {
+    return this.#transport.bufferedAmount;
+  }
+
+  /**
+   * Sends the pending state change now. Resolves once the diff is queued for
+   * sending; rejects with `ConnectionClosedError` when the connection closes.
+   */
+  async flush(): Promise<void> {
+    this.#clearFlushTimer();
+    for (;;) {
+      if (!this.isOpen) throw new ConnectionClosedError();
+      if (!this.#transport.isQueueFull) break;
+      await this.#transport.waitSpace();
+    }
+    this.#syncNow();
+  }
+
+  /** Queues a notification; waits while the send queue is full. */
+  notify(name: string, data: JsonValue = null): Promise<void> {
+    return this.#transport.send({ type: 'notify', name, data });
+  }
+
+  async close(): Promise<void> {
+    this.#transport.close();
+    await this.closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** @internal */
+  handleMessage(raw: unknown): void {
+    const req = parseRequest(raw);
+    if (req.name === '') {
+      // hat's server still echoes empty-name requests (legacy keep-alive of old JS clients).
+      this.#respond(req.id, true, req.data);
+      return;
+    }
+    if (this.#opts.parallelRequests) {
+      this.#inflight++;
+      this.#updatePause();
+      const done = this.#runRequest(req);
+      if (done) {
+        void done.then(() => {
+          this.#inflight--;
+          this.#updatePause();
+        });
+      } else {
+        this.#inflight--;
+        this.#updatePause();
+      }
+    } else {
+      this.#requests.push(req);
+      this.#drainRequests();
+    }
+  }
+
+  /** @internal Terminates the socket (used by server shutdown after shutdownTimeout). */
+  terminate(): void {
+    this.#transport.terminate();
+  }
+
+  #drainRequests(): void {
+    while (!this.#busy && this.#requests.length > 0) {
+      const req = this.#requests.shift() as RequestMsg;
+      const done = this.#runRequest(req);
+      if (done) {
+        this.#busy = true;
+        void done.then(() => {
+          this.#busy = false;
+          this.#drainRequests();
+        });
+      }
+    }
+    this.#updatePause();
+  }
+
+  #updatePause(): void {
+    const pending = this.#requests.length + this.#inflight + (this.#busy ? 1 : 0);
+    const full = pending >= this.#opts.receiveQueueSize;
+    if (full && !this.#paused) {
+      this.#paused = true;
+      this.#transport.pauseReceive();
+    } else if (!full && this.#paused) {
+      this.#paused = false;
+      this.#transport.resumeReceive();
+    }
+  }
+
+  /** Runs the handler; returns a promise only when something had to be awaited. */
+  #runRequest(req: RequestMsg): Promise<void> | undefined {
+    const handler = this.#opts.onRequest;
+    if (!handler) return this.#respond(req.id, false, 'request handler not implemented');
+    let result: ReturnType<RequestHandler>;
+    try {
+      result = handler(this, req.name, req.data);
+    } catch (err) {
+      return this.#respondError(req.id, err);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => this.#respond(req.id, true, value ?? null),
+        (err: unknown) => this.#respondError(req.id, err),
+      );
+    }
+    return this.#respond(req.id, true, result ?? null);
+  }
+
+  #respondError(id: JsonValue, err: unknown): Promise<void> | undefined {
+    const data =
+      err instanceof JugglerError ? err.data : err instanceof Error ? err.message : String(err);
+    return this.#respond(id, false, data);
+  }
+
+  #respond(id: JsonValue, success: boolean, data: JsonValue): Promise<void> | undefined {
+    if (!this.isOpen) return undefined;
+    const msg = { type: 'response', id, data, success };
+    try {
+      if (this.#transport.trySend(msg)) return undefined;
+    } catch (err) {
+      return this.#sendFailed(err);
+    }
+    return this.#transport.send(msg).catch((err: unknown) => this.#sendFailed(err));
+  }
+
+  #sendFailed(err: unknown): undefined {
+    if (!(err instanceof ConnectionClosedError)) {
+      // e.g. a handler result that JSON.stringify rejects (BigInt, cycles):
+      // hat closes the connection when a response cannot be sent.
+      this.#opts.logger.error('juggler response not sendable', { error: String(err) });
+      this.#transport.close(err instanceof Error ? err : new Error(String(err)));
+    }
+    return undefined;
+  }
+
+  #onChange(initial = false): void {
+    this.#dirty = true;
+    const delay = this.#opts.autoflushDelay;
+    if (delay === 0 || initial) this.#sync();
+    else if (delay !== null && this.#flushTimer === null) {
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = null;
+        this.#sync();
+      }, delay);
+    }
+  }
+
+  /** Syncs when the send queue has room; otherwise waits once, coalescing changes meanwhile. */
+  #sync(): void {
+    if (!this.isOpen || !this.#dirty) return;
+    if (this.#transport.isQueueFull) {
+      if (!this.#waitingSpace) {
+        this.#waitingSpace = true;
+        void this.#transport.waitSpace().then(() => {
+          this.#waitingSpace = false;
+          this.#sync();
+        });
+      }
+      return;
+    }
+    this.#syncNow();
+  }
+
+  #syncNow(): void {
+    this.#dirty = false;
+    const data = this.state.data;
+    if (data === this.#synced) return;
+    const patch = diff(this.#synced, data);
+    this.#synced = data;
+    if (patch.length > 0) this.#transport.trySend({ type: 'state', diff: patch });
+  }
+
+  #clearFlushTimer(): void {
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+  }
+
+  #cleanup(): void {
+    this.#clearFlushTimer();
+    this.#unsubscribe();
+    this.#requests = [];
+  }
+}

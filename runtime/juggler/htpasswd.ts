@@ -1,0 +1,104 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import bcrypt from 'bcryptjs';
+import { apr1, apr1Salt } from './apr1.js';
+import { HtpasswdError } from './errors.js';
+
+type HashKind = 'apr1' | 'bcrypt' | 'sha';
+
+interface Entry {
+  kind: HashKind;
+  hash: string;
+}
+
+function hashKind(hash: string): HashKind | null {
+  if (apr1Salt(hash) !== null) return 'apr1';
+  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash)) return 'bcrypt';
+  if (/^\{SHA\}[A-Za-z0-9+/]{27}=$/.test(hash)) return 'sha';
+  return null;
+}
+
+function equalStrings(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * Users and password hashes of an Apache htpasswd file. Accepts `$apr1$`
+ * (what hat accepts), bcrypt (`$2a$`/`$2b$`/`$2y$`) and `{SHA}`; any other
+ * hash is rejected when loading, like hat rejects non-apr1 hashes.
+ */
+export class Htpasswd {
+  readonly #entries = new Map<string, Entry>();
+  /** user -> SHA-256 of the last verified password, so bcrypt/apr1 run once per user. */
+  readonly #verified = new Map<string, Buffer>();
+
+  static async load(file: string): Promise<Htpasswd> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new HtpasswdError(`cannot read htpasswd file: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    return Htpasswd.parse(text);
+  }
+
+  static parse(text: string): Htpasswd {
+    const result = new Htpasswd();
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new HtpasswdError(`htpasswd line ${i + 1}: expected user:hash`);
+      const hash = line.slice(colon + 1);
+      const kind = hashKind(hash);
+      if (kind === null)
+        throw new HtpasswdError(`htpasswd line ${i + 1}: unsupported password encoding`);
+      result.#entries.set(line.slice(0, colon), { kind, hash });
+    });
+    return result;
+  }
+
+  async verify(user: string, password: string): Promise<boolean> {
+    const entry = this.#entries.get(user);
+    if (!entry) return false;
+    const digest = sha256(password);
+    const cached = this.#verified.get(user);
+    if (cached && timingSafeEqual(cached, digest)) return true;
+    let ok: boolean;
+    switch (entry.kind) {
+      case 'apr1':
+        ok = equalStrings(apr1(password, apr1Salt(entry.hash) as string), entry.hash);
+        break;
+      case 'bcrypt':
+        ok = await bcrypt.compare(password, entry.hash);
+        break;
+      case 'sha':
+        ok = equalStrings(
+          '{SHA}' + createHash('sha1').update(password, 'utf8').digest('base64'),
+          entry.hash,
+        );
+        break;
+    }
+    if (ok) this.#verified.set(user, digest);
+    return ok;
+  }
+
+  /** Checks an HTTP `Authorization` header value (Basic scheme). */
+  async verifyAuthorization(header: string | undefined): Promise<boolean> {
+    if (!header) return false;
+    const match = /^Basic\s+([A-Za-z0-9+/]+=*)\s*$/i.exec(header);
+    if (!match) return false;
+    const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return false;
+    return this.verify(decoded.slice(0, colon), decoded.slice(colon + 1));
+  }
+}

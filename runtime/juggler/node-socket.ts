@@ -1,0 +1,88 @@
+import type { WebSocket } from 'ws';
+import type { FrameSocket, FrameSocketHandlers } from './socket.js';
+
+/**
+ * `FrameSocket` over a `ws` WebSocket. `ws` has no `drain` event (maintainers
+ * point to the send callback, websockets/ws#2009), so drain waiters are woken
+ * from send callbacks once `bufferedAmount` is low enough.
+ */
+export class NodeFrameSocket implements FrameSocket {
+  readonly #ws: WebSocket;
+  #drainWaiters: { lowWater: number; resolve: () => void }[] = [];
+  #closed = false;
+  readonly #onSent = (): void => {
+    if (this.#drainWaiters.length > 0) this.#wakeDrainWaiters();
+  };
+
+  #handlers: FrameSocketHandlers | null = null;
+  /** Events that arrive between the handshake and `bind` (same TCP chunk as the 101). */
+  #early: ((h: FrameSocketHandlers) => void)[] = [];
+
+  constructor(ws: WebSocket) {
+    this.#ws = ws;
+    const dispatch = (event: (h: FrameSocketHandlers) => void): void => {
+      if (this.#handlers) event(this.#handlers);
+      else this.#early.push(event);
+    };
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) dispatch((h) => h.binary());
+      else {
+        const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
+        dispatch((h) => h.text(text));
+      }
+    });
+    ws.on('close', (code, reason) => {
+      this.#closed = true;
+      this.#wakeDrainWaiters();
+      const why = reason.toString();
+      dispatch((h) => h.close(code, why));
+    });
+    ws.on('error', (err) => dispatch((h) => h.error(err)));
+  }
+
+  bind(handlers: FrameSocketHandlers): void {
+    this.#handlers = handlers;
+    const early = this.#early;
+    this.#early = [];
+    for (const event of early) event(handlers);
+  }
+
+  send(frame: string): void {
+    this.#ws.send(frame, this.#onSent);
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  waitDrain(lowWater: number): Promise<void> {
+    if (this.#closed || this.#ws.bufferedAmount <= lowWater) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push({ lowWater, resolve }));
+  }
+
+  #wakeDrainWaiters(): void {
+    const buffered = this.#ws.bufferedAmount;
+    const waiting = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiting) {
+      if (this.#closed || buffered <= w.lowWater) w.resolve();
+      else this.#drainWaiters.push(w);
+    }
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  pause(): void {
+    this.#ws.pause();
+  }
+
+  resume(): void {
+    this.#ws.resume();
+  }
+}

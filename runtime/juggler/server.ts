@@ -1,0 +1,300 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+  type Server as HttpServer,
+} from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Connection, type RequestHandler } from './connection.js';
+import { Htpasswd } from './htpasswd.js';
+import { noopLogger, type Logger } from './logger.js';
+import { NodeFrameSocket } from './node-socket.js';
+import { remoteAddress } from './remote.js';
+import { serveStatic } from './static.js';
+import { JsonStore } from './store.js';
+import { Transport, transportDefaults } from './transport.js';
+
+/**
+ * Extra HTTP route hook, consulted after `/` and the WebSocket path and before
+ * static files. Return true when the request was handled.
+ */
+export type HttpRouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+) => boolean | Promise<boolean>;
+
+export interface ServerOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (any free port; see `server.port`). */
+  port?: number;
+  onConnection?: (conn: Connection) => void | Promise<void>;
+  onRequest?: RequestHandler;
+  /** Default '/ws'. */
+  wsPath?: string;
+  staticDir?: string;
+  /** Where `GET /` redirects (302); null disables the redirect. Default '/index.html'. */
+  indexPath?: string | null;
+  /** Adds `Cache-Control: no-cache` to every HTTP response. Default true. */
+  noCache?: boolean;
+  routes?: HttpRouteHandler;
+  /** htpasswd file ($apr1$, bcrypt, {SHA}); when set every route needs HTTP Basic auth. */
+  htpasswdFile?: string;
+  /** TLS options (key, cert, ...) for https/wss. */
+  tls?: HttpsOptions;
+  /** ms; 0 = a state message per change, > 0 = merge changes for that long, null = only on flush(). Default 200. */
+  autoflushDelay?: number | null;
+  /** ms to wait for connections to close gracefully on `close()`. Default 100. */
+  shutdownTimeout?: number;
+  /** One store shared by all connections (default: a fresh store, null, per connection). */
+  state?: JsonStore;
+  /** Run requests of one connection concurrently. Default false (one at a time, in order). */
+  parallelRequests?: boolean;
+  /** Default 1024 messages. */
+  sendQueueSize?: number;
+  /** Requests queued/running per connection before reading pauses. Default 1024. */
+  receiveQueueSize?: number;
+  /** UTF-16 code units per segment. Default 65536. */
+  maxSegmentSize?: number;
+  /** Max reassembled message size (UTF-16 code units). Default 64 Mi. */
+  maxMessageSize?: number;
+  /** ms; null disables. Default 30000. */
+  pingDelay?: number | null;
+  /** ms. Default 30000. */
+  pingTimeout?: number;
+  /** Socket bytes buffered before the writer waits. Default 1 MiB. */
+  highWaterMark?: number;
+  logger?: Logger;
+}
+
+const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Basic realm=""' };
+
+function rejectUpgrade(socket: Duplex, status: number, text: string, extra = ''): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
+  socket.destroy();
+}
+
+function pathnameOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** A listening Juggler server. Create with `listen()`. */
+export class Server {
+  readonly host: string;
+  readonly port: number;
+  readonly closed: Promise<void>;
+  readonly #http: HttpServer;
+  readonly #wss: WebSocketServer;
+  readonly #opts: ServerOptions;
+  readonly #logger: Logger;
+  readonly #htpasswd: Htpasswd | null;
+  readonly #connections = new Set<Connection>();
+  #closing: Promise<void> | null = null;
+  #resolveClosed!: () => void;
+
+  /** @internal use `listen()` */
+  constructor(http: HttpServer, opts: ServerOptions, htpasswd: Htpasswd | null) {
+    this.#http = http;
+    this.#opts = opts;
+    this.#logger = opts.logger ?? noopLogger;
+    this.#htpasswd = htpasswd;
+    const addr = http.address() as AddressInfo;
+    this.host = addr.address;
+    this.port = addr.port;
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const maxSegment = opts.maxSegmentSize ?? transportDefaults.maxSegmentSize;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      // Peers send segments of up to their own maxSegmentSize UTF-16 units
+      // (<= 3 UTF-8 bytes each); aiohttp's 4 MiB frame limit is the floor.
+      maxPayload: Math.max(4 * 1024 * 1024, maxSegment * 3 + 16),
+      perMessageDeflate: false,
+    });
+    http.on('request', (req, res) => void this.#onRequest(req, res));
+    http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
+  }
+
+  /** Live connections. */
+  get connections(): ReadonlySet<Connection> {
+    return this.#connections;
+  }
+
+  /** Base URL of the WebSocket endpoint, e.g. `ws://127.0.0.1:1234/ws`. */
+  get wsUrl(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `${this.#opts.tls ? 'wss' : 'ws'}://${host}:${this.port}${this.#opts.wsPath ?? '/ws'}`;
+  }
+
+  /** Base URL for HTTP, e.g. `http://127.0.0.1:1234`. */
+  get httpUrl(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `${this.#opts.tls ? 'https' : 'http'}://${host}:${this.port}`;
+  }
+
+  /**
+   * Stops listening, closes every connection (waiting at most
+   * `shutdownTimeout` ms for clean closes, then dropping them) and resolves
+   * when the HTTP server is closed.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    const conns = [...this.#connections];
+    for (const conn of conns) void conn.close();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(conns.map((c) => c.closed)),
+      new Promise<void>(
+        (resolve) => (timer = setTimeout(resolve, this.#opts.shutdownTimeout ?? 100)),
+      ),
+    ]);
+    clearTimeout(timer);
+    for (const conn of conns) conn.terminate();
+    await Promise.all(conns.map((c) => c.closed));
+    this.#http.closeAllConnections();
+    this.#wss.close();
+    await httpClosed;
+    this.#resolveClosed();
+  }
+
+  async #authorized(req: IncomingMessage): Promise<boolean> {
+    if (!this.#htpasswd) return true;
+    try {
+      return await this.#htpasswd.verifyAuthorization(req.headers.authorization);
+    } catch (err) {
+      this.#logger.warn('juggler auth check failed', { error: String(err) });
+      return false;
+    }
+  }
+
+  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const opts = this.#opts;
+    const noCache = opts.noCache ?? true;
+    try {
+      if (noCache) res.setHeader('Cache-Control', 'no-cache');
+      if (!(await this.#authorized(req))) {
+        res.writeHead(401, UNAUTHORIZED_HEADERS).end('Unauthorized');
+        return;
+      }
+      const pathname = pathnameOf(req);
+      const isGet = req.method === 'GET' || req.method === 'HEAD';
+      const indexPath = opts.indexPath === undefined ? '/index.html' : opts.indexPath;
+      if (isGet && pathname === '/' && indexPath) {
+        res.writeHead(302, { Location: indexPath }).end();
+        return;
+      }
+      if (pathname === (opts.wsPath ?? '/ws')) {
+        res.writeHead(426, { Upgrade: 'websocket' }).end('Upgrade Required');
+        return;
+      }
+      if (opts.routes && (await opts.routes(req, res))) return;
+      if (opts.staticDir !== undefined && isGet) {
+        serveStatic(req, res, opts.staticDir, pathname, noCache);
+        return;
+      }
+      res.writeHead(404).end('Not Found');
+    } catch (err) {
+      this.#logger.error('juggler http route failed', { error: String(err), url: req.url });
+      if (!res.headersSent) res.writeHead(500).end('Internal Server Error');
+      else res.destroy();
+    }
+  }
+
+  async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', (err) =>
+      this.#logger.debug('juggler upgrade socket error', { error: err.message }),
+    );
+    if (this.#closing) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    if (pathnameOf(req) !== (this.#opts.wsPath ?? '/ws'))
+      return rejectUpgrade(socket, 404, 'Not Found');
+    if (!(await this.#authorized(req))) {
+      return rejectUpgrade(socket, 401, 'Unauthorized', 'WWW-Authenticate: Basic realm=""\r\n');
+    }
+    if (this.#closing || socket.destroyed) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+  }
+
+  #accept(ws: WebSocket, req: IncomingMessage): void {
+    const opts = this.#opts;
+    const logger = this.#logger;
+    const ref: { conn?: Connection } = {};
+    const transport = new Transport(
+      new NodeFrameSocket(ws),
+      {
+        maxSegmentSize: opts.maxSegmentSize ?? transportDefaults.maxSegmentSize,
+        pingDelay: opts.pingDelay === undefined ? transportDefaults.pingDelay : opts.pingDelay,
+        pingTimeout: opts.pingTimeout ?? transportDefaults.pingTimeout,
+        sendQueueSize: opts.sendQueueSize ?? transportDefaults.sendQueueSize,
+        maxMessageSize: opts.maxMessageSize ?? transportDefaults.maxMessageSize,
+        highWaterMark: opts.highWaterMark ?? transportDefaults.highWaterMark,
+        logger,
+      },
+      (msg) => ref.conn?.handleMessage(msg),
+      (error) => {
+        if (ref.conn) this.#connections.delete(ref.conn);
+        logger.debug('juggler connection closed', {
+          remote: ref.conn?.remote,
+          error: error?.message,
+        });
+      },
+    );
+    const conn = new Connection(transport, remoteAddress(req), {
+      store: opts.state ?? new JsonStore(),
+      autoflushDelay: opts.autoflushDelay === undefined ? 200 : opts.autoflushDelay,
+      parallelRequests: opts.parallelRequests ?? false,
+      onRequest: opts.onRequest,
+      receiveQueueSize: opts.receiveQueueSize ?? 1024,
+      logger,
+    });
+    ref.conn = conn;
+    this.#connections.add(conn);
+    logger.debug('juggler connection opened', { remote: conn.remote });
+    if (this.#closing) {
+      conn.terminate();
+      return;
+    }
+    if (opts.onConnection) {
+      const c = conn;
+      try {
+        const r = opts.onConnection(c);
+        if (r instanceof Promise) {
+          r.catch((err: unknown) =>
+            logger.error('juggler onConnection failed', { error: String(err) }),
+          );
+        }
+      } catch (err) {
+        logger.error('juggler onConnection failed', { error: String(err) });
+      }
+    }
+  }
+}
+
+/** Starts a Juggler server (HTTP(S) + WebSocket) and resolves once it listens. */
+export async function listen(options: ServerOptions = {}): Promise<Server> {
+  const htpasswd =
+    options.htpasswdFile !== undefined ? await Htpasswd.load(options.htpasswdFile) : null;
+  const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  return new Server(http, options, htpasswd);
+}

@@ -1,0 +1,370 @@
+import { ConnectionClosedError, PingTimeoutError, ProtocolError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { FrameSocket } from './socket.js';
+
+export interface TransportOptions {
+  /** Max UTF-16 code units of JSON per frame (the header char comes on top). */
+  maxSegmentSize: number;
+  /** Ms without any received frame before a ping is sent; null disables pings. */
+  pingDelay: number | null;
+  /** Ms to wait for any frame after a ping before the connection is dropped. */
+  pingTimeout: number;
+  /** Max encoded messages waiting to be written; `send` waits for space beyond it. */
+  sendQueueSize: number;
+  /** Max UTF-16 code units of one reassembled incoming message. */
+  maxMessageSize: number;
+  /** Bytes buffered in the socket above which the writer waits for drain. */
+  highWaterMark: number;
+  logger: Logger;
+}
+
+export const transportDefaults = {
+  maxSegmentSize: 64 * 1024,
+  pingDelay: 30_000,
+  pingTimeout: 30_000,
+  sendQueueSize: 1024,
+  maxMessageSize: 64 * 1024 * 1024,
+  highWaterMark: 1024 * 1024,
+} as const;
+
+const HEADER_LAST = 0x30; // '0'
+const HEADER_MORE = 0x31; // '1'
+const HEADER_PING = 0x32; // '2'
+const HEADER_PONG = 0x33; // '3'
+
+type Timer = ReturnType<typeof setTimeout>;
+
+function unref(timer: Timer): Timer {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * Juggler transport over one WebSocket: JSON messages split into `'1'`/`'0'`
+ * segments, `'2'`/`'3'` ping/pong keep-alive, a bounded send queue written
+ * with socket backpressure, and reassembly of incoming segments.
+ *
+ * Segments are sized in UTF-16 code units (as the hat JS client does) and a
+ * segment never ends on a high surrogate, so astral characters survive
+ * (the hat JS client can split them; hat's Python peer counts code points).
+ */
+export class Transport {
+  readonly #socket: FrameSocket;
+  readonly #opts: TransportOptions;
+  readonly #onMessage: (msg: unknown) => void;
+  readonly #onClose: (error: Error | undefined) => void;
+
+  #queue: string[] = [];
+  #queueHead = 0;
+  #current: string | null = null;
+  #currentPos = 0;
+  #writerBlocked = false;
+  #spaceWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  #parts: string[] = [];
+  #partsLength = 0;
+
+  #lastReceived = Date.now();
+  #pingSentAt = 0;
+  #pingPending = false;
+  #timer: Timer | null = null;
+
+  #closing = false;
+  #finished = false;
+  #error: Error | undefined;
+  readonly closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(
+    socket: FrameSocket,
+    opts: TransportOptions,
+    onMessage: (msg: unknown) => void,
+    onClose: (error: Error | undefined) => void,
+  ) {
+    if (!Number.isInteger(opts.maxSegmentSize) || opts.maxSegmentSize < 2) {
+      throw new RangeError('maxSegmentSize must be an integer >= 2');
+    }
+    if (!Number.isInteger(opts.sendQueueSize) || opts.sendQueueSize < 1) {
+      throw new RangeError('sendQueueSize must be an integer >= 1');
+    }
+    this.#socket = socket;
+    this.#opts = opts;
+    this.#onMessage = onMessage;
+    this.#onClose = onClose;
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    socket.bind({
+      text: (frame) => this.#receive(frame),
+      binary: () => this.#fail(new ProtocolError('binary frame received')),
+      close: () => this.#finish(),
+      error: (err) => {
+        opts.logger.debug('juggler socket error', { error: err.message });
+      },
+    });
+    this.#armTimer(opts.pingDelay);
+  }
+
+  get isOpen(): boolean {
+    return !this.#closing;
+  }
+
+  /** Error that closed the transport (undefined for a normal close). */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Encoded messages queued and not yet fully written. */
+  get queueLength(): number {
+    return this.#queue.length - this.#queueHead + (this.#current === null ? 0 : 1);
+  }
+
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  get isQueueFull(): boolean {
+    return this.queueLength >= this.#opts.sendQueueSize || this.#spaceWaiters.length > 0;
+  }
+
+  /**
+   * Queues `msg`; resolves once it is queued (not written), waiting while the
+   * queue is full. Rejects with `ConnectionClosedError` once closed, or with
+   * the `JSON.stringify` error for values that are not JSON.
+   */
+  async send(msg: unknown): Promise<void> {
+    if (this.#closing) throw new ConnectionClosedError();
+    const text = JSON.stringify(msg);
+    while (this.isQueueFull) {
+      await new Promise<void>((resolve, reject) => this.#spaceWaiters.push({ resolve, reject }));
+      if (this.#closing) throw new ConnectionClosedError();
+      if (this.queueLength < this.#opts.sendQueueSize) break;
+    }
+    this.#enqueue(text);
+  }
+
+  /** Queues `msg` only if there is room right now; returns whether it did. */
+  trySend(msg: unknown): boolean {
+    if (this.#closing) throw new ConnectionClosedError();
+    if (this.isQueueFull) return false;
+    this.#enqueue(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Resolves when the queue has room (or the transport closed). */
+  waitSpace(): Promise<void> {
+    if (this.#closing || !this.isQueueFull) return Promise.resolve();
+    return new Promise<void>((resolve) =>
+      this.#spaceWaiters.push({ resolve, reject: () => resolve() }),
+    );
+  }
+
+  pauseReceive(): void {
+    this.#socket.pause?.();
+  }
+
+  resumeReceive(): void {
+    this.#socket.resume?.();
+  }
+
+  /** Closes the WebSocket; `error` (if any) is reported as the close reason. */
+  close(error?: Error): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#error = error;
+    this.#stopTimer();
+    this.#rejectWaiters();
+    if (error instanceof PingTimeoutError) {
+      this.#socket.terminate();
+    } else {
+      this.#socket.close(error ? (error instanceof ProtocolError ? 1002 : 1011) : 1000);
+    }
+  }
+
+  /** Drops the connection without a closing handshake. */
+  terminate(): void {
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#stopTimer();
+      this.#rejectWaiters();
+    }
+    this.#socket.terminate();
+  }
+
+  #enqueue(text: string): void {
+    this.#queue.push(text);
+    if (!this.#writerBlocked) this.#pump();
+  }
+
+  #pump(): void {
+    const socket = this.#socket;
+    const max = this.#opts.maxSegmentSize;
+    while (!this.#closing) {
+      if (socket.bufferedAmount > this.#opts.highWaterMark) {
+        this.#writerBlocked = true;
+        void socket.waitDrain(this.#opts.highWaterMark / 2).then(() => {
+          this.#writerBlocked = false;
+          this.#pump();
+        });
+        return;
+      }
+      if (this.#current === null) {
+        if (this.#queueHead >= this.#queue.length) break;
+        this.#current = this.#queue[this.#queueHead] as string;
+        this.#queue[this.#queueHead++] = '';
+        if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+          this.#queue = this.#queue.slice(this.#queueHead);
+          this.#queueHead = 0;
+        }
+        this.#currentPos = 0;
+      }
+      const text = this.#current;
+      const pos = this.#currentPos;
+      if (pos === 0 && text.length <= max) {
+        socket.send('0' + text);
+        this.#current = null;
+      } else {
+        let end = pos + max;
+        if (end >= text.length) {
+          socket.send('0' + text.slice(pos));
+          this.#current = null;
+        } else {
+          if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+          socket.send('1' + text.slice(pos, end));
+          this.#currentPos = end;
+        }
+      }
+      if (this.#current === null) this.#wakeOneWaiter();
+    }
+    if (this.#queueHead >= this.#queue.length && this.#queueHead > 0) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    }
+  }
+
+  #wakeOneWaiter(): void {
+    const waiter = this.#spaceWaiters.shift();
+    waiter?.resolve();
+  }
+
+  #rejectWaiters(): void {
+    const waiters = this.#spaceWaiters;
+    this.#spaceWaiters = [];
+    for (const w of waiters) w.reject(new ConnectionClosedError());
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#current = null;
+  }
+
+  #receive(frame: string): void {
+    if (this.#closing) return;
+    this.#lastReceived = Date.now();
+    const header = frame.charCodeAt(0);
+    if (header === HEADER_LAST) {
+      let text: string;
+      if (this.#parts.length === 0) {
+        text = frame.slice(1);
+      } else {
+        this.#parts.push(frame.slice(1));
+        text = this.#parts.join('');
+        this.#parts = [];
+        this.#partsLength = 0;
+      }
+      if (text.length > this.#opts.maxMessageSize) {
+        this.#fail(
+          new ProtocolError(`message exceeds maxMessageSize (${this.#opts.maxMessageSize})`),
+        );
+        return;
+      }
+      let msg: unknown;
+      try {
+        msg = JSON.parse(text);
+      } catch (err) {
+        this.#fail(new ProtocolError(`invalid JSON: ${(err as Error).message}`));
+        return;
+      }
+      try {
+        this.#onMessage(msg);
+      } catch (err) {
+        this.#fail(err instanceof Error ? err : new ProtocolError(String(err)));
+      }
+    } else if (header === HEADER_MORE) {
+      this.#partsLength += frame.length - 1;
+      if (this.#partsLength > this.#opts.maxMessageSize) {
+        this.#fail(
+          new ProtocolError(`message exceeds maxMessageSize (${this.#opts.maxMessageSize})`),
+        );
+        return;
+      }
+      this.#parts.push(frame.slice(1));
+    } else if (header === HEADER_PING) {
+      // Written directly, not queued: a pong may sit between segments of a message.
+      this.#socket.send('3' + frame.slice(1));
+    } else if (header !== HEADER_PONG) {
+      this.#fail(
+        new ProtocolError(
+          frame.length === 0 ? 'empty frame' : `unknown frame header ${JSON.stringify(frame[0])}`,
+        ),
+      );
+    }
+  }
+
+  #fail(error: Error): void {
+    this.#opts.logger.warn('juggler connection error', { error: error.message });
+    this.close(error);
+  }
+
+  // Keep-alive: frames only stamp #lastReceived; one timer re-checks lazily,
+  // so the receive path never touches timers.
+  #armTimer(delay: number | null): void {
+    if (delay === null || this.#closing) return;
+    this.#timer = unref(setTimeout(() => this.#onTimer(), Math.max(0, delay)));
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #onTimer(): void {
+    this.#timer = null;
+    const pingDelay = this.#opts.pingDelay;
+    if (this.#closing || pingDelay === null) return;
+    const now = Date.now();
+    if (this.#pingPending) {
+      if (this.#lastReceived >= this.#pingSentAt) {
+        this.#pingPending = false;
+        this.#armTimer(this.#lastReceived + pingDelay - now);
+      } else {
+        this.#fail(new PingTimeoutError());
+      }
+      return;
+    }
+    const idle = now - this.#lastReceived;
+    if (idle < pingDelay) {
+      this.#armTimer(pingDelay - idle);
+      return;
+    }
+    this.#pingPending = true;
+    this.#pingSentAt = now;
+    this.#socket.send('2');
+    this.#armTimer(this.#opts.pingTimeout);
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#stopTimer();
+      this.#rejectWaiters();
+    }
+    try {
+      this.#onClose(this.#error);
+    } finally {
+      this.#resolveClosed();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { WebSocket } from 'ws';
+import type { JsonValue } from '../../runtime/juggler/index.js';
+
+/** Polls `pred` every 2 ms until true; fails after `timeoutMs`. */
+export async function until(
+  pred: () => boolean,
+  timeoutMs = 2000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves true if `p` settles within `ms`, false otherwise. */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const result = await Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return result;
+}
+
+/** A bare `ws` client speaking raw Juggler frames, for wire-level checks. */
+export class RawClient {
+  readonly frames: string[] = [];
+  readonly messages: JsonValue[] = [];
+  closed = false;
+  closeCode: number | undefined;
+  #parts: string[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const frame = (data as Buffer).toString();
+      this.frames.push(frame);
+      if (frame[0] === '1') this.#parts.push(frame.slice(1));
+      else if (frame[0] === '0') {
+        this.#parts.push(frame.slice(1));
+        this.messages.push(JSON.parse(this.#parts.join('')) as JsonValue);
+        this.#parts = [];
+      }
+    });
+    ws.on('close', (code) => {
+      this.closed = true;
+      this.closeCode = code;
+    });
+    ws.on('error', () => {});
+  }
+
+  static open(url: string, headers?: Record<string, string>): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      const client = new RawClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+    });
+  }
+
+  sendFrame(frame: string): void {
+    this.ws.send(frame);
+  }
+
+  sendMsg(msg: JsonValue): void {
+    this.ws.send('0' + JSON.stringify(msg));
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
