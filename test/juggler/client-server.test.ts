@@ -1,0 +1,414 @@
+import { WebSocketServer } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  connect,
+  ConnectionClosedError,
+  JsonStore,
+  JugglerError,
+  listen,
+  PingTimeoutError,
+  type Client,
+  type Connection,
+  type JsonValue,
+  type Server,
+  type ServerOptions,
+} from '../../runtime/juggler/index.js';
+import { RawClient, settlesWithin, sleep, until } from './helpers.js';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(
+  opts: ServerOptions = {},
+  clientOpts: Parameters<typeof connect>[1] = {},
+): Promise<{ server: Server; client: Client; conn: Connection }> {
+  const conns: Connection[] = [];
+  const server = await listen({
+    ...opts,
+    onConnection: (c) => {
+      conns.push(c);
+      return opts.onConnection?.(c);
+    },
+  });
+  cleanups.push(() => server.close());
+  const client = await connect(server.wsUrl, clientOpts);
+  cleanups.push(() => client.close());
+  await until(() => conns.length === 1);
+  return { server, client, conn: conns[0]! };
+}
+
+const values: JsonValue[] = [null, 42, '42', [], { a: [true, {}] }];
+
+describe('connect / close', () => {
+  it('connects several clients and reports connections', async () => {
+    const server = await listen();
+    cleanups.push(() => server.close());
+    const clients = await Promise.all([1, 2, 3].map(() => connect(server.wsUrl)));
+    await until(() => server.connections.size === 3);
+    for (const c of clients) expect(c.isOpen).toBe(true);
+    await clients[0]!.close();
+    await until(() => server.connections.size === 2);
+    await server.close();
+    await Promise.all(clients.map((c) => c.closed));
+    for (const c of clients) expect(c.isOpen).toBe(false);
+  });
+
+  it('closing the server connection closes the client and fails pending sends', async () => {
+    let release!: () => void;
+    const { client, conn } = await setup({
+      onRequest: () => new Promise<JsonValue>((r) => (release = () => r(1))),
+    });
+    const pending = client.send('wait', null);
+    await until(() => release !== undefined);
+    await conn.close();
+    await client.closed;
+    await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(client.send('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(conn.notify('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(conn.flush()).rejects.toBeInstanceOf(ConnectionClosedError);
+    release();
+  });
+
+  it('detects an abrupt client disconnect', async () => {
+    const conns: Connection[] = [];
+    const server = await listen({ onConnection: (c) => void conns.push(c) });
+    cleanups.push(() => server.close());
+    const raw = await RawClient.open(server.wsUrl);
+    await until(() => conns.length === 1);
+    raw.ws.terminate();
+    await conns[0]!.closed;
+    expect(server.connections.size).toBe(0);
+  });
+
+  it('detects an abrupt server disconnect and rejects pending requests', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    wss.on('connection', (ws) => ws.on('message', () => ws.terminate()));
+    const { port } = wss.address() as { port: number };
+    const client = await connect(`ws://127.0.0.1:${port}/ws`);
+    await expect(client.send('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
+    await client.closed;
+  });
+
+  it('rejects connect to a closed port with ConnectError', async () => {
+    const server = await listen();
+    const url = server.wsUrl;
+    await server.close();
+    await expect(connect(url)).rejects.toMatchObject({ name: 'ConnectError' });
+  });
+
+  it('closes the client on a ping timeout', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const frames: string[] = [];
+    wss.on('connection', (ws) => ws.on('message', (d) => frames.push((d as Buffer).toString())));
+    const { port } = wss.address() as { port: number };
+    const client = await connect(`ws://127.0.0.1:${port}/ws`, { pingDelay: 10, pingTimeout: 20 });
+    await client.closed;
+    expect(frames).toContain('2');
+    expect(client.closeError).toBeInstanceOf(PingTimeoutError);
+  });
+
+  it('keeps client and server alive with short pings in both directions', async () => {
+    const { client, conn } = await setup(
+      { pingDelay: 10, pingTimeout: 30 },
+      { pingDelay: 10, pingTimeout: 30 },
+    );
+    await sleep(120);
+    expect(client.isOpen).toBe(true);
+    expect(conn.isOpen).toBe(true);
+    expect(await client.send('', 5)).toBe(5);
+  });
+});
+
+describe('requests', () => {
+  it.each(values.flatMap((d) => ['name1', 'name2'].map((n) => [n, d] as const)))(
+    'request %s %j resolves with the handler result',
+    async (name, data) => {
+      const { client } = await setup({ onRequest: async (_c, n, d) => ['response', n, d] });
+      expect(await client.send(name, data)).toEqual(['response', name, data]);
+    },
+  );
+
+  it('rejects with JugglerError carrying the error message / JugglerError data', async () => {
+    const { client } = await setup({
+      onRequest: (_c, name) => {
+        if (name === 'plain') throw new Error('error');
+        throw new JugglerError({ code: 7 });
+      },
+    });
+    const err = await client.send('plain', 42).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JugglerError);
+    expect((err as JugglerError).data).toBe('error');
+    expect((err as JugglerError).message).toBe('error');
+    await expect(client.send('structured', 1)).rejects.toMatchObject({ data: { code: 7 } });
+  });
+
+  it('fails with "request handler not implemented" without a handler', async () => {
+    const { client } = await setup();
+    await expect(client.send('x', 1)).rejects.toMatchObject({
+      data: 'request handler not implemented',
+    });
+  });
+
+  it('runs requests one at a time in order by default, concurrently with parallelRequests', async () => {
+    for (const parallel of [false, true]) {
+      let running = 0;
+      let maxRunning = 0;
+      const { client } = await setup({
+        parallelRequests: parallel,
+        onRequest: async (_c, _n, d) => {
+          running++;
+          maxRunning = Math.max(maxRunning, running);
+          await sleep(typeof d === 'number' ? (5 - d) * 3 : 0);
+          running--;
+          return d;
+        },
+      });
+      const order: JsonValue[] = [];
+      await Promise.all([0, 1, 2, 3, 4].map((i) => client.send('x', i).then((r) => order.push(r))));
+      if (parallel) {
+        expect(maxRunning).toBe(5);
+        expect(order).toEqual([4, 3, 2, 1, 0]);
+      } else {
+        expect(maxRunning).toBe(1);
+        expect(order).toEqual([0, 1, 2, 3, 4]);
+      }
+    }
+  });
+
+  it('carries messages larger than one segment in both directions, astral characters intact', async () => {
+    const { client } = await setup(
+      { maxSegmentSize: 1000, onRequest: (_c, _n, d) => d },
+      { maxSegmentSize: 777 },
+    );
+    const big = '😀ž'.repeat(50_000) + 'x';
+    expect(await client.send('echo', big)).toBe(big);
+  });
+
+  it('delivers an 8 MiB notification', async () => {
+    const got: JsonValue[] = [];
+    const { conn } = await setup({}, { onNotify: (_n, d) => got.push(d) });
+    const big = '1'.repeat(8 * 1024 * 1024);
+    await conn.notify('big', big);
+    await until(() => got.length === 1, 10_000);
+    expect(got[0] === big).toBe(true);
+  });
+
+  it('closes the connection when a handler result is not JSON-serialisable', async () => {
+    const { client, conn } = await setup({ onRequest: () => ({ n: 1n }) as unknown as JsonValue });
+    await expect(client.send('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
+    await conn.closed;
+  });
+});
+
+describe('notifications', () => {
+  it.each(values.flatMap((d) => ['name1', 'name2'].map((n) => [n, d] as const)))(
+    'notify %s %j reaches the callback and the iterator',
+    async (name, data) => {
+      const got: [string, JsonValue][] = [];
+      const { client, conn } = await setup({}, { onNotify: (n, d) => got.push([n, d]) });
+      const it = client.notifications();
+      await conn.notify(name, data);
+      expect((await it.next()).value).toEqual({ name, data });
+      expect(got).toEqual([[name, data]]);
+    },
+  );
+
+  it('ends iteration on close and fails an iterator that is not consumed', async () => {
+    const { client, conn } = await setup({}, { notifyQueueSize: 3 });
+    const slow = client.notifications();
+    const collected: JsonValue[] = [];
+    const loop = (async () => {
+      for await (const n of client) collected.push(n.data);
+    })();
+    for (let i = 0; i < 5; i++) {
+      await conn.notify('n', i);
+      await until(() => collected.length === i + 1);
+    }
+    await expect(
+      (async () => {
+        for (let i = 0; i < 5; i++) await slow.next();
+      })(),
+    ).rejects.toMatchObject({ name: 'QueueOverflowError' });
+    await client.close();
+    await loop;
+    expect(collected).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('state', () => {
+  it('autoflushDelay 0: one state message per change, in order', async () => {
+    const seen: JsonValue[] = [];
+    const { client, conn } = await setup({ autoflushDelay: 0 });
+    client.state.onChange((d) => seen.push(d));
+    for (let i = 0; i < 100; i++) conn.state.set([], i);
+    await until(() => seen.length === 100);
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await sleep(20);
+    expect(seen).toHaveLength(100);
+  });
+
+  it('autoflushDelay > 0: changes merged, last value wins, nothing after it', async () => {
+    const seen: JsonValue[] = [];
+    const { client, conn } = await setup({ autoflushDelay: 5 });
+    client.state.onChange((d) => seen.push(d));
+    for (let i = 0; i < 1000; i++) {
+      conn.state.set(['v'], i);
+      if (i % 100 === 0) await sleep(0);
+    }
+    await until(() => (seen.at(-1) as { v: number } | undefined)?.v === 999);
+    expect(seen.length).toBeLessThan(50);
+    const vs = seen.map((s) => (s as { v: number }).v);
+    expect([...vs].sort((a, b) => a - b)).toEqual(vs);
+    await sleep(30);
+    expect(seen.length).toBe(vs.length);
+  });
+
+  it('autoflushDelay null: nothing until flush(), then exactly the last value', async () => {
+    const seen: JsonValue[] = [];
+    const { client, conn } = await setup({ autoflushDelay: null });
+    client.state.onChange((d) => seen.push(d));
+    for (let i = 0; i < 1000; i++) conn.state.set([], { i, list: [i] });
+    await sleep(30);
+    expect(seen).toEqual([]);
+    await conn.flush();
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([{ i: 999, list: [999] }]);
+    expect(client.state.get(['list', 0])).toBe(999);
+  });
+
+  it('shared state: each connection synced from its own last value; late joiner gets the root', async () => {
+    const state = new JsonStore({ items: [1, 2, 3] });
+    const server = await listen({ state, autoflushDelay: 0 });
+    cleanups.push(() => server.close());
+    const a = await connect(server.wsUrl);
+    cleanups.push(() => a.close());
+    await until(() => a.state.data !== null);
+    expect(a.state.data).toEqual({ items: [1, 2, 3] });
+    state.set(['items', 3], 4);
+    await until(() => (a.state.get('items') as number[]).length === 4);
+    const b = await connect(server.wsUrl);
+    cleanups.push(() => b.close());
+    await until(() => b.state.data !== null);
+    expect(b.state.data).toEqual({ items: [1, 2, 3, 4] });
+    state.set(['x'], 'y');
+    await until(() => a.state.get('x') === 'y' && b.state.get('x') === 'y');
+    for (const conn of server.connections) expect(conn.state).toBe(state);
+    expect(a.state.data).toEqual(b.state.data);
+  });
+
+  it('propagates a large state through small diffs', async () => {
+    const { client, conn } = await setup({ autoflushDelay: 0, maxSegmentSize: 4096 });
+    const big = Array.from({ length: 20_000 }, (_, i) => ({ id: i, name: `item ${i}` }));
+    conn.state.set('items', big);
+    await until(() => client.state.get(['items', 19_999, 'id']) === 19_999);
+    conn.state.set(['items', 5000, 'name'], 'changed');
+    conn.state.set('items', [
+      { id: -1, name: 'first' },
+      ...(conn.state.get('items') as JsonValue[]),
+    ]);
+    await until(() => client.state.get(['items', 0, 'id']) === -1);
+    expect(client.state.data).toEqual(conn.state.data);
+  });
+});
+
+describe('remote address', () => {
+  it('uses Forwarded, then a single X-Forwarded-For, then the socket address', async () => {
+    const conns: Connection[] = [];
+    const server = await listen({ onConnection: (c) => void conns.push(c) });
+    cleanups.push(() => server.close());
+    const cases: [Record<string, string>, string][] = [
+      [{}, '127.0.0.1'],
+      [{ 'X-Forwarded-For': 'a, b ' }, 'b'],
+      [{ Forwarded: 'for=x, for=y;proto=http' }, 'y'],
+      [{ Forwarded: 'for="[2001:db8::1]:80"', 'X-Forwarded-For': 'z' }, '[2001:db8::1]:80'],
+      [{ Forwarded: 'proto=http', 'X-Forwarded-For': 'z' }, 'z'],
+    ];
+    for (const [headers, expected] of cases) {
+      const c = await connect(server.wsUrl, { headers });
+      await until(() => conns.length === 1);
+      expect(conns.pop()!.remote).toBe(expected);
+      await c.close();
+    }
+  });
+});
+
+describe('backpressure', () => {
+  it('bounds server memory for a client that stops reading, then catches up', async () => {
+    const conns: Connection[] = [];
+    const server = await listen({
+      sendQueueSize: 4,
+      highWaterMark: 64 * 1024,
+      autoflushDelay: 0,
+      onConnection: (c) => void conns.push(c),
+    });
+    cleanups.push(() => server.close());
+    const raw = await RawClient.open(server.wsUrl);
+    await until(() => conns.length === 1);
+    const conn = conns[0]!;
+    raw.ws.pause();
+    const chunk = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    let maxQueue = 0;
+    let maxBuffered = 0;
+    const producer = (async () => {
+      for (let i = 0; i < 2000; i++) {
+        await conn.notify('n', chunk);
+        sent++;
+        maxQueue = Math.max(maxQueue, conn.sendQueueLength);
+        maxBuffered = Math.max(maxBuffered, conn.bufferedAmount);
+      }
+    })();
+    // the producer must block long before 2000 * 64 KiB = 128 MiB are accepted
+    expect(await settlesWithin(producer, 300)).toBe(false);
+    expect(sent).toBeLessThan(400);
+    expect(maxQueue).toBeLessThanOrEqual(4);
+    expect(maxBuffered).toBeLessThanOrEqual(64 * 1024 + 70 * 1024);
+    // state changes meanwhile are coalesced, not queued per change
+    for (let i = 0; i < 5000; i++) conn.state.set([], { i, pad: chunk.slice(0, 1000) });
+    expect(conn.sendQueueLength).toBeLessThanOrEqual(4);
+    // resume reading: the blocked producer finishes and the coalesced state arrives
+    raw.ws.resume();
+    await producer;
+    expect(sent).toBe(2000);
+    await until(() => raw.messages.some((m) => (m as { type: string }).type === 'state'), 5000);
+    const { applyPatch } = await import('../../runtime/juggler/index.js');
+    await until(() => {
+      let s: JsonValue = null;
+      for (const m of raw.messages) {
+        const msg = m as { type: string; diff?: JsonValue };
+        if (msg.type === 'state') s = applyPatch(s, msg.diff);
+      }
+      return (s as { i?: number } | null)?.i === 4999;
+    }, 5000);
+    raw.close();
+  });
+
+  it('pauses reading when a client floods requests the server has not processed', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let handled = 0;
+    const server = await listen({
+      receiveQueueSize: 8,
+      onRequest: async () => {
+        await gate;
+        handled++;
+        return null;
+      },
+    });
+    cleanups.push(() => server.close());
+    const raw = await RawClient.open(server.wsUrl);
+    for (let i = 1; i <= 500; i++)
+      raw.sendMsg({ type: 'request', id: i, name: 'x', data: 'y'.repeat(1000) });
+    await sleep(50);
+    release();
+    await until(() => raw.messages.length === 500, 5000);
+    expect(handled).toBe(500);
+    raw.close();
+  });
+});
