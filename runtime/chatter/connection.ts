@@ -1,0 +1,558 @@
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { TLSSocket } from 'node:tls';
+import { HatChatter } from '../../generated/index.js';
+import { SbsEncodeError, SbsWriter } from '../sbs/index.js';
+import type { Address } from './address.js';
+import { conversationKey, type Conversation, type Data, type Msg } from './conversation.js';
+import {
+  ConnectionClosedError,
+  PingTimeoutError,
+  ProtocolError,
+  ReplyTimeoutError,
+} from './errors.js';
+import { Fifo } from './fifo.js';
+import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
+import { noopLogger, type Logger } from './logger.js';
+
+/** Options shared by `connect` and `listen`. Times are in milliseconds. */
+export interface ConnectionOptions {
+  /** Idle time before a ping is sent; `0` or `null` disables sending pings (pings are still answered). Default 20000. */
+  readonly pingDelay?: number | null;
+  /** Time to wait for any incoming message after a ping before closing. Default 20000. */
+  readonly pingTimeout?: number;
+  /** Received messages held for `receive()`; when full the socket is paused. Default 1024. */
+  readonly receiveQueueSize?: number;
+  /** Frames encoded in one tick before they are written at once without waiting for the tick's end. Default 1024. */
+  readonly sendQueueSize?: number;
+  /** `send` waits while the socket holds more unwritten bytes than this. Default 1 MiB. */
+  readonly writeBufferLimit?: number;
+  /** Largest accepted frame body; a larger announced length closes the connection. Default 64 MiB. */
+  readonly maxFrameSize?: number;
+  /** A graceful `close()` destroys the socket if the peer has not closed its side after this long. Default 1000. */
+  readonly closeTimeout?: number;
+  readonly logger?: Logger;
+}
+
+export interface SendOptions {
+  /** Conversation to send in; omitted: a new conversation owned by this side, starting with this message. */
+  readonly conv?: Conversation;
+  /** Default true. */
+  readonly last?: boolean;
+  /** Default true. */
+  readonly token?: boolean;
+}
+
+export interface WaitOptions {
+  /** Milliseconds; rejects with `ReplyTimeoutError`. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ConnectionInfo {
+  readonly localAddress: Address;
+  readonly remoteAddress: Address;
+  readonly tls: boolean;
+}
+
+const PING = 'HatChatter.Ping';
+const PONG = 'HatChatter.Pong';
+const EMPTY = new Uint8Array(0);
+/** A batch this large is written right away instead of at the end of the tick. */
+const FLUSH_BYTES = 256 * 1024;
+/** Room the SBS body of a Msg needs beyond its type's UTF-8 and data bytes (two integers, three booleans, two length prefixes). */
+const BODY_OVERHEAD = 40;
+
+interface Deferred<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+type SendJob =
+  | (Deferred<Conversation> & { kind: 'send'; data: Data; options: SendOptions | undefined })
+  | (Deferred<void> & { kind: 'drain' });
+
+interface ConvWaiter extends Deferred<Msg> {
+  cleanup(): void;
+}
+
+/**
+ * One Chatter connection over a connected TCP or TLS socket. Frames sent in the same tick
+ * are encoded into one buffer and written with one socket write.
+ */
+export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
+  readonly info: ConnectionInfo;
+  /** Resolves once the socket is closed, whatever the reason (see `closeReason`). */
+  readonly closed: Promise<void>;
+  /** Why the connection closed: `null` for a local `close()` or a clean end by the peer. */
+  closeReason: Error | null = null;
+
+  private readonly logger: Logger;
+  private readonly pingDelay: number;
+  private readonly pingTimeout: number;
+  private readonly receiveQueueSize: number;
+  private readonly sendQueueSize: number;
+  private readonly writeBufferLimit: number;
+  private readonly closeTimeout: number;
+
+  private readonly writer = new SbsWriter(64 * 1024);
+  private readonly decoder: FrameDecoder;
+  private nextId = 1;
+  private pendingFrames = 0;
+  private flushScheduled = false;
+  private blocked = false;
+  private readonly sendJobs = new Fifo<SendJob>();
+
+  private readonly queue = new Fifo<Msg>();
+  private readonly receivers = new Fifo<Deferred<Msg>>();
+  private readonly convWaiters = new Map<number, ConvWaiter>();
+  private paused = false;
+
+  private lastReceive = 0;
+  private receivedFrame = false;
+  private awaitingPong = false;
+  private pingTimer: NodeJS.Timeout | undefined;
+
+  private closing = false;
+  private resolveClosed!: () => void;
+
+  constructor(
+    /** The underlying socket, for what this API does not cover (e.g. the peer certificate of a `TLSSocket`). */
+    readonly socket: Socket,
+    options: ConnectionOptions = {},
+  ) {
+    this.logger = options.logger ?? noopLogger;
+    this.pingDelay = options.pingDelay ?? (options.pingDelay === null ? 0 : 20_000);
+    this.pingTimeout = options.pingTimeout ?? 20_000;
+    this.receiveQueueSize = Math.max(1, options.receiveQueueSize ?? 1024);
+    this.sendQueueSize = Math.max(1, options.sendQueueSize ?? 1024);
+    this.writeBufferLimit = options.writeBufferLimit ?? 1024 * 1024;
+    this.closeTimeout = options.closeTimeout ?? 1000;
+    this.decoder = new FrameDecoder(options.maxFrameSize ?? 64 * 1024 * 1024, (body) =>
+      this.onBody(body),
+    );
+    this.info = {
+      localAddress: { host: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+      remoteAddress: { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+      tls: socket instanceof TLSSocket,
+    };
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+
+    // Frames are batched per tick already; Nagle would only add latency to round trips.
+    socket.setNoDelay(true);
+    // A plain Uint8Array view: SBS Bytes are decoded with `slice`, which copies on a
+    // Uint8Array but would return a view into the chunk on a Buffer.
+    socket.on('data', (chunk: Buffer) =>
+      this.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
+    socket.on('end', () => this.onEnd());
+    socket.on('error', (e: Error) => this.shutdown(e));
+    socket.on('close', () => this.onClose());
+    socket.on('drain', () => this.onDrain());
+    if (socket.destroyed) this.onClose();
+    this.lastReceive = performance.now();
+    if (this.pingDelay > 0) this.armPing(this.pingDelay);
+  }
+
+  /** True until the connection starts closing. */
+  get isOpen(): boolean {
+    return !this.closing;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /**
+   * Queues a message and returns its conversation. Resolves once the frame is encoded
+   * (not yet written: see `drain`); waits while the socket's write buffer is over
+   * `writeBufferLimit`. Rejects with `SbsEncodeError` for a malformed `data` (nothing is sent
+   * and no id is used) and with `ConnectionClosedError` once closed.
+   */
+  send(data: Data, options?: SendOptions): Promise<Conversation> {
+    if (this.closing) return Promise.reject(this.closedError());
+    if (this.blocked || this.sendJobs.length > 0) {
+      return new Promise((resolve, reject) =>
+        this.sendJobs.push({ kind: 'send', data, options, resolve, reject }),
+      );
+    }
+    try {
+      return Promise.resolve(
+        this.enqueue(data, options?.conv, options?.last ?? true, options?.token ?? true),
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Resolves once every message queued before the call was handed to the operating system. */
+  drain(): Promise<void> {
+    if (this.closing) return Promise.reject(this.closedError());
+    if (this.blocked || this.sendJobs.length > 0)
+      return new Promise((resolve, reject) =>
+        this.sendJobs.push({ kind: 'drain', resolve, reject }),
+      );
+    return this.drainNow();
+  }
+
+  /** Sends a `HatChatter.Ping` now, in a new conversation; the peer answers with a `HatChatter.Pong`. */
+  ping(): void {
+    if (this.closing) throw this.closedError();
+    this.enqueue({ type: PING, data: EMPTY }, undefined, false, true);
+  }
+
+  private drainNow(): Promise<void> {
+    this.flush();
+    if (this.socket.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      // An empty write's callback runs once everything written before it was flushed.
+      this.socket.write(EMPTY, (e) =>
+        e || this.closeReason ? reject(this.closedError()) : resolve(),
+      );
+    });
+  }
+
+  private enqueue(
+    data: Data,
+    conv: Conversation | undefined,
+    last: boolean,
+    token: boolean,
+  ): Conversation {
+    if (typeof data !== 'object' || data === null)
+      throw new SbsEncodeError(
+        `expected {type, data} for HatChatter.Data, got ${data === null ? 'null' : typeof data}`,
+      );
+    const type: unknown = data.type;
+    const bytes: unknown = data.data;
+    if (typeof type !== 'string') throw new SbsEncodeError('HatChatter.Data.type must be a string');
+    if (!(bytes instanceof Uint8Array))
+      throw new SbsEncodeError('HatChatter.Data.data must be a Uint8Array');
+
+    const id = this.nextId;
+    const c = conv ?? { owner: true, firstId: id };
+    const w = this.writer;
+    const start = w.pos;
+    // The header goes before the body, whose length is known only after encoding: reserve
+    // room for the largest length the body can have, then close the gap if it was smaller.
+    const reserved = 1 + lengthSize(bytes.length + 3 * type.length + BODY_OVERHEAD);
+    w.ensure(reserved);
+    w.pos = start + reserved;
+    try {
+      HatChatter.Msg.write(w, { id, first: c.firstId, owner: c.owner, token, last, data });
+    } catch (e) {
+      w.pos = start;
+      throw e;
+    }
+    const k = w.pos - start - reserved;
+    const m = lengthSize(k);
+    if (1 + m < reserved) {
+      w.buf.copyWithin(start + 1 + m, start + reserved, w.pos);
+      w.pos -= reserved - 1 - m;
+    }
+    writeHeader(w.buf, start, m, k);
+    this.nextId = id + 1;
+
+    if (++this.pendingFrames >= this.sendQueueSize || w.pos >= FLUSH_BYTES) {
+      this.flush();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.onFlushTimer);
+    }
+    return c;
+  }
+
+  private readonly onFlushTimer = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  private flush(): void {
+    const w = this.writer;
+    const n = w.pos;
+    if (n === 0) return;
+    this.pendingFrames = 0;
+    if (this.socket.destroyed) {
+      w.reset();
+      return;
+    }
+    // A copy, so the writer's buffer is reused for the next batch while the socket holds this one.
+    const out = Buffer.allocUnsafe(n);
+    out.set(w.buf.subarray(0, n));
+    w.reset();
+    if (!this.socket.write(out) && this.socket.writableLength > this.writeBufferLimit)
+      this.blocked = true;
+  }
+
+  private onDrain(): void {
+    this.blocked = false;
+    while (!this.blocked && !this.closing) {
+      const job = this.sendJobs.shift();
+      if (job === undefined) return;
+      if (job.kind === 'drain') {
+        this.drainNow().then(job.resolve, job.reject);
+        continue;
+      }
+      try {
+        const o = job.options;
+        job.resolve(this.enqueue(job.data, o?.conv, o?.last ?? true, o?.token ?? true));
+      } catch (e) {
+        job.reject(e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  /** The next application message; rejects with `ConnectionClosedError` once closed and emptied. */
+  receive(): Promise<Msg> {
+    const msg = this.take();
+    if (msg !== undefined) return Promise.resolve(msg);
+    if (this.closing) return Promise.reject(this.closedError());
+    return new Promise((resolve, reject) => this.receivers.push({ resolve, reject }));
+  }
+
+  /** A message already received, without waiting; `undefined` if none is queued. */
+  tryReceive(): Msg | undefined {
+    return this.take();
+  }
+
+  /**
+   * Yields received messages until the connection closes (then ends normally: see
+   * `closeReason`). Leaving the loop early does not close the connection.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Msg> {
+    const done = (): IteratorResult<Msg> => ({ value: undefined, done: true });
+    const iterator: AsyncIterableIterator<Msg> = {
+      next: () =>
+        this.receive().then(
+          (value) => ({ value, done: false }),
+          (e: unknown) => {
+            if (e instanceof ConnectionClosedError) return done();
+            throw e;
+          },
+        ),
+      return: () => Promise.resolve(done()),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /**
+   * The next message in `conv`, delivered here instead of to `receive()`. One waiter per
+   * conversation at a time; register it before the reply can arrive (right after `send`).
+   */
+  waitReply(conv: Conversation, options: WaitOptions = {}): Promise<Msg> {
+    if (this.closing) return Promise.reject(this.closedError());
+    const key = conversationKey(conv);
+    if (this.convWaiters.has(key))
+      return Promise.reject(
+        new Error(`already waiting for a reply in conversation ${JSON.stringify(conv)}`),
+      );
+    const { timeout, signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Msg>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        this.convWaiters.delete(key);
+        cleanup();
+        reject(signal?.reason);
+      };
+      const cleanup = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          this.convWaiters.delete(key);
+          reject(new ReplyTimeoutError(timeout));
+        }, timeout);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.convWaiters.set(key, { resolve, reject, cleanup });
+    });
+  }
+
+  /** `send` with `last = false` by default, then the peer's next message in that conversation. */
+  async request(data: Data, options: SendOptions & WaitOptions = {}): Promise<Msg> {
+    const conv = await this.send(data, { last: false, ...options });
+    return this.waitReply(conv, options);
+  }
+
+  private take(): Msg | undefined {
+    const msg = this.queue.shift();
+    if (
+      msg !== undefined &&
+      this.paused &&
+      this.queue.length <= this.receiveQueueSize >>> 1 &&
+      !this.closing
+    ) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    return msg;
+  }
+
+  private onData(chunk: Uint8Array): void {
+    if (this.closing) return;
+    try {
+      this.decoder.push(chunk);
+    } catch (e) {
+      this.shutdown(e instanceof Error ? e : new ProtocolError(String(e)));
+      return;
+    }
+    if (this.receivedFrame) {
+      this.receivedFrame = false;
+      this.lastReceive = performance.now();
+      if (this.awaitingPong) {
+        this.awaitingPong = false;
+        this.armPing(this.pingDelay);
+      }
+    }
+  }
+
+  private onBody(body: Uint8Array): void {
+    if (this.closing) return;
+    let wire: HatChatter.Msg;
+    try {
+      wire = HatChatter.Msg.decode(body);
+    } catch (e) {
+      throw new ProtocolError(
+        `malformed HatChatter.Msg: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
+    }
+    this.receivedFrame = true;
+    const type = wire.data.type;
+    if (type === PING) {
+      this.enqueue(
+        { type: PONG, data: EMPTY },
+        { owner: !wire.owner, firstId: wire.first },
+        true,
+        true,
+      );
+      return;
+    }
+    if (type === PONG) return;
+    const msg: Msg = {
+      data: wire.data,
+      conv: { owner: !wire.owner, firstId: wire.first },
+      first: wire.owner && wire.first === wire.id,
+      last: wire.last,
+      token: wire.token,
+    };
+    if (this.convWaiters.size > 0) {
+      const key = conversationKey(msg.conv);
+      const waiter = this.convWaiters.get(key);
+      if (waiter !== undefined) {
+        this.convWaiters.delete(key);
+        waiter.cleanup();
+        waiter.resolve(msg);
+        return;
+      }
+    }
+    const receiver = this.receivers.shift();
+    if (receiver !== undefined) {
+      receiver.resolve(msg);
+      return;
+    }
+    this.queue.push(msg);
+    if (!this.paused && this.queue.length >= this.receiveQueueSize) {
+      // The rest of the current chunk is still decoded: at most one chunk beyond the bound.
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  // ---------------------------------------------------------------- ping
+
+  private armPing(delay: number): void {
+    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(this.onPingTimer, Math.max(1, delay));
+    this.pingTimer.unref();
+  }
+
+  private readonly onPingTimer = (): void => {
+    this.pingTimer = undefined;
+    if (this.closing) return;
+    if (this.awaitingPong) {
+      this.shutdown(new PingTimeoutError());
+      return;
+    }
+    const idle = performance.now() - this.lastReceive;
+    // Timers may fire a fraction of a millisecond early.
+    if (idle < this.pingDelay - 1) {
+      this.armPing(this.pingDelay - idle);
+      return;
+    }
+    this.enqueue({ type: PING, data: EMPTY }, undefined, false, true);
+    this.awaitingPong = true;
+    this.armPing(this.pingTimeout);
+  };
+
+  // ---------------------------------------------------------------- closing
+
+  /** Writes what is queued, closes the connection and resolves once the socket is closed. */
+  close(): Promise<void> {
+    this.shutdown(null);
+    return this.closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private closedError(): ConnectionClosedError {
+    return new ConnectionClosedError(
+      'connection closed',
+      this.closeReason ? { cause: this.closeReason } : undefined,
+    );
+  }
+
+  private onEnd(): void {
+    let reason: Error | null = null;
+    try {
+      this.decoder.end();
+    } catch (e) {
+      reason = e as Error;
+    }
+    this.shutdown(reason);
+  }
+
+  private onClose(): void {
+    this.shutdown(null);
+    this.resolveClosed();
+  }
+
+  private shutdown(reason: Error | null): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.closeReason = reason;
+    if (reason)
+      this.logger.error(`chatter: connection closed: ${reason.message}`, {
+        remote: this.info.remoteAddress,
+        error: reason,
+      });
+    else this.logger.debug('chatter: connection closing', { remote: this.info.remoteAddress });
+    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
+
+    const error = this.closedError();
+    for (const job of this.sendJobs.drain()) job.reject(error);
+    for (const r of this.receivers.drain()) r.reject(error);
+    for (const w of this.convWaiters.values()) {
+      w.cleanup();
+      w.reject(error);
+    }
+    this.convWaiters.clear();
+
+    const socket = this.socket;
+    if (reason !== null || socket.destroyed) {
+      this.writer.reset();
+      socket.destroy();
+      return;
+    }
+    this.flush();
+    socket.end();
+    if (this.paused) socket.resume(); // so the peer's end is seen
+    const timer = setTimeout(() => socket.destroy(), this.closeTimeout);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+}

@@ -1,0 +1,36 @@
+import type { HatChatter } from '../../generated/index.js';
+
+/**
+ * A conversation from the local point of view: `owner` is true when this side started it,
+ * `firstId` is the id of its first message (in the owner's id sequence). Two conversations
+ * with the same `firstId` and different owners are distinct.
+ */
+export interface Conversation {
+  readonly owner: boolean;
+  readonly firstId: number;
+}
+
+/** Chatter payload: `type` is by convention a qualified SBS type name `Module.Type`. */
+export type Data = HatChatter.Data;
+
+/** A received application message. */
+export interface Msg {
+  readonly data: Data;
+  /** Pass as `send(reply, {conv: msg.conv})` to answer in the same conversation. */
+  readonly conv: Conversation;
+  /** True when this message opened the conversation (the peer owns it). */
+  readonly first: boolean;
+  /** The sender marked the conversation as finished. */
+  readonly last: boolean;
+  /** The sender passed the token (it is this side's turn). */
+  readonly token: boolean;
+}
+
+/** One number per conversation (ids are >= 1), for `Map` keys without string building. */
+export function conversationKey(conv: Conversation): number {
+  return conv.owner ? conv.firstId : -conv.firstId;
+}
+
+export function sameConversation(a: Conversation, b: Conversation): boolean {
+  return a.owner === b.owner && a.firstId === b.firstId;
+}

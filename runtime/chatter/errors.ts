@@ -1,0 +1,60 @@
+/** Base class of every error the Chatter runtime produces itself. */
+export class ChatterError extends Error {
+  override name = 'ChatterError';
+}
+
+/**
+ * `send`, `receive`, `drain` or a reply wait on a connection that is closed or closes
+ * while waiting. `cause` is why the connection closed, when it closed because of an error.
+ */
+export class ConnectionClosedError extends ChatterError {
+  override name = 'ConnectionClosedError';
+  constructor(message = 'connection closed', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The peer broke the framing or sent a body that is not a valid `HatChatter.Msg`. */
+export class ProtocolError extends ChatterError {
+  override name = 'ProtocolError';
+}
+
+/** A frame header announced a body larger than `maxFrameSize`; nothing of that size was allocated. */
+export class FrameTooLargeError extends ProtocolError {
+  override name = 'FrameTooLargeError';
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`frame body of ${size} bytes exceeds maxFrameSize (${limit} bytes)`);
+  }
+}
+
+/** Nothing arrived within `pingTimeout` after a ping. */
+export class PingTimeoutError extends ChatterError {
+  override name = 'PingTimeoutError';
+  constructor() {
+    super('ping timeout');
+  }
+}
+
+/** A reply wait (`waitReply`, `request`) ran past its timeout. */
+export class ReplyTimeoutError extends ChatterError {
+  override name = 'ReplyTimeoutError';
+  constructor(readonly timeout: number) {
+    super(`no reply within ${timeout} ms`);
+  }
+}
+
+/** A typed decode found a message of another type than expected. */
+export class UnexpectedTypeError extends ChatterError {
+  override name = 'UnexpectedTypeError';
+  constructor(
+    readonly type: string,
+    readonly expected: readonly string[],
+  ) {
+    super(
+      `unexpected message type ${JSON.stringify(type)}, expected ${expected.map((e) => JSON.stringify(e)).join(' or ')}`,
+    );
+  }
+}

@@ -1,0 +1,139 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { parseAddress, type Address, type AddressLike } from './address.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { Fifo } from './fifo.js';
+import { noopLogger } from './logger.js';
+
+export interface ListenOptions extends ConnectionOptions {
+  /** TLS server options (`key`, `cert`, `ca`, `requestCert`, ...); omitted: plain TCP. */
+  readonly tls?: tls.TlsOptions;
+  /**
+   * Called with each new connection. A throw or rejection closes that connection (logged).
+   * Without it, connections are taken by iterating the server.
+   */
+  readonly onConnection?: (conn: Connection) => void | Promise<void>;
+  readonly backlog?: number;
+}
+
+/**
+ * A listening Chatter server. New connections go to `onConnection`, or else to async
+ * iteration (`for await (const conn of server)`). `close()` stops listening and closes every
+ * connection it accepted.
+ */
+export class Server implements AsyncIterable<Connection>, AsyncDisposable {
+  readonly closed: Promise<void>;
+  private readonly connections = new Set<Connection>();
+  private readonly pending = new Fifo<Connection>();
+  private readonly takers = new Fifo<(result: IteratorResult<Connection>) => void>();
+  private closing = false;
+  private resolveClosed!: () => void;
+
+  constructor(
+    private readonly server: net.Server,
+    private readonly options: ListenOptions,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    const event = server instanceof tls.Server ? 'secureConnection' : 'connection';
+    server.on(event, (socket: net.Socket) => this.accept(socket));
+    if (server instanceof tls.Server) {
+      server.on('tlsClientError', (e: Error) =>
+        (options.logger ?? noopLogger).warn(`chatter: TLS handshake failed: ${e.message}`, {
+          error: e,
+        }),
+      );
+    }
+  }
+
+  /** The bound addresses (with the actual port when listening on port 0). */
+  get addresses(): Address[] {
+    const a = this.server.address();
+    return a !== null && typeof a === 'object' ? [{ host: a.address, port: a.port }] : [];
+  }
+
+  /** The first bound address. */
+  get address(): Address {
+    const a = this.addresses[0];
+    if (a === undefined) throw new Error('server is not listening');
+    return a;
+  }
+
+  /** Connections currently open. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, this.options);
+    this.connections.add(conn);
+    void conn.closed.then(() => this.connections.delete(conn));
+    const cb = this.options.onConnection;
+    if (cb) {
+      const fail = (e: unknown): void => {
+        (this.options.logger ?? noopLogger).warn(
+          'chatter: onConnection failed, closing the connection',
+          { error: e },
+        );
+        void conn.close();
+      };
+      try {
+        const r = cb(conn);
+        if (r instanceof Promise) r.catch(fail);
+      } catch (e) {
+        fail(e);
+      }
+      return;
+    }
+    const taker = this.takers.shift();
+    if (taker) taker({ value: conn, done: false });
+    else this.pending.push(conn);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Connection> {
+    const iterator: AsyncIterableIterator<Connection> = {
+      next: () => {
+        const conn = this.pending.shift();
+        if (conn !== undefined) return Promise.resolve({ value: conn, done: false });
+        if (this.closing) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => this.takers.push(resolve));
+      },
+      return: () => Promise.resolve({ value: undefined, done: true }),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** Stops listening, closes every accepted connection and resolves when all are closed. */
+  async close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      for (const t of this.takers.drain()) t({ value: undefined, done: true });
+      const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      await Promise.all([...this.connections].map((c) => c.close()));
+      await stopped;
+      this.resolveClosed();
+    }
+    return this.closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Starts a server; resolves once it is listening (bind port 0 for any free port, see `addresses`). */
+export function listen(address: AddressLike, options: ListenOptions = {}): Promise<Server> {
+  const { host, port } = parseAddress(address);
+  const server = options.tls ? tls.createServer(options.tls) : net.createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, backlog: options.backlog }, () => {
+      server.off('error', reject);
+      resolve(new Server(server, options));
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import * as net from 'node:net';
+
+export const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+export const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
+export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `cond` holds; fails after `ms`. */
+export async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+/** A raw TCP peer: collects what it receives and writes what it is told. */
+export class RawPeer {
+  received = Buffer.alloc(0);
+  ended = false;
+  constructor(readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => (this.received = Buffer.concat([this.received, d])));
+    socket.on('end', () => (this.ended = true));
+    socket.on('close', () => (this.ended = true));
+    socket.on('error', () => {});
+  }
+  write(b: Uint8Array | string): void {
+    this.socket.write(typeof b === 'string' ? unhex(b) : b);
+  }
+  async waitBytes(n: number, ms = 5000): Promise<Buffer> {
+    await until(() => this.received.length >= n, ms, `${n} bytes (have ${this.received.length})`);
+    return this.received;
+  }
+}
+
+/** A raw TCP server on 127.0.0.1:0 whose first accepted socket is wrapped as a RawPeer. */
+export async function rawServer(): Promise<{
+  port: number;
+  peer: Promise<RawPeer>;
+  close(): Promise<void>;
+}> {
+  const sockets: net.Socket[] = [];
+  let resolvePeer!: (p: RawPeer) => void;
+  const peer = new Promise<RawPeer>((r) => (resolvePeer = r));
+  const server = net.createServer((s) => {
+    sockets.push(s);
+    resolvePeer(new RawPeer(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    peer,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A raw TCP client connected to the port. */
+export async function rawClient(port: number): Promise<RawPeer> {
+  const s = net.connect(port, '127.0.0.1');
+  await new Promise<void>((r, j) => {
+    s.once('connect', r);
+    s.once('error', j);
+  });
+  return new RawPeer(s);
+}
