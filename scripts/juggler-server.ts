@@ -1,0 +1,97 @@
+/**
+ * Juggler demo server.
+ *
+ *   node --conditions=source --import tsx scripts/juggler-server.ts --port 0 [--max-segment-size N]
+ *        [--host 127.0.0.1] [--static-dir DIR] [--autoflush-delay MS|null]
+ *
+ * Prints `READY <port>` once listening. Requests: `echo` -> {name, data};
+ * `fail` throws (message = data when it is a string); `set` replaces the
+ * connection state with data and flushes, then answers null; `get_state`
+ * answers the state; `notify` sends a notification (named data.name with
+ * data.data when data is exactly {name, data}, else named `notify` with data)
+ * then answers null; any other name throws.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isJsonObject } from '../runtime/juggler/json.js';
+import {
+  listen,
+  type RequestHandler,
+  type Server,
+  type ServerOptions,
+} from '../runtime/juggler/index.js';
+
+export const demoRequestHandler: RequestHandler = async (conn, name, data) => {
+  switch (name) {
+    case 'echo':
+      return { name, data };
+    case 'fail':
+      throw new Error(typeof data === 'string' ? data : 'fail');
+    case 'set':
+      conn.state.set([], data);
+      await conn.flush();
+      return null;
+    case 'get_state':
+      return conn.state.data;
+    case 'notify': {
+      const keys = isJsonObject(data) ? Object.keys(data).sort() : [];
+      if (
+        isJsonObject(data) &&
+        keys.length === 2 &&
+        keys[0] === 'data' &&
+        keys[1] === 'name' &&
+        typeof data['name'] === 'string'
+      ) {
+        await conn.notify(data['name'], data['data'] ?? null);
+      } else {
+        await conn.notify('notify', data);
+      }
+      return null;
+    }
+    default:
+      throw new Error(`unsupported request ${JSON.stringify(name)}`);
+  }
+};
+
+export function startDemoServer(options: ServerOptions = {}): Promise<Server> {
+  return listen({ onRequest: demoRequestHandler, ...options });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'max-segment-size': { type: 'string' },
+      'static-dir': { type: 'string' },
+      'autoflush-delay': { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`invalid --port ${values.port}`);
+  const options: ServerOptions = { host: values.host, port };
+  if (values['max-segment-size'] !== undefined) {
+    const size = Number(values['max-segment-size']);
+    if (!Number.isInteger(size) || size < 2)
+      throw new Error(`invalid --max-segment-size ${values['max-segment-size']}`);
+    options.maxSegmentSize = size;
+  }
+  if (values['static-dir'] !== undefined) options.staticDir = values['static-dir'];
+  if (values['autoflush-delay'] !== undefined) {
+    options.autoflushDelay =
+      values['autoflush-delay'] === 'null' ? null : Number(values['autoflush-delay']);
+  }
+  const server = await startDemoServer(options);
+  process.stdout.write(`READY ${server.port}\n`);
+  const stop = (): void => void server.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`juggler-server: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, JugglerError, type Client, type JsonValue } from '../../runtime/juggler/index.js';
+import { startDemoServer } from '../../scripts/juggler-server.js';
+import { RawClient, until } from './helpers.js';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('demo server handler', () => {
+  it('implements echo, fail, set, get_state, notify and rejects other names', async () => {
+    const server = await startDemoServer({ autoflushDelay: null });
+    cleanups.push(() => server.close());
+    const notes: [string, JsonValue][] = [];
+    const client: Client = await connect(server.wsUrl, { onNotify: (n, d) => notes.push([n, d]) });
+    cleanups.push(() => client.close());
+    expect(await client.send('echo', [1, 'a'])).toEqual({ name: 'echo', data: [1, 'a'] });
+    await expect(client.send('fail', 'boom')).rejects.toMatchObject({ data: 'boom' });
+    await expect(client.send('fail', 1)).rejects.toBeInstanceOf(JugglerError);
+    // set flushes before answering even with autoflush disabled
+    expect(await client.send('set', { x: [1, 2] })).toBe(null);
+    await until(() => client.state.data !== null);
+    expect(client.state.data).toEqual({ x: [1, 2] });
+    expect(await client.send('get_state', null)).toEqual({ x: [1, 2] });
+    expect(await client.send('notify', { name: 'n1', data: 5 })).toBe(null);
+    expect(await client.send('notify', { name: 'n2', data: 5, extra: 1 })).toBe(null);
+    expect(await client.send('notify', 'plain')).toBe(null);
+    await until(() => notes.length === 3);
+    expect(notes).toEqual([
+      ['n1', 5],
+      ['notify', { name: 'n2', data: 5, extra: 1 }],
+      ['notify', 'plain'],
+    ]);
+    await expect(client.send('other', null)).rejects.toBeInstanceOf(JugglerError);
+  });
+});
+
+describe('scripts/juggler-server.ts', () => {
+  it('prints READY <port> for --port 0 and honours --max-segment-size', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        'scripts/juggler-server.ts',
+        '--port',
+        '0',
+        '--max-segment-size',
+        '16',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    cleanups.push(() => {
+      child.kill('SIGTERM');
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const m = /^READY (\d+)$/.exec(line);
+    expect(m).not.toBeNull();
+    const raw = await RawClient.open(`ws://127.0.0.1:${m![1]}/ws`);
+    cleanups.push(() => raw.close());
+    const long = 'x'.repeat(100);
+    raw.sendMsg({ type: 'request', id: 1, name: 'echo', data: long });
+    await until(() => raw.messages.length === 1);
+    expect(raw.messages[0]).toEqual({
+      type: 'response',
+      id: 1,
+      data: { name: 'echo', data: long },
+      success: true,
+    });
+    expect(raw.frames.length).toBeGreaterThan(5);
+    for (const f of raw.frames) expect(f.length - 1).toBeLessThanOrEqual(16);
+  });
+});
