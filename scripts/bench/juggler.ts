@@ -1,0 +1,181 @@
+// Juggler benchmark: request/response round trips (sequential and 100 in
+// flight) over loopback, with the server in this process and in a child
+// process (scripts/juggler-server.ts), and state propagation of a ~1 MB state
+// under small edits (autoflushDelay 0: one diff per edit).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import {
+  connect,
+  diff,
+  listen,
+  type Client,
+  type Connection,
+  type JsonValue,
+} from '../../runtime/juggler/index.js';
+import { startDemoServer } from '../juggler-server.js';
+import { printTable, type BenchResult } from './result.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+async function sequential(client: Client, ms: number): Promise<number> {
+  const warm = performance.now() + 200;
+  while (performance.now() < warm) await client.send('echo', 1);
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 100; i++) await client.send('echo', i);
+    n += 100;
+    now = performance.now();
+  }
+  return (n * 1000) / (now - start);
+}
+
+async function inFlight(client: Client, depth: number, ms: number): Promise<number> {
+  let done = 0;
+  let stop = false;
+  const start = performance.now();
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      await client.send('echo', done);
+      done++;
+    }
+  };
+  const workers = Array.from({ length: depth }, worker);
+  await new Promise((r) => setTimeout(r, ms));
+  stop = true;
+  const elapsed = performance.now() - start;
+  const counted = done;
+  await Promise.all(workers);
+  return (counted * 1000) / elapsed;
+}
+
+async function childServer(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'scripts/juggler-server.ts', '--port', '0'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`juggler-server exited ${code}`)));
+  });
+  const m = /^READY (\d+)$/.exec(line);
+  if (!m) throw new Error(`unexpected juggler-server output: ${line}`);
+  return { port: Number(m[1]), child };
+}
+
+function bigState(): { items: JsonValue[] } {
+  const items = Array.from({ length: 10_000 }, (_, i) => ({
+    id: i,
+    name: `item-${i}`,
+    value: i * 1.5,
+    tags: ['a', 'b', 'c'],
+    note: 'x'.repeat(40),
+  }));
+  return { items };
+}
+
+async function statePropagation(): Promise<BenchResult[]> {
+  let conn: Connection | undefined;
+  const server = await listen({ autoflushDelay: 0, onConnection: (c) => void (conn = c) });
+  const client = await connect(server.wsUrl);
+  while (!conn) await new Promise((r) => setTimeout(r, 1));
+  const initial = bigState();
+  const size = JSON.stringify(initial).length;
+  let t0 = performance.now();
+  conn.state.set([], initial);
+  while (client.state.get(['items', 9999, 'id']) !== 9999)
+    await new Promise((r) => setImmediate(r));
+  const fullSyncMs = performance.now() - t0;
+
+  const edits = 5000;
+  const before = conn.state.data;
+  t0 = performance.now();
+  for (let i = 0; i < edits; i++) {
+    conn.state.set(['items', (i * 7919) % 10_000, 'value'], -i);
+    if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+  }
+  const lastIdx = ((edits - 1) * 7919) % 10_000;
+  while (client.state.get(['items', lastIdx, 'value']) !== -(edits - 1)) {
+    await new Promise((r) => setImmediate(r));
+  }
+  const editMs = performance.now() - t0;
+  const sample = JSON.stringify(diff(before, conn.state.data)).length;
+  const s0 = conn.state.data;
+  conn.state.set(['items', 1234, 'value'], 42);
+  const oneEdit = JSON.stringify({ type: 'state', diff: diff(s0, conn.state.data) }).length;
+  const frontInsert = { items: [{ id: -1 }, ...(conn.state.get('items') as JsonValue[])] };
+  const frontDiff = JSON.stringify(diff(conn.state.data, frontInsert)).length;
+  await client.close();
+  await server.close();
+  return [
+    {
+      name: 'state: initial 1 MB sync',
+      unit: 'ms',
+      value: fullSyncMs,
+      note: `${(size / 1e6).toFixed(2)} MB JSON`,
+    },
+    {
+      name: 'state: small edits propagated',
+      unit: 'edits/s',
+      value: (edits * 1000) / editMs,
+      note: `${edits} edits of one field in a ${(size / 1e6).toFixed(2)} MB state, one diff each`,
+    },
+    {
+      name: 'state: message for one field edit',
+      unit: 'bytes',
+      value: oneEdit,
+      note: `full resend would be ${size} bytes`,
+    },
+    { name: 'state: diff of 5000 merged edits', unit: 'bytes', value: sample },
+    {
+      name: 'state: diff of a front insert',
+      unit: 'bytes',
+      value: frontDiff,
+      note: 'one add op, not a resend',
+    },
+  ];
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const server = await startDemoServer({ autoflushDelay: 0 });
+  const client = await connect(server.wsUrl);
+  results.push({
+    name: 'rtt sequential (same process)',
+    unit: 'round trips/s',
+    value: await sequential(client, 2000),
+    note: 'target >= 20,000',
+  });
+  results.push({
+    name: 'rtt 100 in flight (same process)',
+    unit: 'round trips/s',
+    value: await inFlight(client, 100, 2000),
+  });
+  await client.close();
+  await server.close();
+
+  const { port, child } = await childServer();
+  try {
+    const remote = await connect(`ws://127.0.0.1:${port}/ws`);
+    results.push({
+      name: 'rtt sequential (server process)',
+      unit: 'round trips/s',
+      value: await sequential(remote, 2000),
+    });
+    results.push({
+      name: 'rtt 100 in flight (server process)',
+      unit: 'round trips/s',
+      value: await inFlight(remote, 100, 2000),
+    });
+    await remote.close();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  results.push(...(await statePropagation()));
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) printTable('juggler', await run());
