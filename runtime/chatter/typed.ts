@@ -54,20 +54,17 @@ function isCodec(v: unknown): v is Codec<unknown> {
 }
 
 /** Codecs looked up by chatter data type (`Module.Type`), e.g. all messages of a protocol. */
-export class CodecSet<M extends Record<string, Codec<unknown>>> {
+export class CodecSet<M extends object> {
   private readonly byType = new Map<string, { key: string; codec: Codec<unknown> }>();
 
   constructor(readonly codecs: M) {
-    for (const [key, codec] of Object.entries(codecs)) this.byType.set(codec.name, { key, codec });
+    for (const [key, codec] of Object.entries(codecs) as [string, unknown][])
+      if (isCodec(codec)) this.byType.set(codec.name, { key, codec });
   }
 
   /** Every codec member of a generated module namespace. */
-  static fromModule<NS extends object>(
-    ns: NS,
-  ): CodecSet<CodecsOf<NS> & Record<string, Codec<unknown>>> {
-    const codecs: Record<string, Codec<unknown>> = {};
-    for (const [key, v] of Object.entries(ns)) if (isCodec(v)) codecs[key] = v;
-    return new CodecSet(codecs as CodecsOf<NS> & Record<string, Codec<unknown>>);
+  static fromModule<NS extends object>(ns: NS): CodecSet<CodecsOf<NS>> {
+    return new CodecSet(ns as CodecsOf<NS>);
   }
 
   /** Whether a data type belongs to the set. */
@@ -101,7 +98,7 @@ export async function requestMsg<T, R>(
   response: Codec<R>,
   options?: SendOptions & WaitOptions,
 ): Promise<R>;
-export async function requestMsg<T, M extends Record<string, Codec<unknown>>>(
+export async function requestMsg<T, M extends object>(
   conn: Connection,
   codec: Codec<T>,
   value: T,
@@ -112,7 +109,7 @@ export async function requestMsg<T>(
   conn: Connection,
   codec: Codec<T>,
   value: T,
-  response: Codec<unknown> | CodecSet<Record<string, Codec<unknown>>>,
+  response: Codec<unknown> | CodecSet<object>,
   options?: SendOptions & WaitOptions,
 ): Promise<unknown> {
   const reply = await conn.request(toData(codec, value), options);

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { HatChatter } from '../../generated/index.js';
+import { SbsDecodeError, SbsEncodeError } from '../../runtime/sbs/index.js';
+import {
+  ConnectionClosedError,
+  FrameTooLargeError,
+  ProtocolError,
+  connect,
+  frame,
+  type Connection,
+  type Logger,
+} from '../../runtime/chatter/index.js';
+import { rawServer, type RawPeer } from './helpers.js';
+
+const ok = frame(
+  HatChatter.Msg.encode({
+    id: 1,
+    first: 1,
+    owner: true,
+    token: true,
+    last: true,
+    data: { type: 'ok', data: new Uint8Array(0) },
+  }),
+);
+
+function recordingLogger(): Logger & { errors: string[] } {
+  const errors: string[] = [];
+  const noop = (): void => {};
+  return { errors, debug: noop, info: noop, warn: noop, error: (msg) => errors.push(msg) };
+}
+
+async function withPeer(
+  options: Parameters<typeof connect>[1],
+  body: (conn: Connection, peer: RawPeer) => Promise<void>,
+): Promise<void> {
+  const raw = await rawServer();
+  const conn = await connect(`127.0.0.1:${raw.port}`, { pingDelay: null, ...options });
+  try {
+    await body(conn, await raw.peer);
+  } finally {
+    await conn.close();
+    await raw.close();
+  }
+}
+
+describe('chatter bad input', () => {
+  it('closes on a body that is not a HatChatter.Msg, after delivering what came before', async () => {
+    const logger = recordingLogger();
+    await withPeer({ logger }, async (conn, peer) => {
+      peer.write(ok);
+      peer.write('0103ffffff');
+      await conn.closed;
+      expect(conn.closeReason).toBeInstanceOf(ProtocolError);
+      expect(conn.closeReason?.cause).toBeInstanceOf(SbsDecodeError);
+      expect(logger.errors.join()).toMatch(/malformed HatChatter.Msg/);
+      expect((await conn.receive()).data.type).toBe('ok');
+      const err: unknown = await conn.receive().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionClosedError);
+      expect((err as Error).cause).toBe(conn.closeReason);
+    });
+  });
+
+  it('closes on an empty frame (m = 0) and on trailing bytes in a body', async () => {
+    await withPeer({}, async (conn, peer) => {
+      peer.write('00');
+      await conn.closed;
+      expect(conn.closeReason).toBeInstanceOf(ProtocolError);
+    });
+    const body = HatChatter.Msg.encode({
+      id: 1,
+      first: 1,
+      owner: true,
+      token: true,
+      last: true,
+      data: { type: 't', data: new Uint8Array(0) },
+    });
+    await withPeer({}, async (conn, peer) => {
+      peer.write(frame(Uint8Array.from([...body, 0])));
+      await conn.closed;
+      expect((conn.closeReason?.cause as SbsDecodeError).code).toBe('trailing');
+    });
+  });
+
+  it('closes on an oversized announced length without waiting for the body', async () => {
+    const logger = recordingLogger();
+    await withPeer({ maxFrameSize: 1024, logger }, async (conn, peer) => {
+      peer.write('020401');
+      await conn.closed;
+      expect(conn.closeReason).toBeInstanceOf(FrameTooLargeError);
+      expect(conn.closeReason).toMatchObject({ size: 1025, limit: 1024 });
+      expect(logger.errors.join()).toMatch(/exceeds maxFrameSize/);
+    });
+    // The default limit is 64 MiB; a 2^64-ish length fails too.
+    await withPeer({}, async (conn, peer) => {
+      peer.write('08ffffffffffffffff');
+      await conn.closed;
+      expect(conn.closeReason).toBeInstanceOf(FrameTooLargeError);
+    });
+  });
+
+  it('reports a peer that closes in the middle of a frame', async () => {
+    await withPeer({}, async (conn, peer) => {
+      peer.write(ok);
+      peer.write(ok.subarray(0, 5));
+      peer.socket.end();
+      await conn.closed;
+      expect(conn.closeReason).toBeInstanceOf(ProtocolError);
+      expect(conn.closeReason?.message).toMatch(/inside a frame/);
+      expect((await conn.receive()).data.type).toBe('ok');
+    });
+  });
+
+  it('survives an abrupt reset mid-frame', async () => {
+    await withPeer({}, async (conn, peer) => {
+      peer.write(ok.subarray(0, 3));
+      await new Promise((r) => setTimeout(r, 10));
+      peer.socket.resetAndDestroy();
+      await conn.closed;
+      expect(conn.isOpen).toBe(false);
+      await expect(conn.receive()).rejects.toBeInstanceOf(ConnectionClosedError);
+      await expect(conn.send({ type: 't', data: new Uint8Array(0) })).rejects.toBeInstanceOf(
+        ConnectionClosedError,
+      );
+    });
+  });
+
+  it('passes unknown types through and rejects malformed sends without using an id', async () => {
+    await withPeer({}, async (conn, peer) => {
+      await expect(conn.send({ type: 5, data: new Uint8Array(0) } as never)).rejects.toBeInstanceOf(
+        SbsEncodeError,
+      );
+      await expect(conn.send({ type: 't', data: 'x' } as never)).rejects.toBeInstanceOf(
+        SbsEncodeError,
+      );
+      await expect(
+        conn.send(
+          { type: 't', data: new Uint8Array(0) },
+          { conv: { owner: 'yes', firstId: 1 } as never },
+        ),
+      ).rejects.toBeInstanceOf(SbsEncodeError);
+      expect(await conn.send({ type: 'Any.Thing', data: new Uint8Array(0) })).toEqual({
+        owner: true,
+        firstId: 1,
+      });
+      await conn.drain();
+      await peer.waitBytes(1);
+      expect(HatChatter.Msg.decode(peer.received.subarray(2))).toMatchObject({
+        id: 1,
+        data: { type: 'Any.Thing' },
+      });
+    });
+  });
+});

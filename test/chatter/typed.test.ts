@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { HatChatter } from '../../generated/index.js';
+import {
+  CodecSet,
+  ConnectionClosedError,
+  ReplyTimeoutError,
+  UnexpectedTypeError,
+  connect,
+  decodeMsg,
+  listen,
+  matchMsg,
+  requestMsg,
+  sendMsg,
+  type Connection,
+  type Server,
+} from '../../runtime/chatter/index.js';
+import { bytes } from './helpers.js';
+
+// The HatChatter module doubles as a small protocol: Data is the request, Msg the response.
+const set = CodecSet.fromModule(HatChatter);
+
+async function pair(): Promise<{ server: Server; c1: Connection; c2: Connection }> {
+  const server = await listen('127.0.0.1:0', { pingDelay: null });
+  const accepted = server[Symbol.asyncIterator]().next();
+  const c1 = await connect(server.address, { pingDelay: null });
+  return { server, c1, c2: (await accepted).value as Connection };
+}
+
+describe('chatter typed messages', () => {
+  it('sends with the codec name as type and decodes by type', async () => {
+    const { server, c1, c2 } = await pair();
+    const value = { type: 'inner', data: bytes('payload') };
+    const conv = await sendMsg(c1, HatChatter.Data, value, { last: false });
+    const msg = await c2.receive();
+    expect(msg.data.type).toBe('HatChatter.Data');
+    expect(msg.data.data).toEqual(HatChatter.Data.encode(value));
+    expect(decodeMsg(msg, HatChatter.Data)).toEqual(value);
+    expect(matchMsg(msg, HatChatter.Data)).toEqual(value);
+    expect(matchMsg(msg, HatChatter.Msg)).toBeUndefined();
+    expect(() => decodeMsg(msg, HatChatter.Msg)).toThrow(UnexpectedTypeError);
+
+    expect(set.has('HatChatter.Data')).toBe(true);
+    expect(set.has('HatChatter.Nope')).toBe(false);
+    const decoded = set.decode(msg);
+    expect(decoded.key).toBe('Data');
+    if (decoded.key === 'Data') expect(decoded.value.type).toBe('inner');
+    expect(set.tryDecode({ type: 'Other.T', data: new Uint8Array(0) })).toBeUndefined();
+    expect(() => set.decode({ type: 'Other.T', data: new Uint8Array(0) })).toThrow(
+      /unexpected message type "Other.T"/,
+    );
+    // None-typed members are codecs as well.
+    expect(set.decode({ type: 'HatChatter.Ping', data: new Uint8Array(0) })).toEqual({
+      key: 'Ping',
+      type: 'HatChatter.Ping',
+      value: null,
+    });
+
+    await c2.send({ type: 'HatChatter.Pong', data: new Uint8Array(0) }, { conv: msg.conv });
+    expect(conv).toEqual({ owner: true, firstId: 1 });
+    await server.close();
+  });
+
+  it('routes replies to the waiting request, other messages to receive()', async () => {
+    const { server, c1, c2 } = await pair();
+    const responder = (async () => {
+      for await (const req of c2) {
+        const data = decodeMsg(req, HatChatter.Data);
+        // Unrelated traffic first, then the reply in the request's conversation.
+        await c2.send({ type: 'Unrelated.Note', data: new Uint8Array(0) });
+        await sendMsg(
+          c2,
+          HatChatter.Msg,
+          { id: 0, first: 0, owner: false, token: true, last: true, data },
+          { conv: req.conv },
+        );
+      }
+    })();
+    const reply = await requestMsg(
+      c1,
+      HatChatter.Data,
+      { type: 'q', data: bytes('1') },
+      HatChatter.Msg,
+      { timeout: 2000 },
+    );
+    expect(reply.data).toEqual({ type: 'q', data: bytes('1') });
+    const viaSet = await requestMsg(c1, HatChatter.Data, { type: 'q2', data: bytes('2') }, set);
+    expect(viaSet.key).toBe('Msg');
+    expect((await c1.receive()).data.type).toBe('Unrelated.Note');
+    expect((await c1.receive()).data.type).toBe('Unrelated.Note');
+    expect(c1.tryReceive()).toBeUndefined();
+    await server.close();
+    await responder;
+  });
+
+  it('times out, aborts and fails on close', async () => {
+    const { server, c1 } = await pair();
+    const started = Date.now();
+    await expect(
+      c1.request({ type: 'q', data: new Uint8Array(0) }, { timeout: 30 }),
+    ).rejects.toBeInstanceOf(ReplyTimeoutError);
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const ac = new AbortController();
+    const aborted = c1.request({ type: 'q', data: new Uint8Array(0) }, { signal: ac.signal });
+    ac.abort(new Error('stop'));
+    await expect(aborted).rejects.toThrow('stop');
+
+    const conv = await c1.send({ type: 'q', data: new Uint8Array(0) }, { last: false });
+    const waiting = c1.waitReply(conv);
+    await expect(c1.waitReply(conv)).rejects.toThrow(/already waiting/);
+    const closedWait = expect(waiting).rejects.toBeInstanceOf(ConnectionClosedError);
+    await server.close();
+    await closedWait;
+  });
+});
