@@ -1,0 +1,145 @@
+// Chatter benchmark. The peer runs in a child process (scripts/chatter-echo-server.ts), so
+// sender and receiver each have a core of their own:
+// - one-way pipelined: N messages with last = true to a sink (it answers only requests),
+//   then one request; the time until its reply covers the receipt of all N;
+// - request/response round trips on one connection, one request at a time;
+// - 100 concurrent connections, one request at a time each.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { connect, type Connection } from '../../runtime/chatter/index.js';
+import { startEchoServer } from '../chatter-echo-server.js';
+import { printTable, type BenchResult } from './result.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+async function startPeer(args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'scripts/chatter-echo-server.ts',
+      '127.0.0.1:0',
+      '--ping-delay',
+      '0',
+      ...args,
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  for await (const line of lines) {
+    const m = /^READY (\d+)$/.exec(line);
+    if (m) return { port: Number(m[1]), child };
+  }
+  throw new Error('chatter echo server did not start');
+}
+
+async function stopPeer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Messages/s sending `count` messages of `size` bytes pipelined, until the sink confirms. */
+async function oneWay(
+  conn: Connection,
+  size: number,
+  ms: number,
+): Promise<{ rate: number; mbps: number }> {
+  const data = { type: 'Bench.OneWay', data: new Uint8Array(size).fill(1) };
+  const marker = { type: 'Bench.Marker', data: new Uint8Array(0) };
+  // Warm-up.
+  for (let i = 0; i < 20_000 && i * size < 200e6; i++) await conn.send(data);
+  await conn.request(marker);
+  let sent = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 1000; i++) await conn.send(data);
+    sent += 1000;
+  }
+  await conn.request(marker);
+  const elapsed = (performance.now() - start) / 1000;
+  return { rate: sent / elapsed, mbps: (sent * size) / elapsed / 1e6 };
+}
+
+async function roundTrips(conns: Connection[], ms: number): Promise<number> {
+  const data = { type: 'Bench.Echo', data: new Uint8Array(100).fill(2) };
+  const loop = async (conn: Connection, until: number): Promise<number> => {
+    let n = 0;
+    while (performance.now() < until) {
+      for (let i = 0; i < 50; i++) await conn.request(data);
+      n += 50;
+    }
+    return n;
+  };
+  await Promise.all(conns.map((c) => loop(c, performance.now() + 300)));
+  const start = performance.now();
+  const counts = await Promise.all(conns.map((c) => loop(c, start + ms)));
+  return counts.reduce((a, b) => a + b, 0) / ((performance.now() - start) / 1000);
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const sink = await startPeer(['--sink']);
+  try {
+    const conn = await connect(`127.0.0.1:${sink.port}`, { pingDelay: null });
+    const small = await oneWay(conn, 100, 3000);
+    results.push({
+      name: 'one-way pipelined, 100 B',
+      unit: 'msg/s',
+      value: small.rate,
+      note: `${small.mbps.toFixed(0)} MB/s payload`,
+    });
+    const large = await oneWay(conn, 100 * 1024, 3000);
+    results.push({
+      name: 'one-way pipelined, 100 KiB',
+      unit: 'msg/s',
+      value: large.rate,
+      note: `${large.mbps.toFixed(0)} MB/s payload`,
+    });
+    await conn.close();
+  } finally {
+    await stopPeer(sink.child);
+  }
+  // Same process: client and echo server share one event loop, no cross-process wake-ups.
+  const local = await startEchoServer('127.0.0.1:0', { pingDelay: null });
+  try {
+    const conn = await connect(local.address, { pingDelay: null });
+    results.push({
+      name: 'round trips, 1 connection, 100 B, in-process',
+      unit: 'rt/s',
+      value: await roundTrips([conn], 3000),
+      note: 'echo server in this process',
+    });
+  } finally {
+    await local.close();
+  }
+  const echo = await startPeer([]);
+  try {
+    const one = await connect(`127.0.0.1:${echo.port}`, { pingDelay: null });
+    results.push({
+      name: 'round trips, 1 connection, 100 B',
+      unit: 'rt/s',
+      value: await roundTrips([one], 3000),
+      note: 'echo server in a child process',
+    });
+    await one.close();
+    const many = await Promise.all(
+      Array.from({ length: 100 }, () => connect(`127.0.0.1:${echo.port}`, { pingDelay: null })),
+    );
+    results.push({
+      name: 'round trips, 100 connections, 100 B',
+      unit: 'rt/s',
+      value: await roundTrips(many, 3000),
+      note: 'total, 1 in flight per connection',
+    });
+    await Promise.all(many.map((c) => c.close()));
+  } finally {
+    await stopPeer(echo.child);
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) printTable('chatter', await run());
