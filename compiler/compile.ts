@@ -1,0 +1,47 @@
+// Sources -> AST modules -> validated Schema, collecting every diagnostic of the run.
+import type { AstModule } from './ast.js';
+import { type Diagnostic, SbsSchemaError, sortDiagnostics } from './diagnostics.js';
+import type { Schema } from './model.js';
+import { parseModule } from './parse.js';
+import type { SourceText } from './sources.js';
+import { validateModules } from './validator.js';
+
+// Best-effort name of a module whose file failed to parse, so references into it are not
+// reported as "unknown module" on top of its syntax errors.
+const MODULE_HEADER = /^(?:[\s,]|#[^\r\n]*)*module[\s,]+([A-Za-z][A-Za-z0-9_]*)/;
+
+export function compileSources(sources: readonly SourceText[]): {
+  modules: AstModule[];
+  schema?: Schema;
+  diagnostics: Diagnostic[];
+} {
+  const modules: AstModule[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const unavailableModules = new Set<string>();
+  for (const s of sources) {
+    const r = parseModule(s);
+    diagnostics.push(...r.diagnostics);
+    if (r.module) {
+      modules.push(r.module);
+    } else {
+      const name = MODULE_HEADER.exec(s.text)?.[1];
+      if (name !== undefined) unavailableModules.add(name);
+    }
+  }
+  const v = validateModules(modules, { unavailableModules });
+  diagnostics.push(...v.diagnostics);
+  const sorted = sortDiagnostics(
+    diagnostics,
+    sources.map((s) => s.file),
+  );
+  return sorted.length === 0 && v.schema
+    ? { modules, schema: v.schema, diagnostics: [] }
+    : { modules, diagnostics: sorted };
+}
+
+/** Compiles schema sources; throws SbsSchemaError with every diagnostic on any error. */
+export function compileSchema(sources: readonly SourceText[]): Schema {
+  const r = compileSources(sources);
+  if (!r.schema) throw new SbsSchemaError(r.diagnostics);
+  return r.schema;
+}

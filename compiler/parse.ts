@@ -1,0 +1,51 @@
+// Text -> AST for one `.sbs` source: lexing, parsing with recovery (to report several syntax
+// errors per file) and AST building.
+import type { IRecognitionException } from 'chevrotain';
+import type { AstModule } from './ast.js';
+import { buildAst } from './ast-builder.js';
+import type { Diagnostic } from './diagnostics.js';
+import { describeToken, sbsParser } from './parser.js';
+import type { SourceText } from './sources.js';
+import { sbsLexer } from './tokens.js';
+
+function syntaxDiagnostic(file: string, e: IRecognitionException, text: string): Diagnostic {
+  const t = e.token;
+  let line = t.startLine;
+  let column = t.startColumn;
+  if (line === undefined || column === undefined || Number.isNaN(line) || Number.isNaN(column)) {
+    // EOF has no position: point just past the last character.
+    const lines = text.split(/\r\n|\r|\n/);
+    line = lines.length;
+    column = (lines[lines.length - 1] ?? '').length + 1;
+  }
+  const found =
+    e.name === 'NotAllInputParsedException'
+      ? `, found ${describeToken(t)}`
+      : ` but found ${describeToken(t)}`;
+  return { file, line, column, message: `${e.message}${found}` };
+}
+
+export function parseModule(source: SourceText): { module?: AstModule; diagnostics: Diagnostic[] } {
+  const { file, text } = source;
+  const lexed = sbsLexer.tokenize(text);
+  const diagnostics: Diagnostic[] = lexed.errors.map((e) => ({
+    file,
+    line: e.line ?? 0,
+    column: e.column ?? 0,
+    message: `unexpected character ${JSON.stringify(text.slice(e.offset, e.offset + e.length))}`,
+  }));
+  sbsParser.input = lexed.tokens;
+  const cst = sbsParser.module();
+  // Recovery can cascade; past the first error on a line, further ones there add nothing.
+  const seenLines = new Set<number>();
+  for (const e of sbsParser.errors) {
+    const d = syntaxDiagnostic(file, e, text);
+    if (seenLines.has(d.line)) continue;
+    seenLines.add(d.line);
+    diagnostics.push(d);
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  const built = buildAst(cst, file);
+  if (built.diagnostics.length > 0) return { diagnostics: built.diagnostics };
+  return { module: built.module, diagnostics: [] };
+}
