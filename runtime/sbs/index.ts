@@ -10,3 +10,9 @@ export {
   type SbsDecodeErrorCode,
 } from './errors.js';
 export { codec, encodeWith, decodeWith, type Codec, type ReadFn, type WriteFn } from './codec.js';
+export {
+  Repository,
+  SbsUnknownTypeError,
+  type IntegerMode,
+  type RepositoryOptions,
+} from './repository.js';

@@ -1,0 +1,260 @@
+// Turns model types into specialised write/read closures, once per named type (and per
+// generic instantiation): the Repository's equivalent of generated code. Each closure knows
+// its field names, entry tables and item sizes up front, so encoding and decoding a value
+// never looks at the schema. Same value model, strictness and error paths as generated code.
+import type { SbsEntry, SbsType } from '../../compiler/model.js';
+import { SbsEncodeError, at } from './errors.js';
+import type { SbsReader } from './reader.js';
+import type { RefType, SchemaIndex } from './schema-index.js';
+import { unknownEntry, type SbsWriter } from './writer.js';
+
+export type IntegerMode = 'number' | 'bigint';
+export type Write = (w: SbsWriter, v: unknown) => void;
+export type Read = (r: SbsReader) => unknown;
+
+interface Compiled {
+  readonly write: Write;
+  readonly read: Read;
+}
+
+interface Slot {
+  compiled?: Compiled;
+  /** Handed out to references met while the type is still being compiled (recursion). */
+  lateBound?: Compiled;
+}
+
+type Obj = Record<string, unknown>;
+
+const NONE_WRITE: Write = (w, v) => w.none(v);
+const NONE_READ: Read = () => null;
+const BOOLEAN: Compiled = { write: (w, v) => w.boolean(v as boolean), read: (r) => r.boolean() };
+const INTEGER_NUMBER: Compiled = {
+  write: (w, v) => w.integer(v as number),
+  read: (r) => r.integer(),
+};
+const INTEGER_BIGINT: Compiled = {
+  write: (w, v) => w.integer(v as number),
+  read: (r) => r.bigint(),
+};
+const FLOAT: Compiled = { write: (w, v) => w.float(v as number), read: (r) => r.float() };
+const STRING: Compiled = { write: (w, v) => w.string(v as string), read: (r) => r.string() };
+const BYTES: Compiled = { write: (w, v) => w.bytes(v as Uint8Array), read: (r) => r.bytes() };
+
+/** The `Optional(T)` 'choice' form is exactly `Choice { none: None, value: T }`. */
+function optionalEntries(value: SbsType): SbsEntry[] {
+  return [
+    { name: 'none', type: { kind: 'None' } },
+    { name: 'value', type: value },
+  ];
+}
+
+export class CodecCompiler {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(
+    private readonly index: SchemaIndex,
+    readonly integers: IntegerMode,
+  ) {}
+
+  compile(t: SbsType): Compiled {
+    switch (t.kind) {
+      case 'None':
+        return { write: NONE_WRITE, read: NONE_READ };
+      case 'Boolean':
+        return BOOLEAN;
+      case 'Integer':
+        return this.integers === 'bigint' ? INTEGER_BIGINT : INTEGER_NUMBER;
+      case 'Float':
+        return FLOAT;
+      case 'String':
+        return STRING;
+      case 'Bytes':
+        return BYTES;
+      case 'Array':
+        return this.array(t.element);
+      case 'Record':
+        return this.record(t.entries);
+      case 'Choice':
+        return this.choice(t.entries);
+      case 'Optional':
+        return t.form === 'nullable'
+          ? this.nullable(t.value)
+          : this.choice(optionalEntries(t.value));
+      case 'Ref':
+        return this.ref(t);
+      case 'Param':
+        throw new Error(`internal: type parameter ${t.name} outside a generic instantiation`);
+    }
+  }
+
+  private ref(t: RefType): Compiled {
+    const key = this.index.key(t);
+    let slot = this.slots.get(key);
+    if (slot) {
+      if (slot.compiled) return slot.compiled;
+      const s = slot;
+      // Only back edges of recursive types pay for this indirection.
+      return (slot.lateBound ??= {
+        write: (w, v) => (s.compiled as Compiled).write(w, v),
+        read: (r) => (s.compiled as Compiled).read(r),
+      });
+    }
+    slot = {};
+    this.slots.set(key, slot);
+    const body = this.compile(this.index.body(t, key));
+    slot.compiled = this.index.isRecursive(t) ? guarded(body) : body;
+    return slot.compiled;
+  }
+
+  private array(element: SbsType): Compiled {
+    const item = this.compile(element);
+    const minSize = this.index.minSize(element);
+    const writeItem = item.write;
+    const readItem = item.read;
+    return {
+      write(w, v) {
+        const a = w.array(v as readonly unknown[]);
+        const n = a.length;
+        let i = 0;
+        try {
+          for (; i < n; i++) writeItem(w, a[i]);
+        } catch (e) {
+          throw at(e, i);
+        }
+      },
+      read(r) {
+        const n = r.count(minSize);
+        const out: unknown[] = [];
+        let i = 0;
+        try {
+          for (; i < n; i++) out.push(readItem(r));
+        } catch (e) {
+          throw at(e, i);
+        }
+        return out;
+      },
+    };
+  }
+
+  private record(entries: readonly SbsEntry[]): Compiled {
+    const names = entries.map((e) => e.name);
+    const compiled = entries.map((e) => this.compile(e.type));
+    const writers = compiled.map((c) => c.write);
+    const readers = compiled.map((c) => c.read);
+    const n = names.length;
+    // `o.__proto__ = x` would replace the prototype instead of setting an entry.
+    const plain = !names.includes('__proto__');
+    return {
+      write(w, v) {
+        w.record(v as object);
+        const o = v as Obj;
+        let i = 0;
+        try {
+          for (; i < n; i++) {
+            const name = names[i] as string;
+            const x = plain ? o[name] : ownValue(o, name);
+            // None and nullable Optional accept undefined, so absence is checked here.
+            if (x === undefined && !(name in o)) throw new SbsEncodeError('missing record entry');
+            (writers[i] as Write)(w, x);
+          }
+        } catch (e) {
+          throw at(e, names[i] as string);
+        }
+      },
+      read(r) {
+        const o: Obj = {};
+        let i = 0;
+        try {
+          if (plain) for (; i < n; i++) o[names[i] as string] = (readers[i] as Read)(r);
+          else
+            for (; i < n; i++)
+              Object.defineProperty(o, names[i] as string, {
+                value: (readers[i] as Read)(r),
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
+        } catch (e) {
+          throw at(e, names[i] as string);
+        }
+        return o;
+      },
+    };
+  }
+
+  private choice(entries: readonly SbsEntry[]): Compiled {
+    const names = entries.map((e) => e.name);
+    const compiled = entries.map((e) => this.compile(e.type));
+    const writers = compiled.map((c) => c.write);
+    const readers = compiled.map((c) => c.read);
+    const n = names.length;
+    const indexOf = entryIndex(names);
+    return {
+      write(w, v) {
+        const type = w.choice(v as { type: string });
+        const i = indexOf(type);
+        if (i < 0) throw unknownEntry(type, names);
+        w.count(i);
+        try {
+          (writers[i] as Write)(w, (v as Obj).value);
+        } catch (e) {
+          throw at(e, type);
+        }
+      },
+      read(r) {
+        const i = r.choice(n);
+        try {
+          return { type: names[i], value: (readers[i] as Read)(r) };
+        } catch (e) {
+          throw at(e, names[i] as string);
+        }
+      },
+    };
+  }
+
+  private nullable(value: SbsType): Compiled {
+    const inner = this.compile(value);
+    const writeValue = inner.write;
+    const readValue = inner.read;
+    return {
+      write(w, v) {
+        if (v === null || v === undefined) w.count(0);
+        else {
+          w.count(1);
+          writeValue(w, v);
+        }
+      },
+      read: (r) => (r.choice(2) === 0 ? null : readValue(r)),
+    };
+  }
+}
+
+/** Depth guard for recursive types: deep or cyclic values fail cleanly instead of overflowing the stack. */
+function guarded(c: Compiled): Compiled {
+  const write = c.write;
+  const read = c.read;
+  return {
+    write(w, v) {
+      w.enter();
+      write(w, v);
+      w.leave();
+    },
+    read(r) {
+      r.enter();
+      const v = read(r);
+      r.leave();
+      return v;
+    },
+  };
+}
+
+/** Entry name -> index; a scan of interned strings beats hashing for small choices. */
+function entryIndex(names: readonly string[]): (type: string) => number {
+  if (names.length <= 8) return (type) => names.indexOf(type);
+  const map = new Map(names.map((name, i) => [name, i]));
+  return (type) => map.get(type) ?? -1;
+}
+
+function ownValue(o: Obj, name: string): unknown {
+  return Object.getOwnPropertyDescriptor(o, name)?.value;
+}

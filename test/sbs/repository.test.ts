@@ -1,0 +1,420 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SbsSchemaError } from '../../compiler/index.js';
+import {
+  Repository,
+  SbsDecodeError,
+  SbsEncodeError,
+  SbsUnknownTypeError,
+  type DecodeOptions,
+} from '../../runtime/sbs/index.js';
+import { checkVector, formatFailure, type Target } from '../../scripts/conformance/check.js';
+import {
+  parseVectors,
+  UnsafeIntegerError,
+  VectorConverter,
+} from '../../scripts/conformance/vectors.js';
+
+const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance');
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+
+let hat: Repository;
+let test: Repository;
+
+beforeAll(async () => {
+  hat = await Repository.fromFiles([join(CONFORMANCE, 'schemas/hat')]);
+  test = await Repository.fromFiles([join(CONFORMANCE, 'schemas/test')]);
+});
+
+function decodeError(
+  repo: Repository,
+  type: string,
+  h: string,
+  options?: DecodeOptions,
+): SbsDecodeError {
+  try {
+    repo.decode(type, bytes(h), options);
+  } catch (e) {
+    if (e instanceof SbsDecodeError) return e;
+    throw e;
+  }
+  throw new Error(`decoding ${type} from ${h} did not fail`);
+}
+
+function encodeError(repo: Repository, type: string, value: unknown): SbsEncodeError {
+  try {
+    repo.encode(type, value);
+  } catch (e) {
+    if (e instanceof SbsEncodeError) return e;
+    throw e;
+  }
+  throw new Error(`encoding ${type} did not fail`);
+}
+
+describe('conformance vectors', () => {
+  const files = readdirSync(join(CONFORMANCE, 'vectors')).filter((f) => f.endsWith('.json'));
+  it('finds the vector files', () =>
+    expect(files.sort()).toEqual(['chatter.json', 'eventer.json', 'interop.json']));
+
+  for (const file of files) {
+    for (const int of ['number', 'bigint'] as const) {
+      it(`${file} holds both ways through the Repository (${int} integers)`, () => {
+        const vectors = parseVectors(readFileSync(join(CONFORMANCE, 'vectors', file), 'utf8'));
+        expect(vectors.length).toBeGreaterThan(40);
+        const failures: string[] = [];
+        let unsafe = 0;
+        for (const v of vectors) {
+          const repo = (v.schema.startsWith('interop') ? test : hat).withIntegers(int);
+          const converter = new VectorConverter(repo.schema);
+          const target: Target = { label: `repository/${int}`, int, codec: (t) => repo.codec(t) };
+          failures.push(...checkVector(target, converter, v).map(formatFailure));
+          try {
+            converter.toValue(converter.typeOf(v.type), v.value, int);
+          } catch (e) {
+            if (e instanceof UnsafeIntegerError) unsafe++;
+          }
+        }
+        expect(failures).toEqual([]);
+        if (file !== 'chatter.json' && int === 'number') expect(unsafe).toBeGreaterThan(0);
+      });
+    }
+  }
+});
+
+describe('type names', () => {
+  it('addresses builtins by bare name, like hat-sbs', () => {
+    expect(hex(test.encode('Integer', 1234))).toBe('09d2');
+    expect(test.decode('Integer', bytes('09d2'))).toBe(1234);
+    expect(test.withIntegers('bigint').decode('Integer', bytes('09d2'))).toBe(1234n);
+    expect(hex(test.encode('String', 'abc'))).toBe('83616263');
+    expect(hex(test.encode('Bytes', bytes('616263')))).toBe('83616263');
+    expect(hex(test.encode('Boolean', true))).toBe('01');
+    expect(hex(test.encode('Float', 0.5))).toBe('3fe0000000000000');
+    expect(hex(test.encode('None', null))).toBe('');
+    expect(test.decode('None', new Uint8Array(0))).toBe(null);
+  });
+
+  it('throws SbsUnknownTypeError for unknown names and generic definitions', () => {
+    const cases: [string, 'unknown' | 'generic', RegExp][] = [
+      ['Array', 'unknown', /builtin/],
+      ['Nope.T', 'unknown', /no module "Nope"/],
+      ['Interop.Nope', 'unknown', /module Interop has no type "Nope"/],
+      ['Interop.Pair', 'generic', /generic \(A, B\)/],
+      ['Interop.Entry.x', 'unknown', /has no type/],
+    ];
+    for (const [name, kind, message] of cases) {
+      const e = (() => {
+        try {
+          test.codec(name);
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(e).toBeInstanceOf(SbsUnknownTypeError);
+      expect((e as SbsUnknownTypeError).kind).toBe(kind);
+      expect((e as SbsUnknownTypeError).typeName).toBe(name);
+      expect((e as Error).message).toMatch(message);
+    }
+  });
+
+  it('caches codecs and shares the schema between integer modes', () => {
+    expect(test.codec('Interop.R')).toBe(test.codec('Interop.R'));
+    const big = test.withIntegers('bigint');
+    expect(big.integers).toBe('bigint');
+    expect(big.schema).toBe(test.schema);
+    expect(big.withIntegers('number')).toBe(test);
+    expect(test.withIntegers('number')).toBe(test);
+    expect(() => new Repository(test.schema, { integers: 'float' as 'number' })).toThrow(TypeError);
+  });
+});
+
+describe('construction', () => {
+  it('reads text with labels and reports schema errors', () => {
+    const repo = Repository.fromText('module A\nT = Record { x: B.U }', {
+      file: 'b.sbs',
+      text: 'module B\nU = Integer',
+    });
+    expect(hex(repo.encode('A.T', { x: 5 }))).toBe('85');
+    let error: unknown;
+    try {
+      Repository.fromText('module A\nT = Integer', 'module B\nU = Nope');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SbsSchemaError);
+    expect((error as SbsSchemaError).diagnostics[0]?.file).toBe('<text 2>');
+  });
+
+  it('round-trips the Python repository JSON (hat-behavior §1.4 example)', () => {
+    const expected = [
+      {
+        name: 'M',
+        type_defs: {
+          E: {
+            name: 'E',
+            args: ['K', 'V'],
+            type: {
+              module: null,
+              name: 'Record',
+              entries: [
+                { name: 'key', type: { module: null, name: 'K', entries: [], args: [] } },
+                { name: 'value', type: { module: null, name: 'V', entries: [], args: [] } },
+              ],
+              args: [],
+            },
+          },
+          T: {
+            name: 'T',
+            args: [],
+            type: {
+              module: null,
+              name: 'Array',
+              entries: [],
+              args: [
+                {
+                  module: null,
+                  name: 'Optional',
+                  entries: [],
+                  args: [
+                    {
+                      module: 'M',
+                      name: 'E',
+                      entries: [],
+                      args: [
+                        { module: null, name: 'String', entries: [], args: [] },
+                        { module: null, name: 'Integer', entries: [], args: [] },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+    ];
+    const repo = Repository.fromText(
+      'module M  E(K, V) = Record { key: K value: V }  T = Array(Optional(M.E(String, Integer)))',
+    );
+    expect(repo.toJson()).toEqual(expected);
+    const back = Repository.fromJson(JSON.parse(JSON.stringify(expected)));
+    expect(back.toJson()).toEqual(expected);
+    // The docs example of hat-sbs, hat-behavior §2.1.
+    const value = [null, { key: 'abc', value: 123 }];
+    expect(hex(back.encode('M.T', value))).toBe('8280818361626300fb');
+    expect(back.decode('M.T', bytes('8280818361626300fb'))).toEqual(value);
+  });
+
+  it('exports JSON that rebuilds an equivalent repository, also from a bare Schema', () => {
+    for (const repo of [test, new Repository(test.schema)]) {
+      const rebuilt = Repository.fromJson(JSON.parse(JSON.stringify(repo.toJson())));
+      const value = {
+        r: { x: 1 },
+        c: { type: 'arr', value: ['a'] },
+        p: { first: -5, second: true },
+      };
+      expect(hex(rebuilt.encode('InteropExt.UsesOther', value))).toBe(
+        hex(test.encode('InteropExt.UsesOther', value)),
+      );
+      expect(
+        rebuilt.decode(
+          'InteropExt.Tree',
+          test.encode('InteropExt.Tree', { label: 'a', children: [] }),
+        ),
+      ).toEqual({
+        label: 'a',
+        children: [],
+      });
+    }
+  });
+
+  it('rejects invalid repository JSON with SbsSchemaError', () => {
+    expect(() =>
+      Repository.fromJson([
+        {
+          name: 'M',
+          type_defs: {
+            T: { name: 'T', args: [], type: { module: null, name: 'Nope', entries: [], args: [] } },
+          },
+        },
+      ]),
+    ).toThrow(SbsSchemaError);
+  });
+});
+
+describe('strict decoding', () => {
+  const cases: [string, string, string, number, (string | number)[]][] = [
+    // type, hex, code, offset, path
+    ['Interop.R1', '', 'truncated', 0, ['Interop.R1', 'x']],
+    ['Interop.P1', '81', 'truncated', 1, ['Interop.P1', 'second']],
+    ['Interop.F', '3ff0', 'truncated', 0, ['Interop.F']],
+    ['Interop.S', '8561', 'length', 0, ['Interop.S']],
+    ['Interop.AY', '81ff', 'length', 1, ['Interop.AY', 0]],
+    ['Interop.I', '8081', 'trailing', 1, ['Interop.I']],
+    ['Interop.I', '0081', 'non-minimal', 0, ['Interop.I']],
+    ['Interop.I', '7fc0', 'non-minimal', 0, ['Interop.I']],
+    ['Interop.AI', '82810081', 'non-minimal', 2, ['Interop.AI', 1]],
+    ['Interop.B', '02', 'boolean', 0, ['Interop.B']],
+    ['Interop.R', '02', 'boolean', 0, ['Interop.R', 'b']],
+    ['Interop.C', '88', 'choice', 0, ['Interop.C']],
+    ['Interop.C', 'ff', 'choice', 0, ['Interop.C']],
+    ['Interop.OI', '82', 'choice', 0, ['Interop.OI']],
+    ['Interop.OOI', '8182', 'choice', 1, ['Interop.OOI', 'value']],
+    ['InteropExt.Big', '00c2', 'choice', 0, ['InteropExt.Big']],
+    ['Interop.AS', '8181ff', 'utf8', 2, ['Interop.AS', 0]],
+    ['Interop.C', '8481c0', 'utf8', 2, ['Interop.C', 'str']],
+    ['Interop.AI', '0100000000c0', 'length', 0, ['Interop.AI']],
+    ['Interop.AN', '0100000000c0', 'length', 0, ['Interop.AN']],
+    ['Interop.AAI', '818281', 'length', 1, ['Interop.AAI', 0]],
+    ['Interop.AAI', '81820081', 'non-minimal', 2, ['Interop.AAI', 0, 0]],
+    ['Interop.AI', '8281', 'length', 0, ['Interop.AI']],
+    ['Interop.AI', '8100', 'truncated', 1, ['Interop.AI', 0]],
+    ['Interop.I', '0100000000000000000080', 'range', 0, ['Interop.I']],
+    ['InteropExt.UsesOther', '818485', 'length', 2, ['InteropExt.UsesOther', 'c', 'str']],
+  ];
+  it.each(cases)('%s %s -> %s at %i', (type, h, code, offset, path) => {
+    const e = decodeError(test, type, h);
+    expect({ code: e.code, offset: e.offset, path: e.path }).toEqual({ code, offset, path });
+    expect(e.message).toContain(path[0] as string);
+  });
+
+  it('decodes a huge integer in bigint mode instead of the range error', () => {
+    expect(test.withIntegers('bigint').decode('Interop.I', bytes('0100000000000000000080'))).toBe(
+      2n ** 70n,
+    );
+  });
+
+  it('accepts Array(None) counts up to maxEmptyItems', () => {
+    expect(test.decode('Interop.AN', bytes('83'))).toEqual([null, null, null]);
+    expect(decodeError(test, 'Interop.AN', '84', { maxEmptyItems: 3 }).code).toBe('length');
+  });
+
+  it('limits nesting depth of InteropExt.Tree and InteropExt.Json', () => {
+    const tree = (d: number): string => '8081'.repeat(d - 1) + '8080';
+    expect(test.decode('InteropExt.Tree', bytes(tree(1000)))).toBeTruthy();
+    const e = decodeError(test, 'InteropExt.Tree', tree(1001));
+    expect([e.code, e.offset]).toEqual(['depth', 2000]);
+    expect(e.path.slice(0, 5)).toEqual(['InteropExt.Tree', 'children', 0, 'children', 0]);
+    expect(e.path.length).toBe(1 + 2 * 1000);
+    expect(decodeError(test, 'InteropExt.Tree', tree(6), { maxDepth: 5 }).code).toBe('depth');
+    expect(test.decode('InteropExt.Tree', bytes(tree(5)), { maxDepth: 5 })).toBeTruthy();
+
+    // Json arrays: each level is entry 5 (array) with one item.
+    const json = (d: number): string => '8581'.repeat(d) + '80';
+    expect(test.decode('InteropExt.Json', bytes(json(999)))).toBeTruthy();
+    const j = decodeError(test, 'InteropExt.Json', json(1000));
+    expect([j.code, j.offset]).toEqual(['depth', 2000]);
+    expect(j.path.slice(0, 4)).toEqual(['InteropExt.Json', 'array', 0, 'array']);
+    // A deep input far beyond the limit fails the same way, without a stack overflow.
+    expect(decodeError(test, 'InteropExt.Json', json(200_000)).code).toBe('depth');
+  });
+});
+
+describe('encode errors', () => {
+  const cases: [string, unknown, (string | number)[], RegExp][] = [
+    ['Interop.R1', {}, ['Interop.R1', 'x'], /missing record entry/],
+    ['Interop.R', { b: true }, ['Interop.R', 'n'], /missing record entry/],
+    ['Interop.RN', { inner: {}, list: [], opt: null }, ['Interop.RN', 'inner', 'x'], /missing/],
+    ['Interop.R1', null, ['Interop.R1'], /expected an object/],
+    ['Interop.R1', [1], ['Interop.R1'], /expected an object/],
+    ['Interop.C', { type: 'nope', value: 1 }, ['Interop.C'], /unknown choice entry "nope"/],
+    ['Interop.C', 'int', ['Interop.C'], /expected an object \{type, value\}/],
+    ['Interop.OOI', { type: 'some', value: 1 }, ['Interop.OOI'], /unknown choice entry "some"/],
+    ['Interop.C', { type: 'int', value: '1' }, ['Interop.C', 'int'], /expected an integer/],
+    [
+      'Interop.RN',
+      { inner: { x: '1' }, list: [], opt: null },
+      ['Interop.RN', 'inner', 'x'],
+      /expected an integer/,
+    ],
+    ['Interop.AI', [1, 2.5], ['Interop.AI', 1], /expected an integer, got the number 2.5/],
+    ['Interop.AI', [NaN], ['Interop.AI', 0], /NaN/],
+    ['Interop.AI', { length: 1 }, ['Interop.AI'], /expected an array/],
+    ['Interop.B', 1, ['Interop.B'], /expected a boolean/],
+    ['Interop.Y', [1, 2], ['Interop.Y'], /expected a Uint8Array/],
+    ['Interop.N', 0, ['Interop.N'], /expected null/],
+    ['Interop.F', 1n, ['Interop.F'], /expected a number/],
+    [
+      'InteropExt.Json',
+      { type: 'string', value: 'a\uD800' },
+      ['InteropExt.Json', 'string'],
+      /lone UTF-16 surrogate/,
+    ],
+    [
+      'InteropExt.Json',
+      { type: 'object', value: [{ key: 'k', value: { type: 'int', value: 0.1 } }] },
+      ['InteropExt.Json', 'object', 0, 'value', 'int'],
+      /expected an integer/,
+    ],
+    ['Interop.M1', [{ key: 1, value: 1 }], ['Interop.M1', 0, 'key'], /expected a string/],
+  ];
+  it.each(cases)('%s (case %#)', (type, value, path, message) => {
+    const e = encodeError(test, type, value);
+    expect(e.path).toEqual(path);
+    expect(e.message).toMatch(message);
+  });
+
+  it('rejects cyclic values of recursive types with a depth error', () => {
+    const node: { label: string; children: unknown[] } = { label: 'x', children: [] };
+    node.children.push(node);
+    const e = encodeError(test, 'InteropExt.Tree', node);
+    expect(e.message).toMatch(/nesting deeper than 1000/);
+  });
+
+  it('treats undefined as none only for nullable optionals and None', () => {
+    expect(hex(test.encode('Interop.OI', undefined))).toBe('80');
+    expect(hex(test.encode('Interop.RN', { inner: { x: 1 }, list: [], opt: undefined }))).toBe(
+      '818080',
+    );
+    expect(hex(test.encode('Interop.C', { type: 'none' }))).toBe('80');
+    expect(encodeError(test, 'Interop.OOI', undefined).path).toEqual(['Interop.OOI']);
+  });
+});
+
+describe('value model', () => {
+  it('decodes records with every entry, choices with type and value', () => {
+    const v = test.decode(
+      'Interop.R',
+      test.encode('Interop.R', {
+        n: null,
+        b: true,
+        i: 1,
+        f: -0,
+        s: 'ž',
+        y: bytes('00'),
+        a: [],
+        o: null,
+      }),
+    );
+    expect(v).toEqual({ n: null, b: true, i: 1, f: -0, s: 'ž', y: bytes('00'), a: [], o: null });
+    expect(Object.keys(v as object)).toEqual(['n', 'b', 'i', 'f', 's', 'y', 'a', 'o']);
+    expect(test.decode('Interop.C', bytes('80'))).toEqual({ type: 'none', value: null });
+    expect(test.decode('Interop.OOI', bytes('8180'))).toEqual({ type: 'value', value: null });
+    expect(test.decode('Interop.OOI', bytes('80'))).toEqual({ type: 'none', value: null });
+    expect(test.decode('Interop.OOI', bytes('818185'))).toEqual({ type: 'value', value: 5 });
+  });
+
+  it('encodes integral numbers beyond 2^53 and bigints in number mode', () => {
+    expect(hex(test.encode('Interop.I', 2 ** 63))).toBe('01000000000000000080');
+    expect(hex(test.encode('Interop.I', 2n ** 63n))).toBe('01000000000000000080');
+    expect(hex(test.withIntegers('bigint').encode('Interop.I', 5))).toBe('85');
+  });
+
+  it('offers write/read for framing several values into one buffer', async () => {
+    const { SbsWriter, SbsReader } = await import('../../runtime/sbs/index.js');
+    const c = hat.codec<{ s: number; us: number }>('HatEventer.Timestamp');
+    const w = new SbsWriter();
+    w.reset();
+    c.write(w, { s: 1, us: 2 });
+    c.write(w, { s: 3, us: 4 });
+    const r = new SbsReader(w.finish());
+    expect([c.read(r), c.read(r)]).toEqual([
+      { s: 1, us: 2 },
+      { s: 3, us: 4 },
+    ]);
+    r.end();
+  });
+});
