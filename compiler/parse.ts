@@ -38,7 +38,11 @@ export function parseModule(source: SourceText): { module?: AstModule; diagnosti
   const cst = sbsParser.module();
   // Recovery can cascade; past the first error on a line, further ones there add nothing.
   const seenLines = new Set<number>();
+  // Tokens dropped by the lexer make the parser fail right after them; only parse errors
+  // before the first bad character are independent of it.
+  const firstLexError = lexed.errors[0]?.offset ?? Infinity;
   for (const e of sbsParser.errors) {
+    if (lexed.errors.length > 0 && !(e.token.startOffset < firstLexError)) continue;
     const d = syntaxDiagnostic(file, e, text);
     if (seenLines.has(d.line)) continue;
     seenLines.add(d.line);

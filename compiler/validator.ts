@@ -162,6 +162,7 @@ export function validateModules(
             scope,
             `empty ${t.name}: a ${t.name} needs at least one entry (${t.name} { name: Type })`,
           );
+          return placeholder;
         }
         return { kind: t.name, entries: resolveEntries(t, scope) };
       }
@@ -295,7 +296,7 @@ export function validateModules(
         report(
           at.pos,
           at.scope,
-          `type '${d.module}.${d.name}' has no finite value and can never be encoded (its recursion has no way out through an Array, Optional or other Choice entry)`,
+          `type '${d.module}.${d.name}' has no finite value and can never be encoded (it contains itself with no way out through Optional, Array or another Choice entry)`,
         );
       }
     }
