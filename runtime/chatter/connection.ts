@@ -14,6 +14,7 @@ import {
 import { Fifo } from './fifo.js';
 import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
 import { noopLogger, type Logger } from './logger.js';
+import { ViewReader } from './view-reader.js';
 
 /** Options shared by `connect` and `listen`. Times are in milliseconds. */
 export interface ConnectionOptions {
@@ -97,6 +98,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
 
   private readonly writer = new SbsWriter(64 * 1024);
   private readonly decoder: FrameDecoder;
+  private readonly reader = new ViewReader();
   private nextId = 1;
   private pendingFrames = 0;
   private flushScheduled = false;
@@ -412,7 +414,10 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     if (this.closing) return;
     let wire: HatChatter.Msg;
     try {
-      wire = HatChatter.Msg.decode(body);
+      const r = this.reader;
+      r.reset(body);
+      wire = HatChatter.Msg.read(r);
+      r.end();
     } catch (e) {
       throw new ProtocolError(
         `malformed HatChatter.Msg: ${e instanceof Error ? e.message : String(e)}`,

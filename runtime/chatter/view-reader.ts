@@ -1,0 +1,20 @@
+import { SbsReader } from '../sbs/index.js';
+
+/**
+ * Reads SBS Bytes as views into the input instead of copies. A fresh small `Uint8Array`
+ * per received message made allocation the receive bottleneck (measured: ~1.0 M vs ~1.5 M
+ * one-way 100 B messages/s). The input is a socket chunk that Node never reuses, so the
+ * views stay valid; the cost is that a kept message keeps its chunk alive.
+ */
+export class ViewReader extends SbsReader {
+  override bytes(): Uint8Array {
+    const start = this.pos;
+    // count(1): a non-negative length that fits in the remaining input.
+    const n = this.count(1);
+    if (n > this.buf.length - this.pos)
+      this.fail('length', `Bytes length ${n} exceeds the input`, start);
+    const p = this.pos;
+    this.pos = p + n;
+    return this.buf.subarray(p, p + n);
+  }
+}
