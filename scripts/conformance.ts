@@ -28,8 +28,11 @@ async function loadGenerator(): Promise<
   { generate: GenerateFn; safeName: (n: string) => string } | string
 > {
   try {
-    const gen = (await import('../compiler/generate.js')) as { generateFiles?: GenerateFn };
-    const names = (await import('../compiler/codegen/names.js')) as {
+    // Specifiers in variables: a checkout without the generator still type-checks and runs.
+    const generator = '../compiler/generate.js';
+    const naming = '../compiler/codegen/names.js';
+    const gen = (await import(generator)) as { generateFiles?: GenerateFn };
+    const names = (await import(naming)) as {
       safeName?: (n: string) => string;
     };
     if (typeof gen.generateFiles !== 'function')

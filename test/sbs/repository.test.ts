@@ -418,3 +418,37 @@ describe('value model', () => {
     r.end();
   });
 });
+
+describe('minimum item sizes', () => {
+  it('rejects array counts that cannot fit, using exact minimum encoded sizes', async () => {
+    const { SchemaIndex } = await import('../../runtime/sbs/schema-index.js');
+    const repo = Repository.fromText(`module M
+      T = Choice { rec: Record { t: T, f: Float }, f: Float }
+      AT = Array(T)
+      L = Record { v: Integer, next: Optional(L) }
+      AL = Array(L)
+      W = Choice { a: Record { x: Float, y: Float }, b: Record { x: Float, y: Float, z: Float } }
+      AW = Array(W)
+    `);
+    const index = new SchemaIndex(repo.schema);
+    const ref = (name: string) => ({ kind: 'Ref', module: 'M', name, args: [] }) as const;
+    expect(index.minSize(ref('T'))).toBe(9);
+    expect(index.minSize(ref('L'))).toBe(2);
+    expect(index.minSize(ref('W'))).toBe(17);
+    expect(index.minSize({ kind: 'Array', element: ref('T') })).toBe(1);
+    const test = await Repository.fromFiles([join(CONFORMANCE, 'schemas/test')]);
+    const big = new SchemaIndex(test.schema);
+    expect(big.minSize({ kind: 'Ref', module: 'InteropExt', name: 'Big', args: [] })).toBe(1);
+    expect(big.minSize({ kind: 'Ref', module: 'InteropExt', name: 'Tree', args: [] })).toBe(2);
+    expect(big.minSize({ kind: 'Ref', module: 'Interop', name: 'R', args: [] })).toBe(14);
+
+    // Two items of at least 9 bytes cannot fit in 17 bytes: rejected at the count.
+    const twoFloats = '82' + '81' + '3ff0000000000000' + '81' + '3ff00000000000';
+    const e = decodeError(repo, 'M.AT', twoFloats);
+    expect([e.code, e.offset]).toEqual(['length', 0]);
+    expect(repo.decode('M.AT', bytes('81813ff0000000000000'))).toEqual([{ type: 'f', value: 1 }]);
+    expect(
+      decodeError(repo, 'M.AW', '82' + '80' + '00'.repeat(16) + '80' + '00'.repeat(15)).code,
+    ).toBe('length');
+  });
+});
