@@ -6,7 +6,9 @@ import { buildAst } from './ast-builder.js';
 import type { Diagnostic } from './diagnostics.js';
 import { describeToken, sbsParser } from './parser.js';
 import type { SourceText } from './sources.js';
-import { sbsLexer } from './tokens.js';
+import { LCurly, LParen, RCurly, RParen, sbsLexer } from './tokens.js';
+
+export const MAX_NESTING = 256;
 
 function syntaxDiagnostic(file: string, e: IRecognitionException, text: string): Diagnostic {
   const t = e.token;
@@ -34,6 +36,22 @@ export function parseModule(source: SourceText): { module?: AstModule; diagnosti
     column: e.column ?? 0,
     message: `unexpected character ${JSON.stringify(text.slice(e.offset, e.offset + e.length))}`,
   }));
+  // The parser, builder and validator recurse per nesting level; bound it like the JSON import
+  // does so a hostile file gets a diagnostic instead of a stack overflow.
+  let depth = 0;
+  for (const t of lexed.tokens) {
+    if (t.tokenType === LParen || t.tokenType === LCurly) depth++;
+    else if (t.tokenType === RParen || t.tokenType === RCurly) depth--;
+    if (depth > MAX_NESTING) {
+      diagnostics.push({
+        file,
+        line: t.startLine ?? 0,
+        column: t.startColumn ?? 0,
+        message: `types nested deeper than ${MAX_NESTING} levels`,
+      });
+      return { diagnostics };
+    }
+  }
   sbsParser.input = lexed.tokens;
   const cst = sbsParser.module();
   // Recovery can cascade; past the first error on a line, further ones there add nothing.

@@ -90,7 +90,7 @@ function describe(x: unknown): string {
 
 // JSON nesting is bounded by the input's own size, but a hostile document could still nest
 // deeply enough to overflow the stack; refuse beyond any plausible schema.
-const MAX_DEPTH = 1000;
+const MAX_DEPTH = 256;
 
 function typeFromJson(x: unknown, path: string, depth: number): AstType {
   if (depth > MAX_DEPTH) fail(path, `type nesting deeper than ${MAX_DEPTH}`);

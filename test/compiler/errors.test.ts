@@ -80,6 +80,13 @@ describe('syntax errors', () => {
     expect(errors(text)).toEqual([expected]);
   });
 
+  it('bounds nesting depth instead of overflowing the stack', () => {
+    const deep = `module M\nT = ${'Array('.repeat(5000)}Integer${')'.repeat(5000)}`;
+    expect(errors(deep)).toEqual(['a.sbs:2:1546: types nested deeper than 256 levels']);
+    const ok = `module M\nT = ${'Array('.repeat(256)}Integer${')'.repeat(256)}`;
+    expect(compileSources([{ file: 'a.sbs', text: ok }]).diagnostics).toEqual([]);
+  });
+
   it('reports syntax errors on several lines of one file', () => {
     expect(errors('module M\nA = Record { a Integer }\nB = Integer\nC Integer\n')).toEqual([
       "a.sbs:2:16: expected ':' after entry name but found 'Integer'",
