@@ -1,0 +1,84 @@
+import { EventerValueError } from './errors.js';
+
+/** A JSON value as carried by JSON event payloads. */
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+// Characters Python's `json.dumps` (ensure_ascii) escapes and `JSON.stringify` does not.
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+function escapeUnit(c: string): string {
+  return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+}
+
+function encodeString(s: string): string {
+  // JSON.stringify already escapes `"`, `\`, the short forms and other control characters
+  // exactly as Python does (lower-case `\u00xx`), and lone surrogates as `\udxxx`.
+  const json = JSON.stringify(s);
+  return NON_ASCII.test(json) ? json.replace(NON_ASCII, escapeUnit) : json;
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form outside 1e-4 <= |x| < 1e16. */
+function encodeNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new EventerValueError(`${n} is not a JSON number`);
+  if (Number.isSafeInteger(n)) return Object.is(n, -0) ? '-0.0' : String(n);
+  const [mantissa = '', expText = '0'] = n.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 16) {
+    const sign = exp < 0 ? '-' : '+';
+    return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const s = String(n);
+  return s.includes('.') ? s : `${s}.0`;
+}
+
+/**
+ * JSON text as hat's `json.encode` (Python `json.dumps` defaults) writes it: `", "` and
+ * `": "` separators and non-ASCII characters escaped, so the payload bytes equal those of a
+ * Python peer. Integers (safe ones) are written without a fraction, other numbers as Python
+ * writes floats. Throws `EventerValueError` for values that are not JSON (NaN, functions,
+ * cycles are not detected beyond the stack limit).
+ */
+export function encodeJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return encodeString(value);
+    case 'number':
+      return encodeNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ', ';
+          out += encodeJson(value[i] ?? null);
+        }
+        return out + ']';
+      }
+      if (value instanceof Uint8Array || value instanceof Date || value instanceof Map)
+        throw new EventerValueError(`${value.constructor.name} is not a JSON value`);
+      let out = '{';
+      let first = true;
+      for (const [k, v] of Object.entries(value)) {
+        if (v === undefined) continue;
+        if (!first) out += ', ';
+        first = false;
+        out += encodeString(k) + ': ' + encodeJson(v);
+      }
+      return out + '}';
+    }
+    default:
+      throw new EventerValueError(`${typeof value} is not a JSON value`);
+  }
+}
+
+/** Parses JSON payload text; `EventerValueError` for text that is not JSON. */
+export function decodeJson(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (e) {
+    throw new EventerValueError(`invalid JSON payload: ${(e as Error).message}`, { cause: e });
+  }
+}

@@ -1,0 +1,364 @@
+import { HatEventer } from '../../generated/index.js';
+import {
+  ConnectionClosedError,
+  decodeMsg,
+  listen as chatterListen,
+  noopLogger,
+  toData,
+  type AddressLike,
+  type Address,
+  type Connection,
+  type Data,
+  type ListenOptions,
+  type Logger,
+  type Msg,
+  type Server as ChatterServer,
+} from '../chatter/index.js';
+import {
+  eventToSbs,
+  queryParamsFromSbs,
+  queryResultToSbs,
+  registerEventFromSbs,
+  statusToSbs,
+} from './convert.js';
+import { EventerProtocolError } from './errors.js';
+import type { Event, RegisterEvent } from './event.js';
+import type { QueryParams, QueryResult } from './query.js';
+import type { Status } from './status.js';
+import { Subscription } from './subscription.js';
+
+/** An initialized client connection, as the client described itself in `MsgInitReq`. */
+export interface ConnectionInfo {
+  /** 1, 2, ... per server, in order of arrival (a connection that fails init uses one too). */
+  readonly id: number;
+  readonly clientName: string;
+  readonly clientToken: string | null;
+  readonly subscription: Subscription;
+  readonly serverId: number | null;
+  readonly persisted: boolean;
+}
+
+export interface ServerOptions extends Omit<ListenOptions, 'onConnection'> {
+  /** Initial status. Default `standby`. */
+  readonly status?: Status;
+  /**
+   * Awaited before the init response; a throw (or rejection) refuses the client with
+   * `MsgInitRes` error carrying the error's message (e.g. a token check).
+   */
+  readonly onConnected?: (info: ConnectionInfo) => void | Promise<void>;
+  /** After an initialized connection closed. Errors are logged. */
+  readonly onDisconnected?: (info: ConnectionInfo) => void | Promise<void>;
+  /**
+   * Register requests (one at a time per connection). Return the registered events, or
+   * `null` for failure. A throw closes that connection. Without it every request fails.
+   */
+  readonly onRegister?: (
+    info: ConnectionInfo,
+    events: RegisterEvent[],
+  ) => Event[] | null | Promise<Event[] | null>;
+  /** Queries (one at a time per connection). A throw closes that connection. Without it results are empty. */
+  readonly onQuery?: (
+    info: ConnectionInfo,
+    params: QueryParams,
+  ) => QueryResult | Promise<QueryResult>;
+  /**
+   * Milliseconds to wait for a refused client to close before closing (default 500, as hat).
+   * Also Chatter's graceful close timeout.
+   */
+  readonly closeTimeout?: number;
+}
+
+export interface NotifyOptions {
+  /** Send with `last = false` and wait for every client's `MsgEventsAck`. Default false. */
+  readonly withAck?: boolean;
+  /** Milliseconds to wait for one client's ack before giving up on it (logged). Default: no limit. */
+  readonly ackTimeout?: number;
+}
+
+interface Served {
+  readonly info: ConnectionInfo;
+  readonly conn: Connection;
+}
+
+const EMPTY_RESULT: QueryResult = { events: [], moreFollows: false };
+
+/** Starts an Eventer server; resolves once listening (port 0 = any free port, see `address`). */
+export async function listen(address: AddressLike, options: ServerOptions = {}): Promise<Server> {
+  const server = new Server(options);
+  const chatter = await chatterListen(address, {
+    closeTimeout: 500,
+    ...options,
+    onConnection: (conn) => server.accept(conn),
+  });
+  server.attach(chatter);
+  return server;
+}
+
+/** A listening Eventer server. */
+export class Server implements AsyncDisposable {
+  readonly closed: Promise<void>;
+  private currentStatus: Status;
+  private readonly logger: Logger;
+  private readonly closeTimeout: number;
+  private readonly served = new Map<Connection, Served>();
+  private readonly loops = new Set<Promise<void>>();
+  private nextId = 1;
+  private chatter: ChatterServer | null = null;
+  private closing = false;
+  private resolveClosed!: () => void;
+
+  /** Use `listen`. */
+  constructor(private readonly options: ServerOptions) {
+    this.currentStatus = options.status ?? 'standby';
+    this.logger = options.logger ?? noopLogger;
+    this.closeTimeout = options.closeTimeout ?? 500;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /** @internal */
+  attach(chatter: ChatterServer): void {
+    this.chatter = chatter;
+  }
+
+  get address(): Address {
+    if (this.chatter === null) throw new Error('server is not listening');
+    return this.chatter.address;
+  }
+
+  get addresses(): Address[] {
+    return this.chatter?.addresses ?? [];
+  }
+
+  get status(): Status {
+    return this.currentStatus;
+  }
+
+  /** Initialized connections, in order of initialization. */
+  get connections(): ConnectionInfo[] {
+    return [...this.served.values()].map((s) => s.info);
+  }
+
+  /** @internal Chatter's `onConnection`. */
+  accept(conn: Connection): void {
+    const id = this.nextId++;
+    const loop = this.serve(conn, id);
+    this.loops.add(loop);
+    void loop.finally(() => this.loops.delete(loop));
+  }
+
+  /** Notifies every initialized client when the status changes (no-op when unchanged). */
+  async setStatus(status: Status): Promise<void> {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
+    const data = toData(HatEventer.MsgStatusNotify, statusToSbs(status));
+    const sends = [...this.served.values()].map((s) =>
+      s.conn.send(data).then(
+        () => {},
+        (e: unknown) =>
+          this.logger.debug('eventer server: status notify not sent', { id: s.info.id, error: e }),
+      ),
+    );
+    await Promise.all(sends);
+  }
+
+  /**
+   * Sends each initialized client with the same `persisted` flag the events its subscription
+   * (and server id, when it gave one) selects, in order; clients with nothing selected get
+   * nothing. With `withAck`, resolves once every notified client acknowledged, closed, or ran
+   * past `ackTimeout`; a client that closes ends only its own wait.
+   */
+  async notifyEvents(
+    events: readonly Event[],
+    persisted: boolean,
+    options: NotifyOptions = {},
+  ): Promise<void> {
+    if (events.length === 0) return;
+    const withAck = options.withAck ?? false;
+    let sbs: HatEventer.Event[] | null = null;
+    let allData: Data | null = null;
+    const waits: Promise<void>[] = [];
+    for (const s of this.served.values()) {
+      const info = s.info;
+      if (info.persisted !== persisted) continue;
+      const sub = info.subscription;
+      const sid = info.serverId;
+      sbs ??= events.map(eventToSbs);
+      let data: Data;
+      if (sub.matchesAll && sid === null) {
+        allData ??= toData(HatEventer.MsgEventsNotify, sbs);
+        data = allData;
+      } else {
+        const selected: HatEventer.Event[] = [];
+        for (let i = 0; i < events.length; i++) {
+          const e = events[i] as Event;
+          if ((sid === null || sid === e.id.server) && sub.matches(e.type))
+            selected.push(sbs[i] as HatEventer.Event);
+        }
+        if (selected.length === 0) continue;
+        if (selected.length === events.length) {
+          allData ??= toData(HatEventer.MsgEventsNotify, sbs);
+          data = allData;
+        } else {
+          data = toData(HatEventer.MsgEventsNotify, selected);
+        }
+      }
+      const sent = s.conn.send(data, { last: !withAck });
+      if (withAck) waits.push(this.waitAck(s, sent, options.ackTimeout));
+      else
+        sent.catch((e: unknown) =>
+          this.logger.debug('eventer server: events notify not sent', { id: info.id, error: e }),
+        );
+    }
+    await Promise.all(waits);
+  }
+
+  private async waitAck(
+    s: Served,
+    sent: Promise<import('../chatter/index.js').Conversation>,
+    timeout: number | undefined,
+  ): Promise<void> {
+    try {
+      const conv = await sent;
+      const reply = await s.conn.waitReply(conv, timeout === undefined ? {} : { timeout });
+      if (reply.data.type !== HatEventer.MsgEventsAck.name)
+        this.logger.warn('eventer server: unexpected reply to events notify', {
+          id: s.info.id,
+          type: reply.data.type,
+        });
+    } catch (e) {
+      if (e instanceof ConnectionClosedError)
+        this.logger.debug('eventer server: client closed before acknowledging events', {
+          id: s.info.id,
+        });
+      else this.logger.warn('eventer server: no events ack', { id: s.info.id, error: e });
+    }
+  }
+
+  private async serve(conn: Connection, id: number): Promise<void> {
+    let msg: Msg;
+    try {
+      msg = await conn.receive();
+    } catch {
+      return; // closed before init
+    }
+    let served: Served | undefined;
+    try {
+      const req = decodeMsg(msg, HatEventer.MsgInitReq);
+      let info: ConnectionInfo;
+      try {
+        info = {
+          id,
+          clientName: req.clientName,
+          clientToken: req.clientToken ?? null,
+          subscription: Subscription.of(req.subscriptions),
+          serverId: req.serverId ?? null,
+          persisted: req.persisted,
+        };
+        const r = this.options.onConnected?.(info);
+        if (r instanceof Promise) await r;
+      } catch (e) {
+        await this.refuse(conn, msg, e);
+        return;
+      }
+      if (!conn.isOpen || this.closing) return;
+      void conn
+        .send(
+          toData(HatEventer.MsgInitRes, {
+            type: 'success',
+            value: statusToSbs(this.currentStatus),
+          }),
+          {
+            conv: msg.conv,
+          },
+        )
+        .catch(() => {});
+      served = { info, conn };
+      this.served.set(conn, served);
+      await this.loop(served);
+    } catch (e) {
+      if (!(e instanceof ConnectionClosedError))
+        this.logger.error(`eventer server: connection ${id} closed: ${(e as Error).message}`, {
+          id,
+          error: e,
+        });
+    } finally {
+      await conn.close();
+      if (served !== undefined) {
+        this.served.delete(conn);
+        try {
+          const r = this.options.onDisconnected?.(served.info);
+          if (r instanceof Promise) await r;
+        } catch (e) {
+          this.logger.warn('eventer server: onDisconnected failed', { id, error: e });
+        }
+      }
+    }
+  }
+
+  private async refuse(conn: Connection, msg: Msg, e: unknown): Promise<void> {
+    const text = e instanceof Error ? e.message : String(e);
+    this.logger.info('eventer server: client refused', { error: text });
+    await conn
+      .send(toData(HatEventer.MsgInitRes, { type: 'error', value: text }), { conv: msg.conv })
+      .catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      conn.closed,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.closeTimeout))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async loop(s: Served): Promise<void> {
+    const { conn, info } = s;
+    const { onRegister, onQuery } = this.options;
+    for (;;) {
+      const msg = conn.tryReceive() ?? (await conn.receive());
+      const type = msg.data.type;
+      if (type === HatEventer.MsgRegisterReq.name) {
+        const events = HatEventer.MsgRegisterReq.decode(msg.data.data).map(registerEventFromSbs);
+        let result: Event[] | null = null;
+        if (onRegister !== undefined) {
+          const r = onRegister(info, events);
+          result = r instanceof Promise ? await r : r;
+        }
+        if (msg.last) continue;
+        const res: HatEventer.MsgRegisterRes =
+          result === null
+            ? { type: 'failure', value: null }
+            : { type: 'events', value: result.map(eventToSbs) };
+        await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv: msg.conv });
+      } else if (type === HatEventer.MsgQueryReq.name) {
+        const params = queryParamsFromSbs(HatEventer.MsgQueryReq.decode(msg.data.data));
+        let result = EMPTY_RESULT;
+        if (onQuery !== undefined) {
+          const r = onQuery(info, params);
+          result = r instanceof Promise ? await r : r;
+        }
+        await conn.send(toData(HatEventer.MsgQueryRes, queryResultToSbs(result)), {
+          conv: msg.conv,
+        });
+      } else if (type === HatEventer.MsgEventsAck.name) {
+        // An ack after its wait ended (timeout): nothing waits for it any more.
+        this.logger.debug('eventer server: late events ack ignored', { id: info.id });
+      } else {
+        throw new EventerProtocolError(`unexpected message type ${JSON.stringify(type)}`);
+      }
+    }
+  }
+
+  /** Stops listening, closes every connection and resolves once all are closed. */
+  async close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      await this.chatter?.close();
+      await Promise.all([...this.loops]);
+      this.resolveClosed();
+    }
+    return this.closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,103 @@
+import { EventerValueError } from './errors.js';
+
+/**
+ * Seconds since the Unix epoch (may be negative) and microseconds in [0, 1e6), as hat's
+ * `Timestamp(s, us)`. Ordered as the pair `(s, us)`.
+ */
+export interface Timestamp {
+  readonly s: number;
+  readonly us: number;
+}
+
+const US = 1_000_000;
+
+/** hat's `min_timestamp`/`max_timestamp` (s is a float here: beyond 2^53 it is not exact). */
+export const MIN_TIMESTAMP: Timestamp = { s: -(2 ** 63), us: 0 };
+export const MAX_TIMESTAMP: Timestamp = { s: 2 ** 63 - 1, us: 999_999 };
+
+/** `< 0`, `0` or `> 0` as `a` is before, equal to or after `b`. */
+export function compareTimestamps(a: Timestamp, b: Timestamp): number {
+  return a.s !== b.s ? (a.s < b.s ? -1 : 1) : a.us !== b.us ? (a.us < b.us ? -1 : 1) : 0;
+}
+
+export function timestampEquals(a: Timestamp, b: Timestamp): boolean {
+  return a.s === b.s && a.us === b.us;
+}
+
+/** A valid timestamp: integer `s`, integer `us` in [0, 1e6). Throws `EventerValueError` otherwise. */
+export function timestamp(s: number, us = 0): Timestamp {
+  if (!Number.isInteger(s) || !Number.isInteger(us) || us < 0 || us >= US)
+    throw new EventerValueError(`invalid timestamp (${s}, ${us})`);
+  return { s, us };
+}
+
+/** hat's `timestamp_from_float`: `us` rounded, carrying into `s` at 1e6. */
+export function timestampFromFloat(t: number): Timestamp {
+  if (!Number.isFinite(t)) throw new EventerValueError(`invalid timestamp ${t}`);
+  let s = Math.trunc(t);
+  if (t < 0) s -= 1;
+  // Python's round() is half-to-even; Math.round is half-up. Differs only on exact .5 us.
+  let us = roundHalfEven((t - s) * 1e6);
+  if (us >= US) {
+    s += 1;
+    us -= US;
+  }
+  return { s, us };
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** `s + us * 1e-6`. */
+export function timestampToFloat(t: Timestamp): number {
+  return t.s + t.us * 1e-6;
+}
+
+/** Now, from the wall clock (millisecond resolution of `Date.now()` plus `performance` sub-ms). */
+export function now(): Timestamp {
+  const ms = performance.timeOrigin + performance.now();
+  return timestampFromFloat(ms / 1000);
+}
+
+/** A Date carries milliseconds only: `us` is truncated to whole milliseconds. */
+export function timestampToDate(t: Timestamp): Date {
+  return new Date(t.s * 1000 + Math.floor(t.us / 1000));
+}
+
+export function timestampFromDate(d: Date): Timestamp {
+  const ms = d.getTime();
+  if (Number.isNaN(ms)) throw new EventerValueError('invalid Date');
+  const s = Math.floor(ms / 1000);
+  return { s, us: (ms - s * 1000) * 1000 };
+}
+
+/** ISO 8601 UTC text with microseconds, e.g. `2038-01-01T00:00:00.099999Z`. */
+export function timestampToIso(t: Timestamp): string {
+  const base = new Date(t.s * 1000).toISOString().slice(0, 19);
+  return `${base}.${String(t.us).padStart(6, '0')}Z`;
+}
+
+/** hat's `Timestamp.add(seconds)`. */
+export function addSeconds(t: Timestamp, seconds: number): Timestamp {
+  const whole = Math.trunc(seconds);
+  const total = t.us + roundHalfEven((seconds - whole) * 1e6);
+  const s = t.s + whole + Math.floor(total / US);
+  return { s, us: ((total % US) + US) % US };
+}
+
+/** hat's `timestamp_to_bytes`: u64 BE `s + 2^63`, then u32 BE `us` (sortable bytes). */
+export function timestampToBytes(t: Timestamp): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(t.s) + 2n ** 63n);
+  view.setUint32(8, t.us);
+  return out;
+}
+
+export function timestampFromBytes(bytes: Uint8Array): Timestamp {
+  if (bytes.length !== 12) throw new EventerValueError('timestamp bytes must be 12 bytes long');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 12);
+  return { s: Number(view.getBigUint64(0) - 2n ** 63n), us: view.getUint32(8) };
+}

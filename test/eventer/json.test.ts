@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { decodeJson, encodeJson } from '../../runtime/eventer/json.js';
+
+describe('JSON payload text (Python json.dumps defaults)', () => {
+  it.each<[unknown, string]>([
+    [{ x: 1, y: [1, 2] }, '{"x": 1, "y": [1, 2]}'],
+    ['newer', '"newer"'],
+    [null, 'null'],
+    [[1, 'č', { k: 1.5 }], '[1, "\\u010d", {"k": 1.5}]'],
+    [[{}, null, [], true, false, 1, 2.5, '123'], '[{}, null, [], true, false, 1, 2.5, "123"]'],
+    ['\u007f\n\t"\\\u0001', '"\\u007f\\n\\t\\"\\\\\\u0001"'],
+    ['😀', '"\\ud83d\\ude00"'],
+    [1e-5, '1e-05'],
+    [0.0001, '0.0001'],
+    [1.5e300, '1.5e+300'],
+    [-0, '-0.0'],
+    [123456789012, '123456789012'],
+  ])('%j -> %s', (value, text) => {
+    expect(encodeJson(value)).toBe(text);
+  });
+
+  it('round trips through JSON.parse', () => {
+    const v = { a: [1, 2.25, 'ž\u0000'], b: { c: null, d: false } };
+    expect(decodeJson(encodeJson(v))).toEqual(v);
+  });
+
+  it('rejects values that are not JSON', () => {
+    expect(() => encodeJson(NaN)).toThrow(/not a JSON number/);
+    expect(() => encodeJson(() => 1)).toThrow(/not a JSON value/);
+    expect(() => encodeJson(new Uint8Array(1))).toThrow(/not a JSON value/);
+    expect(() => decodeJson('{"x": NaN')).toThrow(/invalid JSON payload/);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addSeconds,
+  compareTimestamps,
+  now,
+  timestamp,
+  timestampEquals,
+  timestampFromBytes,
+  timestampFromDate,
+  timestampFromFloat,
+  timestampToBytes,
+  timestampToDate,
+  timestampToFloat,
+  timestampToIso,
+  type Timestamp,
+} from '../../runtime/eventer/timestamp.js';
+
+const t = (s: number, us: number): Timestamp => ({ s, us });
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('timestamp (hat test_timestamp.py)', () => {
+  const points = [t(0, 0), t(0, 1), t(1, 0), t(1, 1), t(-1, 0), t(-1, 1), t(-1, 999999)];
+  it('orders as total microseconds', () => {
+    for (const a of points)
+      for (const b of points) {
+        const ua = a.s * 1e6 + a.us;
+        const ub = b.s * 1e6 + b.us;
+        expect(Math.sign(compareTimestamps(a, b))).toBe(Math.sign(ua - ub));
+        expect(timestampEquals(a, b)).toBe(ua === ub);
+      }
+  });
+
+  it.each([
+    [t(0, 0), 0, t(0, 0)],
+    [t(0, 0), 0.001, t(0, 1000)],
+    [t(0, 0), -0.001, t(-1, 999000)],
+    [t(0, 0), 1, t(1, 0)],
+    [t(0, 0), 1.001, t(1, 1000)],
+    [t(0, 0), -1.001, t(-2, 999000)],
+  ])('add %o + %d = %o and back', (t1, s, t2) => {
+    expect(addSeconds(t1, s)).toEqual(t2);
+    expect(addSeconds(t2, -s)).toEqual(t1);
+  });
+
+  it.each([
+    [t(0, 0), '800000000000000000000000'],
+    [t(2145916800, 99999), '800000007fe81780000186 9f'.replace(' ', '')],
+    [t(12321, 99999), '80000000000030210001869f'],
+  ])('bytes %o', (ts, h) => {
+    expect(hex(timestampToBytes(ts))).toBe(h);
+    expect(timestampFromBytes(Buffer.from(h, 'hex'))).toEqual(ts);
+  });
+
+  it.each([
+    [t(0, 0), 0.0],
+    [t(1, 0), 1.0],
+    [t(1000, 10000), 1000.01],
+    [t(-473385600, 123), -473385600 + 123e-6],
+    [t(473385600, 123), 473385600 + 123e-6],
+    [t(4099680000, 123), 4099680000 + 123e-6],
+    [t(409968, 999999), 409968 + 999999e-6],
+  ])('float %o <-> %d', (ts, f) => {
+    expect(Math.abs(timestampToFloat(ts) - f)).toBeLessThan(1e-6);
+    expect(timestampFromFloat(f)).toEqual(ts);
+  });
+
+  it.each([
+    [t(409968, 999999), 409968 + 9999994e-7],
+    [t(409969, 0), 409968 + 9999996e-7],
+    [t(409969, 0), 409968 + 9999999e-7],
+    [t(-409969, 1), -409968 - 9999994e-7],
+    [t(-409969, 0), -409968 - 9999996e-7],
+    [t(-409968, 0), -409968 - 4e-7],
+    [t(-409969, 999999), -409968 - 6e-7],
+  ])('from float rounds %o <- %d', (ts, f) => {
+    expect(timestampFromFloat(f)).toEqual(ts);
+  });
+
+  it.each([
+    [t(-2208988800, 999999), '1900-01-01T00:00:00.999999Z'],
+    [t(0, 0), '1970-01-01T00:00:00.000000Z'],
+    [t(0, 123), '1970-01-01T00:00:00.000123Z'],
+    [t(2145916800, 99999), '2038-01-01T00:00:00.099999Z'],
+    [t(4133980799, 1), '2100-12-31T23:59:59.000001Z'],
+  ])('datetime %o', (ts, iso) => {
+    expect(timestampToIso(ts)).toBe(iso);
+    // Date has millisecond resolution: microseconds are truncated.
+    const d = timestampToDate(ts);
+    expect(d.toISOString()).toBe(iso.slice(0, 23) + 'Z');
+    expect(timestampFromDate(d)).toEqual(t(ts.s, Math.floor(ts.us / 1000) * 1000));
+  });
+
+  it('now is within a second of the wall clock and non-decreasing', () => {
+    let prev = now();
+    for (let i = 0; i < 10; i++) {
+      const n = now();
+      expect(Math.abs(timestampToFloat(n) - Date.now() / 1000)).toBeLessThan(1);
+      expect(compareTimestamps(n, prev)).toBeGreaterThanOrEqual(0);
+      prev = n;
+    }
+  });
+
+  it('rejects invalid parts', () => {
+    expect(() => timestamp(1, 1_000_000)).toThrow(/invalid timestamp/);
+    expect(() => timestamp(1.5, 0)).toThrow(/invalid timestamp/);
+    expect(timestamp(-1, 5)).toEqual(t(-1, 5));
+    expect(() => timestampFromBytes(new Uint8Array(3))).toThrow(/12 bytes/);
+  });
+});
