@@ -1,15 +1,13 @@
 // The dynamic Repository: SBS schemas loaded at run time (text, files, or the Python
 // `Repository.to_json()` format), with codecs built on first use and kept.
-import {
-  compileSources,
-  findTypeDef,
-  fromPythonJson,
-  readSources,
-  SbsSchemaError,
-  toPythonJson,
-  validate,
-  type SourceText,
-} from '../../compiler/index.js';
+// Only the cheap parts of the compiler are imported eagerly: the parser (chevrotain, ~0.4 s to
+// load) and the file system are loaded on first use, so importing `hat-open-ts/sbs` (which
+// generated code does) stays fast and bundles for browsers need no `node:fs`.
+import { SbsSchemaError } from '../../compiler/diagnostics.js';
+import { fromPythonJson, toPythonJson } from '../../compiler/python-json.js';
+import { findTypeDef } from '../../compiler/schema-utils.js';
+import type { SourceText } from '../../compiler/sources.js';
+import { validate } from '../../compiler/validator.js';
 import type { AstModule } from '../../compiler/ast.js';
 import type { Schema, SbsType } from '../../compiler/model.js';
 import { codec as makeCodec, type Codec } from './codec.js';
@@ -82,8 +80,12 @@ export class Repository {
     this.compiler = new CodecCompiler(index, integers);
   }
 
-  /** From `.sbs` source texts; plain strings are labelled `<text 1>`, `<text 2>`... in errors. */
-  static fromText(...sources: (string | SourceText)[]): Repository {
+  /**
+   * From `.sbs` source texts; plain strings are labelled `<text 1>`, `<text 2>`... in errors.
+   * Async because it loads the parser on first use; `new Repository(compileSchema(...))` is the
+   * synchronous equivalent for code that imports `hat-open-ts/compiler` anyway.
+   */
+  static async fromText(...sources: (string | SourceText)[]): Promise<Repository> {
     return Repository.compile(
       sources.map((s, i) => (typeof s === 'string' ? { file: `<text ${i + 1}>`, text: s } : s)),
     );
@@ -94,6 +96,7 @@ export class Repository {
     paths: readonly string[],
     options?: RepositoryOptions,
   ): Promise<Repository> {
+    const { readSources } = await import('../../compiler/sources.js');
     return Repository.compile(await readSources(paths), options);
   }
 
@@ -105,7 +108,11 @@ export class Repository {
     return new Repository(schema, { ...options, modules });
   }
 
-  private static compile(sources: readonly SourceText[], options?: RepositoryOptions): Repository {
+  private static async compile(
+    sources: readonly SourceText[],
+    options?: RepositoryOptions,
+  ): Promise<Repository> {
+    const { compileSources } = await import('../../compiler/compile.js');
     const { modules, schema, diagnostics } = compileSources(sources);
     if (!schema || diagnostics.length > 0) throw new SbsSchemaError(diagnostics);
     return new Repository(schema, { ...options, modules });

@@ -1,7 +1,12 @@
 // Schema facts the dynamic codecs need, computed once per schema and shared by both
 // integer modes: instantiated bodies of named types, which definitions are recursive,
 // and the minimum encoded size of a type (for the hostile-array-count check).
-import { findTypeDef, instantiate, recursiveTypeDefs, typeToString } from '../../compiler/index.js';
+import {
+  findTypeDef,
+  instantiate,
+  recursiveTypeDefs,
+  typeToString,
+} from '../../compiler/schema-utils.js';
 import type { SbsType, SbsTypeDef, Schema } from '../../compiler/model.js';
 import { integerSize } from './integer.js';
 

@@ -132,23 +132,21 @@ describe('type names', () => {
 });
 
 describe('construction', () => {
-  it('reads text with labels and reports schema errors', () => {
-    const repo = Repository.fromText('module A\nT = Record { x: B.U }', {
+  it('reads text with labels and reports schema errors', async () => {
+    const repo = await Repository.fromText('module A\nT = Record { x: B.U }', {
       file: 'b.sbs',
       text: 'module B\nU = Integer',
     });
     expect(hex(repo.encode('A.T', { x: 5 }))).toBe('85');
-    let error: unknown;
-    try {
-      Repository.fromText('module A\nT = Integer', 'module B\nU = Nope');
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await Repository.fromText(
+      'module A\nT = Integer',
+      'module B\nU = Nope',
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SbsSchemaError);
     expect((error as SbsSchemaError).diagnostics[0]?.file).toBe('<text 2>');
   });
 
-  it('round-trips the Python repository JSON (hat-behavior §1.4 example)', () => {
+  it('round-trips the Python repository JSON (hat-behavior §1.4 example)', async () => {
     const expected = [
       {
         name: 'M',
@@ -196,7 +194,7 @@ describe('construction', () => {
         },
       },
     ];
-    const repo = Repository.fromText(
+    const repo = await Repository.fromText(
       'module M  E(K, V) = Record { key: K value: V }  T = Array(Optional(M.E(String, Integer)))',
     );
     expect(repo.toJson()).toEqual(expected);
@@ -422,7 +420,7 @@ describe('value model', () => {
 describe('minimum item sizes', () => {
   it('rejects array counts that cannot fit, using exact minimum encoded sizes', async () => {
     const { SchemaIndex } = await import('../../runtime/sbs/schema-index.js');
-    const repo = Repository.fromText(`module M
+    const repo = await Repository.fromText(`module M
       T = Choice { rec: Record { t: T, f: Float }, f: Float }
       AT = Array(T)
       L = Record { v: Integer, next: Optional(L) }
