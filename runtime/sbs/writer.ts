@@ -233,6 +233,16 @@ export class SbsWriter {
     return v.type;
   }
 
+  /** A Choice entry of type None: its index, and a check that no value came with it. */
+  noneEntry(index: number, value: unknown, name: string): void {
+    this.count(index);
+    if (value !== null && value !== undefined) {
+      const e = new SbsEncodeError(`expected null for None, got ${describe(value)}`);
+      e.prependPath(name);
+      throw e;
+    }
+  }
+
   enter(): void {
     if (++this.depth > this.maxDepth)
       throw new SbsEncodeError(`nesting deeper than ${this.maxDepth} (cyclic value?)`);

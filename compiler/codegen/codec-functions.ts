@@ -1,0 +1,317 @@
+import type { Schema, SbsEntry, SbsType } from '../model.js';
+import { findTypeDef, instantiate, typeToString } from '../schema-utils.js';
+import type { MinSizes } from './min-size.js';
+import { moduleAlias, safeName } from './names.js';
+import type { IntMode, TsTypes } from './ts-type.js';
+
+export interface FunctionDecl {
+  readonly name: string;
+  readonly params: readonly { readonly name: string; readonly type: string }[];
+  readonly returnType: string;
+  readonly statements: readonly string[];
+  readonly docs?: string;
+}
+
+type Compound = Extract<SbsType, { kind: 'Array' | 'Record' | 'Choice' | 'Optional' }>;
+
+const PRIMITIVE_WRITE = {
+  None: 'none',
+  Boolean: 'boolean',
+  Integer: 'integer',
+  Float: 'float',
+  String: 'string',
+  Bytes: 'bytes',
+} as const;
+
+/**
+ * Emits straight-line write/read functions. Every named type and every compound node
+ * (Array, Record, Choice, Optional) gets its own `$w_`/`$r_` pair; generic instantiations
+ * are specialised per distinct argument list. Errors gain their path segment in the catch
+ * block of the function that knows it, so successful calls pay only for the try.
+ */
+export class CodecEmitter {
+  readonly functions: FunctionDecl[] = [];
+  private readonly names = new Set<string>();
+  private readonly instances = new Map<string, string>();
+  private readonly perGeneric = new Map<string, number>();
+  /** Write and read traversals meet the same node objects; each node gets one function pair. */
+  private readonly emitted = new Map<SbsType, string>();
+
+  constructor(
+    private readonly schema: Schema,
+    private readonly module: string,
+    private readonly ts: TsTypes,
+    private readonly intMode: IntMode,
+    private readonly recursive: ReadonlySet<string>,
+    private readonly minSizes: MinSizes,
+    private readonly useModule: (module: string) => void,
+    readonly useRuntime: (name: string) => void,
+  ) {}
+
+  /** Functions for a non-generic definition of this module: `$w_<name>`, `$r_<name>`. */
+  definition(name: string, body: SbsType): void {
+    this.names.add(name);
+    this.named(name, body, safeName(name), this.recursive.has(`${this.module}.${name}`));
+  }
+
+  private named(
+    base: string,
+    body: SbsType,
+    tsType: string,
+    recursive: boolean,
+    docs?: string,
+  ): void {
+    if (!recursive && isCompound(body)) {
+      this.compound(body, base, tsType, docs);
+      return;
+    }
+    const enter = recursive ? ['w.enter();'] : [];
+    const leave = recursive ? ['w.leave();'] : [];
+    this.fn(
+      `$w_${base}`,
+      writerParams(tsType),
+      'void',
+      [...enter, this.write(body, 'v', `${base}$$`), ...leave],
+      docs,
+    );
+    const read = recursive
+      ? ['r.enter();', `const v = ${this.read(body, `${base}$$`)};`, 'r.leave();', 'return v;']
+      : [`return ${this.read(body, `${base}$$`)};`];
+    this.fn(`$r_${base}`, READER_PARAMS, tsType, read);
+  }
+
+  private write(t: SbsType, v: string, hint: string): string {
+    switch (t.kind) {
+      case 'None':
+      case 'Boolean':
+      case 'Integer':
+      case 'Float':
+      case 'String':
+      case 'Bytes':
+        return `w.${PRIMITIVE_WRITE[t.kind]}(${v});`;
+      case 'Ref':
+        return `${this.ref(t, 'w')}(w, ${v});`;
+      case 'Param':
+        throw new Error(`internal: unsubstituted type parameter ${t.name}`);
+      default:
+        return `$w_${this.compound(t, hint)}(w, ${v});`;
+    }
+  }
+
+  private read(t: SbsType, hint: string): string {
+    switch (t.kind) {
+      case 'None':
+        return 'null';
+      case 'Integer':
+        return this.intMode === 'bigint' ? 'r.bigint()' : 'r.integer()';
+      case 'Boolean':
+      case 'Float':
+      case 'String':
+      case 'Bytes':
+        return `r.${PRIMITIVE_WRITE[t.kind]}()`;
+      case 'Ref':
+        return `${this.ref(t, 'r')}(r)`;
+      case 'Param':
+        throw new Error(`internal: unsubstituted type parameter ${t.name}`);
+      default:
+        return `$r_${this.compound(t, hint)}(r)`;
+    }
+  }
+
+  /** Function name (or codec member) that writes/reads a named type. */
+  private ref(t: Extract<SbsType, { kind: 'Ref' }>, side: 'w' | 'r'): string {
+    if (t.args.length > 0) return `$${side}_${this.instance(t)}`;
+    if (t.module === this.module) return `$${side}_${t.name}`;
+    this.useModule(t.module);
+    return `${moduleAlias(t.module)}.${safeName(t.name)}.${side === 'w' ? 'write' : 'read'}`;
+  }
+
+  private instance(t: Extract<SbsType, { kind: 'Ref' }>): string {
+    const key = typeToString(t);
+    const known = this.instances.get(key);
+    if (known !== undefined) return known;
+    const def = findTypeDef(this.schema, t.module, t.name);
+    if (!def) throw new Error(`internal: unknown type ${key}`);
+    const n = (this.perGeneric.get(key.split('(')[0] as string) ?? 0) + 1;
+    this.perGeneric.set(key.split('(')[0] as string, n);
+    const base = this.unique(`${t.name}$${n}`);
+    this.instances.set(key, base);
+    this.named(
+      base,
+      instantiate(def, t.args),
+      this.ts.expr(t),
+      this.recursive.has(`${t.module}.${t.name}`),
+      key,
+    );
+    return base;
+  }
+
+  private unique(base: string): string {
+    let name = base;
+    for (let i = 2; this.names.has(name); i++) name = `${base}$${i}`;
+    this.names.add(name);
+    return name;
+  }
+
+  private compound(t: Compound, hint: string, tsType?: string, docs?: string): string {
+    const done = this.emitted.get(t);
+    if (done !== undefined) return done;
+    const base = this.names.has(hint) && tsType === undefined ? this.unique(hint) : hint;
+    this.names.add(base);
+    this.emitted.set(t, base);
+    const type = tsType ?? this.ts.expr(t);
+    switch (t.kind) {
+      case 'Record':
+        this.record(base, type, t.entries, docs);
+        break;
+      case 'Array':
+        this.array(base, type, t.element, docs);
+        break;
+      case 'Choice':
+        this.choice(base, type, t.entries, docs);
+        break;
+      case 'Optional':
+        if (t.form === 'nullable') this.nullable(base, type, t.value, docs);
+        else
+          this.choice(
+            base,
+            type,
+            [
+              { name: 'none', type: { kind: 'None' } },
+              { name: 'value', type: t.value },
+            ],
+            docs,
+          );
+        break;
+    }
+    return base;
+  }
+
+  private record(base: string, type: string, entries: readonly SbsEntry[], docs?: string): void {
+    this.useRuntime('at');
+    const track = entries.length > 1;
+    const writes: string[] = [];
+    const reads: string[] = [];
+    entries.forEach((e, i) => {
+      if (track && i > 0) {
+        writes.push(`$field = '${e.name}';`);
+        reads.push(`$field = '${e.name}';`);
+      }
+      writes.push(this.write(e.type, `v.${e.name}`, `${base}$${e.name}`));
+      reads.push(`const $v_${e.name} = ${this.read(e.type, `${base}$${e.name}`)};`);
+    });
+    const fields = entries.map((e) => `${e.name}: $v_${e.name}`).join(', ');
+    const first = entries[0]?.name ?? '';
+    const decl = track ? [`let $field = '${first}';`] : [];
+    const segment = track ? '$field' : `'${first}'`;
+    this.fn(
+      `$w_${base}`,
+      writerParams(type),
+      'void',
+      [
+        'w.record(v);',
+        ...decl,
+        `try { ${writes.join('\n')} } catch (e) { throw $at(e, ${segment}); }`,
+      ],
+      docs,
+    );
+    this.fn(`$r_${base}`, READER_PARAMS, type, [
+      ...decl,
+      `try { ${reads.join('\n')}\nreturn { ${fields} }; } catch (e) { throw $at(e, ${segment}); }`,
+    ]);
+  }
+
+  private array(base: string, type: string, element: SbsType, docs?: string): void {
+    this.useRuntime('at');
+    const min = this.minSizes.of(element);
+    this.fn(
+      `$w_${base}`,
+      writerParams(type),
+      'void',
+      [
+        'let i = 0;',
+        `try { for (const x of w.array(v)) { ${this.write(element, 'x', `${base}$item`)} i++; } } catch (e) { throw $at(e, i); }`,
+      ],
+      docs,
+    );
+    this.fn(`$r_${base}`, READER_PARAMS, type, [
+      `const n = r.count(${min});`,
+      `const a: ${type} = [];`,
+      'let i = 0;',
+      `try { for (; i < n; i++) a.push(${this.read(element, `${base}$item`)}); } catch (e) { throw $at(e, i); }`,
+      'return a;',
+    ]);
+  }
+
+  private choice(base: string, type: string, entries: readonly SbsEntry[], docs?: string): void {
+    this.useRuntime('at');
+    this.useRuntime('unknownEntry');
+    const writeCases = entries.map((e, i) =>
+      e.type.kind === 'None'
+        ? `case '${e.name}': w.noneEntry(${i}, v.value, '${e.name}'); return;`
+        : `case '${e.name}': w.count(${i}); try { ${this.write(e.type, 'v.value', `${base}$${e.name}`)} } catch (e) { throw $at(e, '${e.name}'); } return;`,
+    );
+    const names = entries.map((e) => `'${e.name}'`).join(', ');
+    this.fn(
+      `$w_${base}`,
+      writerParams(type),
+      'void',
+      [
+        'w.choice(v);',
+        `switch (v.type) { ${writeCases.join('\n')} }`,
+        `throw $unknownEntry((v as { type: unknown }).type, [${names}]);`,
+      ],
+      docs,
+    );
+    const readCases = entries.map((e, i) => {
+      const label = i === entries.length - 1 ? 'default:' : `case ${i}:`;
+      if (e.type.kind === 'None') return `${label} return { type: '${e.name}', value: null };`;
+      const value = this.read(e.type, `${base}$${e.name}`);
+      return `${label} try { return { type: '${e.name}', value: ${value} }; } catch (e) { throw $at(e, '${e.name}'); }`;
+    });
+    this.fn(`$r_${base}`, READER_PARAMS, type, [
+      `switch (r.choice(${entries.length})) { ${readCases.join('\n')} }`,
+    ]);
+  }
+
+  private nullable(base: string, type: string, value: SbsType, docs?: string): void {
+    this.fn(
+      `$w_${base}`,
+      writerParams(`${type} | undefined`),
+      'void',
+      [
+        `if (v === null || v === undefined) w.count(0); else { w.count(1); ${this.write(value, 'v', `${base}$value`)} }`,
+      ],
+      docs,
+    );
+    this.fn(`$r_${base}`, READER_PARAMS, type, [
+      `return r.choice(2) === 0 ? null : ${this.read(value, `${base}$value`)};`,
+    ]);
+  }
+
+  private fn(
+    name: string,
+    params: FunctionDecl['params'],
+    returnType: string,
+    statements: string[],
+    docs?: string,
+  ): void {
+    // A parameter the body never reads (None has no bytes) is marked unused for linters.
+    const used = (p: string): boolean => statements.some((s) => new RegExp(`\\b${p}\\b`).test(s));
+    const named = params.map((p) => (used(p.name) ? p : { ...p, name: `_${p.name}` }));
+    this.functions.push({ name, params: named, returnType, statements, ...(docs ? { docs } : {}) });
+  }
+}
+
+const READER_PARAMS = [{ name: 'r', type: '$Reader' }] as const;
+
+function writerParams(type: string): FunctionDecl['params'] {
+  return [
+    { name: 'w', type: '$Writer' },
+    { name: 'v', type },
+  ];
+}
+
+function isCompound(t: SbsType): t is Compound {
+  return t.kind === 'Array' || t.kind === 'Record' || t.kind === 'Choice' || t.kind === 'Optional';
+}

@@ -1,0 +1,89 @@
+import type { Schema, SbsEntry, SbsType } from '../model.js';
+import { resolveType } from '../schema-utils.js';
+import { moduleAlias, safeName } from './names.js';
+
+export type IntMode = 'number' | 'bigint';
+
+/** Maps SBS types to TypeScript type expressions (the value model in README.md). */
+export class TsTypes {
+  constructor(
+    private readonly schema: Schema,
+    private readonly module: string,
+    private readonly intMode: IntMode,
+    private readonly useModule: (module: string) => void,
+    private readonly bytesType: string,
+  ) {}
+
+  expr(t: SbsType): string {
+    switch (t.kind) {
+      case 'None':
+        return 'null';
+      case 'Boolean':
+        return 'boolean';
+      case 'Integer':
+        return this.intMode;
+      case 'Float':
+        return 'number';
+      case 'String':
+        return 'string';
+      case 'Bytes':
+        return this.bytesType;
+      case 'Array': {
+        const item = this.expr(t.element);
+        return /^[\w$.<>, ]+$/.test(item) && !item.includes(' | ') ? `${item}[]` : `(${item})[]`;
+      }
+      case 'Record':
+        return `{ ${this.fields(t.entries)} }`;
+      case 'Choice':
+        return this.union(t.entries);
+      case 'Optional':
+        return t.form === 'nullable'
+          ? `${this.expr(t.value)} | null`
+          : this.union([
+              { name: 'none', type: { kind: 'None' } },
+              { name: 'value', type: t.value },
+            ]);
+      case 'Param':
+        return safeName(t.name);
+      case 'Ref': {
+        let name = safeName(t.name);
+        if (t.module !== this.module) {
+          this.useModule(t.module);
+          name = `${moduleAlias(t.module)}.${name}`;
+        }
+        return t.args.length ? `${name}<${t.args.map((a) => this.expr(a)).join(', ')}>` : name;
+      }
+    }
+  }
+
+  /** Record body: entries that may be null (None, nullable Optional) are optional properties. */
+  fields(entries: readonly SbsEntry[]): string {
+    return entries
+      .map((e) =>
+        this.isNullish(e.type)
+          ? `${e.name}?: ${this.expr(e.type)}`
+          : `${e.name}: ${this.expr(e.type)}`,
+      )
+      .join('; ');
+  }
+
+  union(entries: readonly SbsEntry[]): string {
+    return entries
+      .map((e) =>
+        this.isNone(e.type)
+          ? `{ type: '${e.name}'; value?: null }`
+          : `{ type: '${e.name}'; value: ${this.expr(e.type)} }`,
+      )
+      .join(' | ');
+  }
+
+  isNone(t: SbsType): boolean {
+    return t.kind !== 'Param' && resolveType(this.schema, t).kind === 'None';
+  }
+
+  isNullish(t: SbsType): boolean {
+    if (t.kind === 'Param') return false;
+    const r = resolveType(this.schema, t);
+    return r.kind === 'None' || (r.kind === 'Optional' && r.form === 'nullable');
+  }
+}
