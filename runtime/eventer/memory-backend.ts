@@ -24,7 +24,7 @@ export interface MemoryBackendOptions {
   readonly maxResults?: number;
   /** Keep at most this many events (oldest dropped first); default unlimited. */
   readonly maxEvents?: number;
-  /** Clock for event timestamps (tests); default `now`. */
+  /** Clock for event timestamps (tests), called once per session after `lastSession` moved on; default `now`. */
   readonly clock?: () => Timestamp;
 }
 
