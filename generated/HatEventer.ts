@@ -260,9 +260,10 @@ function $r_MsgInitReq$clientToken(r: $Reader): string | null {
 }
 
 function $w_MsgInitReq$subscriptions(w: $Writer, v: EventType[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_EventType(w, x);
       i++;
     }
@@ -388,9 +389,10 @@ function $r_MsgStatusNotify(r: $Reader): MsgStatusNotify {
 }
 
 function $w_MsgEventsNotify(w: $Writer, v: MsgEventsNotify): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_Event(w, x);
       i++;
     }
@@ -421,9 +423,10 @@ function $r_MsgEventsAck(_r: $Reader): MsgEventsAck {
 }
 
 function $w_MsgRegisterReq(w: $Writer, v: MsgRegisterReq): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_RegisterEvent(w, x);
       i++;
     }
@@ -446,9 +449,10 @@ function $r_MsgRegisterReq(r: $Reader): MsgRegisterReq {
 }
 
 function $w_MsgRegisterRes$events(w: $Writer, v: Event[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_Event(w, x);
       i++;
     }
@@ -655,9 +659,10 @@ function $r_OrderBy(r: $Reader): OrderBy {
 }
 
 function $w_EventType(w: $Writer, v: EventType): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.string(x);
       i++;
     }
@@ -926,9 +931,10 @@ function $r_QueryParams(r: $Reader): QueryParams {
 }
 
 function $w_QueryLatestParams$eventTypes$value(w: $Writer, v: EventType[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_EventType(w, x);
       i++;
     }
@@ -981,9 +987,10 @@ function $r_QueryLatestParams(r: $Reader): QueryLatestParams {
 }
 
 function $w_QueryTimeseriesParams$eventTypes$value(w: $Writer, v: EventType[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_EventType(w, x);
       i++;
     }
@@ -1213,9 +1220,10 @@ function $r_QueryServerParams(r: $Reader): QueryServerParams {
 }
 
 function $w_QueryResult$events(w: $Writer, v: Event[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_Event(w, x);
       i++;
     }

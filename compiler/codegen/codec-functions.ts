@@ -229,8 +229,9 @@ export class CodecEmitter {
       writerParams(type),
       'void',
       [
+        'const a = w.array(v);',
         'let i = 0;',
-        `try { for (const x of w.array(v)) { ${this.write(element, 'x', `${base}$item`)} i++; } } catch (e) { throw $at(e, i); }`,
+        `try { for (const x of a) { ${this.write(element, 'x', `${base}$item`)} i++; } } catch (e) { throw $at(e, i); }`,
       ],
       docs,
     );

@@ -152,10 +152,9 @@ export class CodecCompiler {
         try {
           for (; i < n; i++) {
             const name = names[i] as string;
-            const x = plain ? o[name] : ownValue(o, name);
-            // None and nullable Optional accept undefined, so absence is checked here.
-            if (x === undefined && !(name in o)) throw new SbsEncodeError('missing record entry');
-            (writers[i] as Write)(w, x);
+            // An absent entry reaches its writer as undefined: None and nullable Optional take it
+            // as null (the value model makes those entries optional), every other type rejects it.
+            (writers[i] as Write)(w, plain ? o[name] : ownValue(o, name));
           }
         } catch (e) {
           throw at(e, names[i] as string);

@@ -146,7 +146,8 @@ export class SbsReader {
     const n = this.length('Bytes');
     const p = this.pos;
     this.pos = p + n;
-    return this.buf.slice(p, p + n);
+    // Uint8Array's slice copies; a Node Buffer's own slice() would return a view.
+    return Uint8Array.prototype.slice.call(this.buf, p, p + n);
   }
 
   string(): string {

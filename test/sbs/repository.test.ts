@@ -313,9 +313,14 @@ describe('strict decoding', () => {
 
 describe('encode errors', () => {
   const cases: [string, unknown, (string | number)[], RegExp][] = [
-    ['Interop.R1', {}, ['Interop.R1', 'x'], /missing record entry/],
-    ['Interop.R', { b: true }, ['Interop.R', 'n'], /missing record entry/],
-    ['Interop.RN', { inner: {}, list: [], opt: null }, ['Interop.RN', 'inner', 'x'], /missing/],
+    ['Interop.R1', {}, ['Interop.R1', 'x'], /got undefined/],
+    ['Interop.R', { b: true }, ['Interop.R', 'i'], /got undefined/],
+    [
+      'Interop.RN',
+      { inner: {}, list: [], opt: null },
+      ['Interop.RN', 'inner', 'x'],
+      /got undefined/,
+    ],
     ['Interop.R1', null, ['Interop.R1'], /expected an object/],
     ['Interop.R1', [1], ['Interop.R1'], /expected an object/],
     ['Interop.C', { type: 'nope', value: 1 }, ['Interop.C'], /unknown choice entry "nope"/],

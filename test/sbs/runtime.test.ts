@@ -298,3 +298,13 @@ describe('Boolean, counts, choices, depth', () => {
     expect([e.code, e.offset]).toEqual(['trailing', 1]);
   });
 });
+
+describe('Bytes decoded from a Node Buffer', () => {
+  it('is a copy, not a view into the input (Buffer.slice would share memory)', () => {
+    const input = Buffer.from([0x83, 1, 2, 3]);
+    const r = new SbsReader(input);
+    const out = r.bytes();
+    input[1] = 99;
+    expect([...out]).toEqual([1, 2, 3]);
+  });
+});

@@ -112,9 +112,10 @@ export const UsesOther: $Codec<UsesOther> = /*#__PURE__*/ $codec(
 export const Big: $Codec<Big> = /*#__PURE__*/ $codec('InteropExt.Big', $w_Big, $r_Big);
 
 function $w_Tree$$$children(w: $Writer, v: Tree[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_Tree(w, x);
       i++;
     }
@@ -174,9 +175,10 @@ function $r_Tree(r: $Reader): Tree {
 }
 
 function $w_Json$$$array(w: $Writer, v: Json[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_Json(w, x);
       i++;
     }
@@ -224,9 +226,10 @@ function $r_Entry$1(r: $Reader): $mod_Interop.Entry<string, Json> {
 }
 
 function $w_Json$$$object(w: $Writer, v: $mod_Interop.Entry<string, Json>[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_Entry$1(w, x);
       i++;
     }

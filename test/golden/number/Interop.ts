@@ -190,9 +190,10 @@ function $r_Y(r: $Reader): Y {
 }
 
 function $w_AI(w: $Writer, v: AI): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.integer(x);
       i++;
     }
@@ -215,9 +216,10 @@ function $r_AI(r: $Reader): AI {
 }
 
 function $w_AF(w: $Writer, v: AF): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.float(x);
       i++;
     }
@@ -240,9 +242,10 @@ function $r_AF(r: $Reader): AF {
 }
 
 function $w_AS(w: $Writer, v: AS): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.string(x);
       i++;
     }
@@ -265,9 +268,10 @@ function $r_AS(r: $Reader): AS {
 }
 
 function $w_AY(w: $Writer, v: AY): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.bytes(x);
       i++;
     }
@@ -290,9 +294,10 @@ function $r_AY(r: $Reader): AY {
 }
 
 function $w_AB(w: $Writer, v: AB): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.boolean(x);
       i++;
     }
@@ -315,9 +320,10 @@ function $r_AB(r: $Reader): AB {
 }
 
 function $w_AN(w: $Writer, v: AN): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.none(x);
       i++;
     }
@@ -340,9 +346,10 @@ function $r_AN(r: $Reader): AN {
 }
 
 function $w_AAI$item(w: $Writer, v: number[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.integer(x);
       i++;
     }
@@ -365,9 +372,10 @@ function $r_AAI$item(r: $Reader): number[] {
 }
 
 function $w_AAI(w: $Writer, v: AAI): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_AAI$item(w, x);
       i++;
     }
@@ -470,9 +478,10 @@ function $r_AOI$item(r: $Reader): number | null {
 }
 
 function $w_AOI(w: $Writer, v: AOI): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_AOI$item(w, x);
       i++;
     }
@@ -513,9 +522,10 @@ function $r_R1(r: $Reader): R1 {
 }
 
 function $w_R$a(w: $Writer, v: number[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.integer(x);
       i++;
     }
@@ -598,9 +608,10 @@ function $r_R(r: $Reader): R {
 }
 
 function $w_RN$list(w: $Writer, v: R1[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_R1(w, x);
       i++;
     }
@@ -690,9 +701,10 @@ function $r_C1(r: $Reader): C1 {
 }
 
 function $w_C$arr(w: $Writer, v: string[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.string(x);
       i++;
     }
@@ -885,9 +897,10 @@ function $r_Pair$2$first(r: $Reader): Uint8Array | null {
 }
 
 function $w_Pair$2$second(w: $Writer, v: number[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.float(x);
       i++;
     }
@@ -969,9 +982,10 @@ function $r_Entry$1(r: $Reader): Entry<string, number> {
 
 /** Interop.Map(String Integer) */
 function $w_Map$1(w: $Writer, v: Map<string, number>): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_Entry$1(w, x);
       i++;
     }
@@ -1002,9 +1016,10 @@ function $r_M1(r: $Reader): M1 {
 }
 
 function $w_Nested$1$value(w: $Writer, v: number[]): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       w.integer(x);
       i++;
     }
@@ -1064,9 +1079,10 @@ function $r_A2(r: $Reader): A2 {
 }
 
 function $w_A3(w: $Writer, v: A3): void {
+  const a = w.array(v);
   let i = 0;
   try {
-    for (const x of w.array(v)) {
+    for (const x of a) {
       $w_A2(w, x);
       i++;
     }
