@@ -3,7 +3,7 @@
 // its field names, entry tables and item sizes up front, so encoding and decoding a value
 // never looks at the schema. Same value model, strictness and error paths as generated code.
 import type { SbsEntry, SbsType } from '../../compiler/model.js';
-import { SbsEncodeError, at } from './errors.js';
+import { at } from './errors.js';
 import type { SbsReader } from './reader.js';
 import type { RefType, SchemaIndex } from './schema-index.js';
 import { unknownEntry, type SbsWriter } from './writer.js';
