@@ -20,6 +20,7 @@ import {
   registerEventToSbs,
   statusFromSbs,
 } from './convert.js';
+import { CloseWatch } from './close-watch.js';
 import { EventerError, EventerInitError, EventerProtocolError } from './errors.js';
 import type { Event, EventType, RegisterEvent } from './event.js';
 import { queryParams, type QueryParamsInit, type QueryResult } from './query.js';
@@ -206,6 +207,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
 
   private async loop(): Promise<void> {
     const conn = this.connection;
+    const watch = new CloseWatch(conn.closed);
     try {
       for (;;) {
         const msg = conn.tryReceive() ?? (await conn.receive());
@@ -214,7 +216,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
           const events = HatEventer.MsgEventsNotify.decode(msg.data.data).map(eventFromSbs);
           if (this.onEvents !== undefined) {
             const r = this.onEvents(events, this);
-            if (r instanceof Promise) await r;
+            if (r instanceof Promise) await watch.race(r);
             if (!msg.last) void conn.send(ACK, { conv: msg.conv }).catch(() => {});
           } else {
             const full = this.enqueue({ events, ack: msg.last ? null : msg });
@@ -224,7 +226,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
           this.currentStatus = statusFromSbs(HatEventer.MsgStatusNotify.decode(msg.data.data));
           if (this.onStatus !== undefined) {
             const r = this.onStatus(this.currentStatus, this);
-            if (r instanceof Promise) await r;
+            if (r instanceof Promise) await watch.race(r);
           }
         } else if (type === MSG.registerRes || type === MSG.queryRes) {
           // A response nobody waits for (hat ignores these too).

@@ -21,6 +21,7 @@ import {
   registerEventFromSbs,
   statusToSbs,
 } from './convert.js';
+import { CloseWatch } from './close-watch.js';
 import { EventerProtocolError } from './errors.js';
 import type { Event, RegisterEvent } from './event.js';
 import type { QueryParams, QueryResult } from './query.js';
@@ -242,6 +243,7 @@ export class Server implements AsyncDisposable {
       return; // closed before init
     }
     let served: Served | undefined;
+    const watch = new CloseWatch(conn.closed);
     try {
       const req = decodeMsg(msg, HatEventer.MsgInitReq);
       let info: ConnectionInfo;
@@ -255,7 +257,7 @@ export class Server implements AsyncDisposable {
           persisted: req.persisted,
         };
         const r = this.options.onConnected?.(info);
-        if (r instanceof Promise) await r;
+        if (r instanceof Promise) await watch.race(r);
       } catch (e) {
         await this.refuse(conn, msg, e);
         return;
@@ -274,7 +276,7 @@ export class Server implements AsyncDisposable {
         .catch(() => {});
       served = { info, conn };
       this.served.set(conn, served);
-      await this.loop(served);
+      await this.loop(served, watch);
     } catch (e) {
       if (!(e instanceof ConnectionClosedError))
         this.logger.error(`eventer server: connection ${id} closed: ${(e as Error).message}`, {
@@ -309,7 +311,7 @@ export class Server implements AsyncDisposable {
     clearTimeout(timer);
   }
 
-  private async loop(s: Served): Promise<void> {
+  private async loop(s: Served, watch: CloseWatch): Promise<void> {
     const { conn, info } = s;
     const { onRegister, onQuery } = this.options;
     for (;;) {
@@ -320,7 +322,7 @@ export class Server implements AsyncDisposable {
         let result: Event[] | null = null;
         if (onRegister !== undefined) {
           const r = onRegister(info, events);
-          result = r instanceof Promise ? await r : r;
+          result = r instanceof Promise ? await watch.race(r) : r;
         }
         if (msg.last) continue;
         const res: HatEventer.MsgRegisterRes =
@@ -333,7 +335,7 @@ export class Server implements AsyncDisposable {
         let result = EMPTY_RESULT;
         if (onQuery !== undefined) {
           const r = onQuery(info, params);
-          result = r instanceof Promise ? await r : r;
+          result = r instanceof Promise ? await watch.race(r) : r;
         }
         await conn.send(toData(HatEventer.MsgQueryRes, queryResultToSbs(result)), {
           conv: msg.conv,

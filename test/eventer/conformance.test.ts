@@ -136,9 +136,9 @@ describe('our server against the recorded clients', () => {
       for (const e of HatEventer.MsgEventsNotify.decode(dataOf(r)))
         sessionTimes.set(e.id.session, e.timestamp);
     }
-    const backend = new MemoryBackend({
+    const backend: MemoryBackend = new MemoryBackend({
       serverId: 1,
-      clock: () => sessionTimes.get(backend.lastSession) as Timestamp,
+      clock: (): Timestamp => sessionTimes.get(backend.lastSession) as Timestamp,
     });
     const { server } = await startMemoryServer({ backend, failType: ['__fail__'], pingDelay: 0 });
     const peers = new Map<number, RawPeer>();
