@@ -1,0 +1,57 @@
+// The generated TypeScript API, checked by the type checker (`npm run typecheck` covers
+// test/): Choice unions narrow in a switch and support exhaustiveness checks, Optional is
+// `T | null` where lossless and a tagged union where not, optional properties, bigint mode.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { HatEventer } from '../../generated/index.js';
+import type { Interop as NumberInterop } from '../golden/number/index.js';
+import { Interop as BigintInterop } from '../golden/bigint/index.js';
+
+function describeInit(res: HatEventer.MsgInitRes): string {
+  switch (res.type) {
+    case 'success':
+      return res.value.type;
+    case 'error':
+      return res.value;
+    default: {
+      const unreachable: never = res;
+      return unreachable;
+    }
+  }
+}
+
+describe('generated types', () => {
+  it('Choice is a discriminated union that narrows', () => {
+    expect(describeInit({ type: 'error', value: 'denied' })).toBe('denied');
+    expect(describeInit({ type: 'success', value: { type: 'operational' } })).toBe('operational');
+    expectTypeOf<
+      Extract<HatEventer.MsgInitRes, { type: 'error' }>['value']
+    >().toEqualTypeOf<string>();
+  });
+
+  it('Optional of a non-null type is T | null and an optional property', () => {
+    expectTypeOf<HatEventer.MsgInitReq['clientToken']>().toEqualTypeOf<string | null | undefined>();
+    const req: HatEventer.MsgInitReq = {
+      clientName: 'c',
+      subscriptions: [['*']],
+      persisted: false,
+    };
+    const decoded = HatEventer.MsgInitReq.decode(HatEventer.MsgInitReq.encode(req));
+    expect(decoded).toEqual({ ...req, clientToken: null, serverId: null });
+  });
+
+  it('Optional(Optional(T)) stays lossless as a tagged union outside, T | null inside', () => {
+    expectTypeOf<NumberInterop.OOI>().toEqualTypeOf<
+      { type: 'none'; value?: null } | { type: 'value'; value: number | null }
+    >();
+  });
+
+  it('generic definitions are generic types; concrete uses are specialised', () => {
+    expectTypeOf<NumberInterop.P1>().toEqualTypeOf<NumberInterop.Pair<number, string>>();
+    expectTypeOf<NumberInterop.M1>().toEqualTypeOf<NumberInterop.Entry<string, number>[]>();
+  });
+
+  it('--int bigint types Integer as bigint', () => {
+    expectTypeOf<BigintInterop.I>().toEqualTypeOf<bigint>();
+    expect(BigintInterop.I.decode(BigintInterop.I.encode(2n ** 100n))).toBe(2n ** 100n);
+  });
+});
