@@ -60,11 +60,12 @@ describe('connect / close', () => {
     const { client, conn } = await setup({
       onRequest: () => new Promise<JsonValue>((r) => (release = () => r(1))),
     });
-    const pending = client.send('wait', null);
+    // The handler is attached before the close so the rejection is never unhandled.
+    const pending = expect(client.send('wait', null)).rejects.toBeInstanceOf(ConnectionClosedError);
     await until(() => release !== undefined);
     await conn.close();
     await client.closed;
-    await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
+    await pending;
     await expect(client.send('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
     await expect(conn.notify('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
     await expect(conn.flush()).rejects.toBeInstanceOf(ConnectionClosedError);
