@@ -13,7 +13,7 @@ import {
 } from './errors.js';
 import { Fifo } from './fifo.js';
 import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
-import { noopLogger, type Logger } from './logger.js';
+import { noopLogger, type Logger } from '../logger.js';
 import { ViewReader } from './view-reader.js';
 
 /** Options shared by `connect` and `listen`. Times are in milliseconds. */

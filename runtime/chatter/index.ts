@@ -36,4 +36,4 @@ export {
   type Decoded,
   type ValueOf,
 } from './typed.js';
-export { noopLogger, type Logger, type LogFields } from './logger.js';
+export { noopLogger, type Logger, type LogFields } from '../logger.js';

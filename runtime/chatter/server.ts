@@ -3,7 +3,7 @@ import * as tls from 'node:tls';
 import { parseAddress, type Address, type AddressLike } from './address.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { Fifo } from './fifo.js';
-import { noopLogger } from './logger.js';
+import { noopLogger } from '../logger.js';
 
 export interface ListenOptions extends ConnectionOptions {
   /** TLS server options (`key`, `cert`, `ca`, `requestCert`, ...); omitted: plain TCP. */

@@ -23,7 +23,7 @@ export {
   type JsonPatchOp,
 } from './patch.js';
 export { jsonEquals, type JsonValue, type JsonObject } from './json.js';
-export type { Logger, LogFields } from './logger.js';
+export type { Logger, LogFields } from '../logger.js';
 export {
   JugglerBaseError,
   JugglerError,

@@ -1,7 +1,7 @@
 import { BrowserFrameSocket, type WhatwgWebSocket } from './browser-socket.js';
 import { ConnectError, ConnectionClosedError, JugglerError, QueueOverflowError } from './errors.js';
 import type { JsonValue } from './json.js';
-import { noopLogger, type Logger } from './logger.js';
+import { noopLogger, type Logger } from '../logger.js';
 import { parseServerMsg } from './messages.js';
 import { applyPatch } from './patch.js';
 import type { FrameSocket } from './socket.js';

@@ -1,6 +1,6 @@
 import { ConnectionClosedError, JugglerError } from './errors.js';
 import type { JsonValue } from './json.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { parseRequest, type RequestMsg } from './messages.js';
 import { diff } from './patch.js';
 import type { JsonStore } from './store.js';

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type RequestHandler } from './connection.js';
 import { Htpasswd } from './htpasswd.js';
-import { noopLogger, type Logger } from './logger.js';
+import { noopLogger, type Logger } from '../logger.js';
 import { NodeFrameSocket } from './node-socket.js';
 import { remoteAddress } from './remote.js';
 import { serveStatic } from './static.js';

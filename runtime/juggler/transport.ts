@@ -1,5 +1,5 @@
 import { ConnectionClosedError, PingTimeoutError, ProtocolError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { FrameSocket } from './socket.js';
 
 export interface TransportOptions {

@@ -1,6 +1,8 @@
+// The structured logger every runtime part accepts as its `logger` option. Quiet by default:
+// libraries should not print unless asked to.
+
 export type LogFields = Record<string, unknown>;
 
-/** Structured logger; the default is silent. */
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
