@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connect, type Connection } from '../../runtime/chatter/index.js';
 import { startEchoServer } from '../chatter-echo-server.js';
+import { rawEchoRoundTrips } from './raw-echo.js';
 import { printTable, type BenchResult } from './result.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -107,24 +108,30 @@ export async function run(): Promise<BenchResult[]> {
   const local = await startEchoServer('127.0.0.1:0', { pingDelay: null });
   try {
     const conn = await connect(local.address, { pingDelay: null });
+    const rt = await roundTrips([conn], 3000);
+    const raw = await rawEchoRoundTrips('in-process');
     results.push({
       name: 'round trips, 1 connection, 100 B, in-process',
       unit: 'rt/s',
-      value: await roundTrips([conn], 3000),
-      note: 'echo server in this process',
+      value: rt,
+      note: `echo server in this process; x${(rt / raw).toFixed(2)} of raw net echo`,
     });
+    results.push({ name: 'baseline: raw net echo, in-process', unit: 'rt/s', value: raw });
   } finally {
     await local.close();
   }
   const echo = await startPeer([]);
   try {
     const one = await connect(`127.0.0.1:${echo.port}`, { pingDelay: null });
+    const rt = await roundTrips([one], 3000);
+    const raw = await rawEchoRoundTrips('child process');
     results.push({
       name: 'round trips, 1 connection, 100 B',
       unit: 'rt/s',
-      value: await roundTrips([one], 3000),
-      note: 'echo server in a child process',
+      value: rt,
+      note: `echo server in a child process; x${(rt / raw).toFixed(2)} of raw net echo`,
     });
+    results.push({ name: 'baseline: raw net echo, child process', unit: 'rt/s', value: raw });
     await one.close();
     const many = await Promise.all(
       Array.from({ length: 100 }, () => connect(`127.0.0.1:${echo.port}`, { pingDelay: null })),

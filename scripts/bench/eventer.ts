@@ -14,6 +14,7 @@ import {
   type Client,
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
+import { startMemoryServer } from '../eventer-server.js';
 import { printTable, type BenchResult } from './result.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,6 +129,7 @@ export async function run(): Promise<BenchResult[]> {
         name: 'register sequential (1 event, with response)',
         unit: 'round trips/s',
         value: seq,
+        note: 'server in a child process',
       });
       const batches = await registerRate(client, 100, 1, 3000);
       results.push({
@@ -147,6 +149,21 @@ export async function run(): Promise<BenchResult[]> {
       results.push({ name: 'register 1 event, 256 in flight', unit: 'events/s', value: single });
     } finally {
       await client.close();
+    }
+    // Same process: no cross-process wake-ups (see the raw-socket baseline of the chatter
+    // benchmark for what they cost on this machine).
+    const local = await startMemoryServer({ closeTimeout: 100 });
+    const localClient = await connect(local.server.address, { clientName: 'bench', pingDelay: 0 });
+    try {
+      results.push({
+        name: 'register sequential (1 event, with response), in-process',
+        unit: 'round trips/s',
+        value: await registerRate(localClient, 1, 1, 3000),
+        note: 'server in this process',
+      });
+    } finally {
+      await localClient.close();
+      await local.server.close();
     }
     const fan = await fanOut(port, 100, 4000);
     results.push({
