@@ -7,6 +7,7 @@ import type { Address } from './address.js';
 import { conversationKey, type Conversation, type Data, type Msg } from './conversation.js';
 import {
   ConnectionClosedError,
+  FrameTooLargeError,
   PingTimeoutError,
   ProtocolError,
   ReplyTimeoutError,
@@ -95,6 +96,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   private readonly sendQueueSize: number;
   private readonly writeBufferLimit: number;
   private readonly closeTimeout: number;
+  private readonly maxFrameSize: number;
 
   private readonly writer = new SbsWriter(64 * 1024);
   private readonly decoder: FrameDecoder;
@@ -130,9 +132,8 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     this.sendQueueSize = Math.max(1, options.sendQueueSize ?? 1024);
     this.writeBufferLimit = options.writeBufferLimit ?? 1024 * 1024;
     this.closeTimeout = options.closeTimeout ?? 1000;
-    this.decoder = new FrameDecoder(options.maxFrameSize ?? 64 * 1024 * 1024, (body) =>
-      this.onBody(body),
-    );
+    this.maxFrameSize = options.maxFrameSize ?? 64 * 1024 * 1024;
+    this.decoder = new FrameDecoder(this.maxFrameSize, (body) => this.onBody(body));
     this.info = {
       localAddress: { host: socket.localAddress ?? '', port: socket.localPort ?? 0 },
       remoteAddress: { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
@@ -244,6 +245,11 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       throw e;
     }
     const k = w.pos - start - reserved;
+    if (k > this.maxFrameSize) {
+      // A peer with the same limit would drop the connection; refuse this one message instead.
+      w.pos = start;
+      throw new FrameTooLargeError(k, this.maxFrameSize);
+    }
     const m = lengthSize(k);
     if (1 + m < reserved) {
       w.buf.copyWithin(start + 1 + m, start + reserved, w.pos);

@@ -19,7 +19,10 @@ export class ProtocolError extends ChatterError {
   override name = 'ProtocolError';
 }
 
-/** A frame header announced a body larger than `maxFrameSize`; nothing of that size was allocated. */
+/**
+ * A frame body larger than `maxFrameSize`: announced by the peer (the connection closes; nothing
+ * of that size was allocated) or passed to `send` (that send rejects; the connection stays open).
+ */
 export class FrameTooLargeError extends ProtocolError {
   override name = 'FrameTooLargeError';
   constructor(

@@ -150,4 +150,25 @@ describe('chatter bad input', () => {
       });
     });
   });
+
+  it('refuses to send a body over maxFrameSize, using no id and keeping the connection', async () => {
+    await withPeer({ maxFrameSize: 1000 }, async (conn, peer) => {
+      const err = await conn
+        .send({ type: 'Big', data: new Uint8Array(2000) })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FrameTooLargeError);
+      expect(err).toMatchObject({ limit: 1000 });
+      expect(conn.isOpen).toBe(true);
+      expect(await conn.send({ type: 'Small', data: new Uint8Array(900) })).toEqual({
+        owner: true,
+        firstId: 1,
+      });
+      await conn.drain();
+      await peer.waitBytes(900);
+      expect(HatChatter.Msg.decode(peer.received.subarray(3))).toMatchObject({
+        id: 1,
+        data: { type: 'Small' },
+      });
+    });
+  });
 });
