@@ -9,15 +9,16 @@ import { connect, listen, type Connection } from '../../runtime/chatter/index.js
 import { bytes, sleep } from './helpers.js';
 
 const pythonPath = process.env['HAT_PYTHON_PATH'];
+const python = process.env['HAT_PYTHON'] ?? 'python3';
 const scripts = fileURLToPath(new URL('../../scripts/python/', import.meta.url));
 const env = { ...process.env, PYTHONPATH: pythonPath ?? '' };
 const available =
   pythonPath !== undefined &&
-  spawnSync('python3', ['-c', 'import hat.drivers.chatter'], { env, stdio: 'ignore' }).status === 0;
+  spawnSync(python, ['-c', 'import hat.drivers.chatter'], { env, stdio: 'ignore' }).status === 0;
 
 async function pythonEchoServer(pingDelay: number): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(
-    'python3',
+    python,
     [`${scripts}chatter_echo_server.py`, '127.0.0.1:0', '--ping-delay', String(pingDelay)],
     {
       env,
@@ -70,7 +71,7 @@ describe.skipIf(!available)('chatter against hat-drivers (Python)', () => {
     try {
       // Asynchronously: our server runs in this process's event loop.
       const child = spawn(
-        'python3',
+        python,
         [`${scripts}chatter_client.py`, `127.0.0.1:${server.address.port}`, '30', '0.3', '0.05'],
         {
           env,
