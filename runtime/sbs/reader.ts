@@ -155,7 +155,9 @@ export class SbsReader {
     const b = this.buf;
     const p = this.pos;
     this.pos = p + n;
-    if (n < 32) {
+    // Measured on Node 20: building short ASCII strings in JS beats the fatal TextDecoder
+    // (~100 ns a call) up to about 12 bytes.
+    if (n <= 12) {
       let s = '';
       let i = p;
       const end = p + n;

@@ -5,6 +5,7 @@ import { allocResult } from './pool.js';
 const encoder = new TextEncoder();
 /** Writers shrink back after encoding something larger than this, so one huge message does not pin memory. */
 const RETAIN_LIMIT = 1 << 20;
+const ASCII_LOOP_MAX = 63;
 
 export interface EncodeOptions {
   /** Nesting limit for recursive types; guards against cyclic JS objects. Default 1000. */
@@ -179,8 +180,10 @@ export class SbsWriter {
   string(v: string): void {
     if (typeof v !== 'string') throw new SbsEncodeError(`expected a string, got ${describe(v)}`);
     const n = v.length;
-    if (n < 64) {
-      // ASCII fast path: the byte count is the length, so the 1-byte prefix is known upfront.
+    // Measured on Node 20 inside whole-message encodes: below 64 characters a JS loop beats
+    // TextEncoder.encodeInto (a subarray view, a native call and the well-formedness check).
+    if (n <= ASCII_LOOP_MAX) {
+      // ASCII: the byte count is the length, so the 1-byte prefix is known upfront.
       this.ensure(1 + 3 * n);
       const b = this.buf;
       const start = this.pos;
@@ -202,14 +205,16 @@ export class SbsWriter {
 
   private utf8(v: string): void {
     if (!v.isWellFormed()) throw new SbsEncodeError('string contains a lone UTF-16 surrogate');
-    const max = 3 * v.length;
-    const reserved = integerSize(max);
-    this.ensure(reserved + max);
+    const n = v.length;
+    const max = 3 * n;
+    // UTF-8 takes at least one byte per UTF-16 unit, so the length prefix is at least
+    // integerSize(n): exact for ASCII; otherwise the body moves right once.
+    const guess = integerSize(n);
+    this.ensure(integerSize(max) + max);
     const start = this.pos;
-    const { written } = encoder.encodeInto(v, this.buf.subarray(start + reserved));
+    const { written } = encoder.encodeInto(v, this.buf.subarray(start + guess));
     const prefix = integerSize(written);
-    if (prefix < reserved)
-      this.buf.copyWithin(start + prefix, start + reserved, start + reserved + written);
+    if (prefix > guess) this.buf.copyWithin(start + prefix, start + guess, start + guess + written);
     this.integer(written);
     this.pos = start + prefix + written;
   }
