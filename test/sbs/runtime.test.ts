@@ -308,3 +308,21 @@ describe('Bytes decoded from a Node Buffer', () => {
     expect([...out]).toEqual([1, 2, 3]);
   });
 });
+
+describe('String length prefixes when UTF-8 outgrows the UTF-16 length', () => {
+  it.each([
+    ['40 x 3-byte chars (prefix 1 -> 2 bytes)', '€'.repeat(40)],
+    ['5000 x 2-byte chars (prefix 2 -> 3 bytes)', 'é'.repeat(5000)],
+    ['63 ASCII then one astral char', 'a'.repeat(63) + '😀'],
+    ['64 ASCII chars', 'b'.repeat(64)],
+  ])('%s', (_label, s) => {
+    const w = new SbsWriter(8);
+    w.string(s);
+    const out = w.finish();
+    const body = Buffer.from(s, 'utf8');
+    const prefix = new SbsWriter(8);
+    prefix.integer(body.length);
+    expect(Buffer.from(out).equals(Buffer.concat([prefix.finish(), body]))).toBe(true);
+    expect(new SbsReader(out).string()).toBe(s);
+  });
+});
