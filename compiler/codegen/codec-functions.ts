@@ -36,6 +36,7 @@ export class CodecEmitter {
   private readonly perGeneric = new Map<string, number>();
   /** Write and read traversals meet the same node objects; each node gets one function pair. */
   private readonly emitted = new Map<SbsType, string>();
+  private readonly shared = new Map<string, string>();
 
   constructor(
     private readonly schema: Schema,
@@ -156,9 +157,24 @@ export class CodecEmitter {
   private compound(t: Compound, hint: string, tsType?: string, docs?: string): string {
     const done = this.emitted.get(t);
     if (done !== undefined) return done;
-    const base = this.names.has(hint) && tsType === undefined ? this.unique(hint) : hint;
+    // Anonymous nodes of the same structure (every `Optional(Timestamp)` field, say) share
+    // one function pair; error path segments are added by callers, so sharing is safe.
+    const key = tsType === undefined ? structureKey(t) : undefined;
+    const shared = key === undefined ? undefined : this.shared.get(key);
+    if (shared !== undefined) {
+      this.emitted.set(t, shared);
+      return shared;
+    }
+    const readable = key === undefined ? undefined : structureName(t, this.module);
+    const base =
+      readable !== undefined
+        ? this.unique(`_${readable}`)
+        : this.names.has(hint) && tsType === undefined
+          ? this.unique(hint)
+          : hint;
     this.names.add(base);
     this.emitted.set(t, base);
+    if (key !== undefined) this.shared.set(key, base);
     const type = tsType ?? this.ts.expr(t);
     switch (t.kind) {
       case 'Record':
@@ -315,4 +331,48 @@ function writerParams(type: string): FunctionDecl['params'] {
 
 function isCompound(t: SbsType): t is Compound {
   return t.kind === 'Array' || t.kind === 'Record' || t.kind === 'Choice' || t.kind === 'Optional';
+}
+
+/** Identity of an anonymous type's structure, including each Optional's form. */
+function structureKey(t: SbsType): string {
+  switch (t.kind) {
+    case 'Array':
+      return `Array(${structureKey(t.element)})`;
+    case 'Optional':
+      return `Optional:${t.form}(${structureKey(t.value)})`;
+    case 'Record':
+    case 'Choice':
+      return `${t.kind}{${t.entries.map((e) => `${e.name}:${structureKey(e.type)}`).join(',')}}`;
+    case 'Ref':
+      return `${t.module}.${t.name}(${t.args.map(structureKey).join(',')})`;
+    case 'Param':
+      throw new Error(`internal: unsubstituted type parameter ${t.name}`);
+    default:
+      return t.kind;
+  }
+}
+
+/**
+ * A readable function name for Array/Optional nests of named or builtin types
+ * (`Optional_Timestamp`, `Array_Array_String`); undefined for inline Records and Choices,
+ * which keep the name of the place they first appear. Emitted as `$w__<name>`: SBS names
+ * cannot start with `_`, so these never meet a definition's `$w_<name>`.
+ */
+function structureName(t: SbsType, module: string): string | undefined {
+  switch (t.kind) {
+    case 'Array':
+    case 'Optional': {
+      const inner = structureName(t.kind === 'Array' ? t.element : t.value, module);
+      return inner === undefined ? undefined : `${t.kind}_${inner}`;
+    }
+    case 'Ref':
+      if (t.args.length > 0) return undefined;
+      return t.module === module ? t.name : `${t.module}_${t.name}`;
+    case 'Record':
+    case 'Choice':
+    case 'Param':
+      return undefined;
+    default:
+      return t.kind;
+  }
 }

@@ -247,7 +247,7 @@ export const QueryResult: $Codec<QueryResult> = /*#__PURE__*/ $codec(
   $r_QueryResult,
 );
 
-function $w_MsgInitReq$clientToken(w: $Writer, v: string | null | undefined): void {
+function $w__Optional_String(w: $Writer, v: string | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -255,11 +255,11 @@ function $w_MsgInitReq$clientToken(w: $Writer, v: string | null | undefined): vo
   }
 }
 
-function $r_MsgInitReq$clientToken(r: $Reader): string | null {
+function $r__Optional_String(r: $Reader): string | null {
   return r.choice(2) === 0 ? null : r.string();
 }
 
-function $w_MsgInitReq$subscriptions(w: $Writer, v: EventType[]): void {
+function $w__Array_EventType(w: $Writer, v: EventType[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -272,7 +272,7 @@ function $w_MsgInitReq$subscriptions(w: $Writer, v: EventType[]): void {
   }
 }
 
-function $r_MsgInitReq$subscriptions(r: $Reader): EventType[] {
+function $r__Array_EventType(r: $Reader): EventType[] {
   const n = r.count(1);
   const a: EventType[] = [];
   let i = 0;
@@ -285,7 +285,7 @@ function $r_MsgInitReq$subscriptions(r: $Reader): EventType[] {
   return a;
 }
 
-function $w_MsgInitReq$serverId(w: $Writer, v: number | null | undefined): void {
+function $w__Optional_Integer(w: $Writer, v: number | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -293,7 +293,7 @@ function $w_MsgInitReq$serverId(w: $Writer, v: number | null | undefined): void 
   }
 }
 
-function $r_MsgInitReq$serverId(r: $Reader): number | null {
+function $r__Optional_Integer(r: $Reader): number | null {
   return r.choice(2) === 0 ? null : r.integer();
 }
 
@@ -303,11 +303,11 @@ function $w_MsgInitReq(w: $Writer, v: MsgInitReq): void {
   try {
     w.string(v.clientName);
     $field = 'clientToken';
-    $w_MsgInitReq$clientToken(w, v.clientToken);
+    $w__Optional_String(w, v.clientToken);
     $field = 'subscriptions';
-    $w_MsgInitReq$subscriptions(w, v.subscriptions);
+    $w__Array_EventType(w, v.subscriptions);
     $field = 'serverId';
-    $w_MsgInitReq$serverId(w, v.serverId);
+    $w__Optional_Integer(w, v.serverId);
     $field = 'persisted';
     w.boolean(v.persisted);
   } catch (e) {
@@ -320,11 +320,11 @@ function $r_MsgInitReq(r: $Reader): MsgInitReq {
   try {
     const $v_clientName = r.string();
     $field = 'clientToken';
-    const $v_clientToken = $r_MsgInitReq$clientToken(r);
+    const $v_clientToken = $r__Optional_String(r);
     $field = 'subscriptions';
-    const $v_subscriptions = $r_MsgInitReq$subscriptions(r);
+    const $v_subscriptions = $r__Array_EventType(r);
     $field = 'serverId';
-    const $v_serverId = $r_MsgInitReq$serverId(r);
+    const $v_serverId = $r__Optional_Integer(r);
     $field = 'persisted';
     const $v_persisted = r.boolean();
     return {
@@ -448,7 +448,7 @@ function $r_MsgRegisterReq(r: $Reader): MsgRegisterReq {
   return a;
 }
 
-function $w_MsgRegisterRes$events(w: $Writer, v: Event[]): void {
+function $w__Array_Event(w: $Writer, v: Event[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -461,7 +461,7 @@ function $w_MsgRegisterRes$events(w: $Writer, v: Event[]): void {
   }
 }
 
-function $r_MsgRegisterRes$events(r: $Reader): Event[] {
+function $r__Array_Event(r: $Reader): Event[] {
   const n = r.count(8);
   const a: Event[] = [];
   let i = 0;
@@ -480,7 +480,7 @@ function $w_MsgRegisterRes(w: $Writer, v: MsgRegisterRes): void {
     case 'events':
       w.count(0);
       try {
-        $w_MsgRegisterRes$events(w, v.value);
+        $w__Array_Event(w, v.value);
       } catch (e) {
         throw $at(e, 'events');
       }
@@ -497,7 +497,7 @@ function $r_MsgRegisterRes(r: $Reader): MsgRegisterRes {
   switch (r.choice(2)) {
     case 0:
       try {
-        return { type: 'events', value: $r_MsgRegisterRes$events(r) };
+        return { type: 'events', value: $r__Array_Event(r) };
       } catch (e) {
         throw $at(e, 'events');
       }
@@ -757,7 +757,7 @@ function $r_EventPayloadJson(r: $Reader): EventPayloadJson {
   return r.string();
 }
 
-function $w_Event$sourceTimestamp(w: $Writer, v: Timestamp | null | undefined): void {
+function $w__Optional_Timestamp(w: $Writer, v: Timestamp | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -765,11 +765,11 @@ function $w_Event$sourceTimestamp(w: $Writer, v: Timestamp | null | undefined): 
   }
 }
 
-function $r_Event$sourceTimestamp(r: $Reader): Timestamp | null {
+function $r__Optional_Timestamp(r: $Reader): Timestamp | null {
   return r.choice(2) === 0 ? null : $r_Timestamp(r);
 }
 
-function $w_Event$payload(w: $Writer, v: EventPayload | null | undefined): void {
+function $w__Optional_EventPayload(w: $Writer, v: EventPayload | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -777,7 +777,7 @@ function $w_Event$payload(w: $Writer, v: EventPayload | null | undefined): void 
   }
 }
 
-function $r_Event$payload(r: $Reader): EventPayload | null {
+function $r__Optional_EventPayload(r: $Reader): EventPayload | null {
   return r.choice(2) === 0 ? null : $r_EventPayload(r);
 }
 
@@ -791,9 +791,9 @@ function $w_Event(w: $Writer, v: Event): void {
     $field = 'timestamp';
     $w_Timestamp(w, v.timestamp);
     $field = 'sourceTimestamp';
-    $w_Event$sourceTimestamp(w, v.sourceTimestamp);
+    $w__Optional_Timestamp(w, v.sourceTimestamp);
     $field = 'payload';
-    $w_Event$payload(w, v.payload);
+    $w__Optional_EventPayload(w, v.payload);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -808,9 +808,9 @@ function $r_Event(r: $Reader): Event {
     $field = 'timestamp';
     const $v_timestamp = $r_Timestamp(r);
     $field = 'sourceTimestamp';
-    const $v_sourceTimestamp = $r_Event$sourceTimestamp(r);
+    const $v_sourceTimestamp = $r__Optional_Timestamp(r);
     $field = 'payload';
-    const $v_payload = $r_Event$payload(r);
+    const $v_payload = $r__Optional_EventPayload(r);
     return {
       id: $v_id,
       type: $v_type,
@@ -823,39 +823,15 @@ function $r_Event(r: $Reader): Event {
   }
 }
 
-function $w_RegisterEvent$sourceTimestamp(w: $Writer, v: Timestamp | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_Timestamp(w, v);
-  }
-}
-
-function $r_RegisterEvent$sourceTimestamp(r: $Reader): Timestamp | null {
-  return r.choice(2) === 0 ? null : $r_Timestamp(r);
-}
-
-function $w_RegisterEvent$payload(w: $Writer, v: EventPayload | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_EventPayload(w, v);
-  }
-}
-
-function $r_RegisterEvent$payload(r: $Reader): EventPayload | null {
-  return r.choice(2) === 0 ? null : $r_EventPayload(r);
-}
-
 function $w_RegisterEvent(w: $Writer, v: RegisterEvent): void {
   w.record(v);
   let $field = 'type';
   try {
     $w_EventType(w, v.type);
     $field = 'sourceTimestamp';
-    $w_RegisterEvent$sourceTimestamp(w, v.sourceTimestamp);
+    $w__Optional_Timestamp(w, v.sourceTimestamp);
     $field = 'payload';
-    $w_RegisterEvent$payload(w, v.payload);
+    $w__Optional_EventPayload(w, v.payload);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -866,9 +842,9 @@ function $r_RegisterEvent(r: $Reader): RegisterEvent {
   try {
     const $v_type = $r_EventType(r);
     $field = 'sourceTimestamp';
-    const $v_sourceTimestamp = $r_RegisterEvent$sourceTimestamp(r);
+    const $v_sourceTimestamp = $r__Optional_Timestamp(r);
     $field = 'payload';
-    const $v_payload = $r_RegisterEvent$payload(r);
+    const $v_payload = $r__Optional_EventPayload(r);
     return { type: $v_type, sourceTimestamp: $v_sourceTimestamp, payload: $v_payload };
   } catch (e) {
     throw $at(e, $field);
@@ -930,48 +906,22 @@ function $r_QueryParams(r: $Reader): QueryParams {
   }
 }
 
-function $w_QueryLatestParams$eventTypes$value(w: $Writer, v: EventType[]): void {
-  const a = w.array(v);
-  let i = 0;
-  try {
-    for (const x of a) {
-      $w_EventType(w, x);
-      i++;
-    }
-  } catch (e) {
-    throw $at(e, i);
-  }
-}
-
-function $r_QueryLatestParams$eventTypes$value(r: $Reader): EventType[] {
-  const n = r.count(1);
-  const a: EventType[] = [];
-  let i = 0;
-  try {
-    for (; i < n; i++) a.push($r_EventType(r));
-  } catch (e) {
-    throw $at(e, i);
-  }
-
-  return a;
-}
-
-function $w_QueryLatestParams$eventTypes(w: $Writer, v: EventType[] | null | undefined): void {
+function $w__Optional_Array_EventType(w: $Writer, v: EventType[] | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
-    $w_QueryLatestParams$eventTypes$value(w, v);
+    $w__Array_EventType(w, v);
   }
 }
 
-function $r_QueryLatestParams$eventTypes(r: $Reader): EventType[] | null {
-  return r.choice(2) === 0 ? null : $r_QueryLatestParams$eventTypes$value(r);
+function $r__Optional_Array_EventType(r: $Reader): EventType[] | null {
+  return r.choice(2) === 0 ? null : $r__Array_EventType(r);
 }
 
 function $w_QueryLatestParams(w: $Writer, v: QueryLatestParams): void {
   w.record(v);
   try {
-    $w_QueryLatestParams$eventTypes(w, v.eventTypes);
+    $w__Optional_Array_EventType(w, v.eventTypes);
   } catch (e) {
     throw $at(e, 'eventTypes');
   }
@@ -979,112 +929,14 @@ function $w_QueryLatestParams(w: $Writer, v: QueryLatestParams): void {
 
 function $r_QueryLatestParams(r: $Reader): QueryLatestParams {
   try {
-    const $v_eventTypes = $r_QueryLatestParams$eventTypes(r);
+    const $v_eventTypes = $r__Optional_Array_EventType(r);
     return { eventTypes: $v_eventTypes };
   } catch (e) {
     throw $at(e, 'eventTypes');
   }
 }
 
-function $w_QueryTimeseriesParams$eventTypes$value(w: $Writer, v: EventType[]): void {
-  const a = w.array(v);
-  let i = 0;
-  try {
-    for (const x of a) {
-      $w_EventType(w, x);
-      i++;
-    }
-  } catch (e) {
-    throw $at(e, i);
-  }
-}
-
-function $r_QueryTimeseriesParams$eventTypes$value(r: $Reader): EventType[] {
-  const n = r.count(1);
-  const a: EventType[] = [];
-  let i = 0;
-  try {
-    for (; i < n; i++) a.push($r_EventType(r));
-  } catch (e) {
-    throw $at(e, i);
-  }
-
-  return a;
-}
-
-function $w_QueryTimeseriesParams$eventTypes(w: $Writer, v: EventType[] | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_QueryTimeseriesParams$eventTypes$value(w, v);
-  }
-}
-
-function $r_QueryTimeseriesParams$eventTypes(r: $Reader): EventType[] | null {
-  return r.choice(2) === 0 ? null : $r_QueryTimeseriesParams$eventTypes$value(r);
-}
-
-function $w_QueryTimeseriesParams$tFrom(w: $Writer, v: Timestamp | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_Timestamp(w, v);
-  }
-}
-
-function $r_QueryTimeseriesParams$tFrom(r: $Reader): Timestamp | null {
-  return r.choice(2) === 0 ? null : $r_Timestamp(r);
-}
-
-function $w_QueryTimeseriesParams$tTo(w: $Writer, v: Timestamp | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_Timestamp(w, v);
-  }
-}
-
-function $r_QueryTimeseriesParams$tTo(r: $Reader): Timestamp | null {
-  return r.choice(2) === 0 ? null : $r_Timestamp(r);
-}
-
-function $w_QueryTimeseriesParams$sourceTFrom(w: $Writer, v: Timestamp | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_Timestamp(w, v);
-  }
-}
-
-function $r_QueryTimeseriesParams$sourceTFrom(r: $Reader): Timestamp | null {
-  return r.choice(2) === 0 ? null : $r_Timestamp(r);
-}
-
-function $w_QueryTimeseriesParams$sourceTTo(w: $Writer, v: Timestamp | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_Timestamp(w, v);
-  }
-}
-
-function $r_QueryTimeseriesParams$sourceTTo(r: $Reader): Timestamp | null {
-  return r.choice(2) === 0 ? null : $r_Timestamp(r);
-}
-
-function $w_QueryTimeseriesParams$maxResults(w: $Writer, v: number | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    w.integer(v);
-  }
-}
-
-function $r_QueryTimeseriesParams$maxResults(r: $Reader): number | null {
-  return r.choice(2) === 0 ? null : r.integer();
-}
-
-function $w_QueryTimeseriesParams$lastEventId(w: $Writer, v: EventId | null | undefined): void {
+function $w__Optional_EventId(w: $Writer, v: EventId | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -1092,7 +944,7 @@ function $w_QueryTimeseriesParams$lastEventId(w: $Writer, v: EventId | null | un
   }
 }
 
-function $r_QueryTimeseriesParams$lastEventId(r: $Reader): EventId | null {
+function $r__Optional_EventId(r: $Reader): EventId | null {
   return r.choice(2) === 0 ? null : $r_EventId(r);
 }
 
@@ -1100,23 +952,23 @@ function $w_QueryTimeseriesParams(w: $Writer, v: QueryTimeseriesParams): void {
   w.record(v);
   let $field = 'eventTypes';
   try {
-    $w_QueryTimeseriesParams$eventTypes(w, v.eventTypes);
+    $w__Optional_Array_EventType(w, v.eventTypes);
     $field = 'tFrom';
-    $w_QueryTimeseriesParams$tFrom(w, v.tFrom);
+    $w__Optional_Timestamp(w, v.tFrom);
     $field = 'tTo';
-    $w_QueryTimeseriesParams$tTo(w, v.tTo);
+    $w__Optional_Timestamp(w, v.tTo);
     $field = 'sourceTFrom';
-    $w_QueryTimeseriesParams$sourceTFrom(w, v.sourceTFrom);
+    $w__Optional_Timestamp(w, v.sourceTFrom);
     $field = 'sourceTTo';
-    $w_QueryTimeseriesParams$sourceTTo(w, v.sourceTTo);
+    $w__Optional_Timestamp(w, v.sourceTTo);
     $field = 'order';
     $w_Order(w, v.order);
     $field = 'orderBy';
     $w_OrderBy(w, v.orderBy);
     $field = 'maxResults';
-    $w_QueryTimeseriesParams$maxResults(w, v.maxResults);
+    $w__Optional_Integer(w, v.maxResults);
     $field = 'lastEventId';
-    $w_QueryTimeseriesParams$lastEventId(w, v.lastEventId);
+    $w__Optional_EventId(w, v.lastEventId);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -1125,23 +977,23 @@ function $w_QueryTimeseriesParams(w: $Writer, v: QueryTimeseriesParams): void {
 function $r_QueryTimeseriesParams(r: $Reader): QueryTimeseriesParams {
   let $field = 'eventTypes';
   try {
-    const $v_eventTypes = $r_QueryTimeseriesParams$eventTypes(r);
+    const $v_eventTypes = $r__Optional_Array_EventType(r);
     $field = 'tFrom';
-    const $v_tFrom = $r_QueryTimeseriesParams$tFrom(r);
+    const $v_tFrom = $r__Optional_Timestamp(r);
     $field = 'tTo';
-    const $v_tTo = $r_QueryTimeseriesParams$tTo(r);
+    const $v_tTo = $r__Optional_Timestamp(r);
     $field = 'sourceTFrom';
-    const $v_sourceTFrom = $r_QueryTimeseriesParams$sourceTFrom(r);
+    const $v_sourceTFrom = $r__Optional_Timestamp(r);
     $field = 'sourceTTo';
-    const $v_sourceTTo = $r_QueryTimeseriesParams$sourceTTo(r);
+    const $v_sourceTTo = $r__Optional_Timestamp(r);
     $field = 'order';
     const $v_order = $r_Order(r);
     $field = 'orderBy';
     const $v_orderBy = $r_OrderBy(r);
     $field = 'maxResults';
-    const $v_maxResults = $r_QueryTimeseriesParams$maxResults(r);
+    const $v_maxResults = $r__Optional_Integer(r);
     $field = 'lastEventId';
-    const $v_lastEventId = $r_QueryTimeseriesParams$lastEventId(r);
+    const $v_lastEventId = $r__Optional_EventId(r);
     return {
       eventTypes: $v_eventTypes,
       tFrom: $v_tFrom,
@@ -1158,30 +1010,6 @@ function $r_QueryTimeseriesParams(r: $Reader): QueryTimeseriesParams {
   }
 }
 
-function $w_QueryServerParams$maxResults(w: $Writer, v: number | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    w.integer(v);
-  }
-}
-
-function $r_QueryServerParams$maxResults(r: $Reader): number | null {
-  return r.choice(2) === 0 ? null : r.integer();
-}
-
-function $w_QueryServerParams$lastEventId(w: $Writer, v: EventId | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    $w_EventId(w, v);
-  }
-}
-
-function $r_QueryServerParams$lastEventId(r: $Reader): EventId | null {
-  return r.choice(2) === 0 ? null : $r_EventId(r);
-}
-
 function $w_QueryServerParams(w: $Writer, v: QueryServerParams): void {
   w.record(v);
   let $field = 'serverId';
@@ -1190,9 +1018,9 @@ function $w_QueryServerParams(w: $Writer, v: QueryServerParams): void {
     $field = 'persisted';
     w.boolean(v.persisted);
     $field = 'maxResults';
-    $w_QueryServerParams$maxResults(w, v.maxResults);
+    $w__Optional_Integer(w, v.maxResults);
     $field = 'lastEventId';
-    $w_QueryServerParams$lastEventId(w, v.lastEventId);
+    $w__Optional_EventId(w, v.lastEventId);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -1205,9 +1033,9 @@ function $r_QueryServerParams(r: $Reader): QueryServerParams {
     $field = 'persisted';
     const $v_persisted = r.boolean();
     $field = 'maxResults';
-    const $v_maxResults = $r_QueryServerParams$maxResults(r);
+    const $v_maxResults = $r__Optional_Integer(r);
     $field = 'lastEventId';
-    const $v_lastEventId = $r_QueryServerParams$lastEventId(r);
+    const $v_lastEventId = $r__Optional_EventId(r);
     return {
       serverId: $v_serverId,
       persisted: $v_persisted,
@@ -1219,37 +1047,11 @@ function $r_QueryServerParams(r: $Reader): QueryServerParams {
   }
 }
 
-function $w_QueryResult$events(w: $Writer, v: Event[]): void {
-  const a = w.array(v);
-  let i = 0;
-  try {
-    for (const x of a) {
-      $w_Event(w, x);
-      i++;
-    }
-  } catch (e) {
-    throw $at(e, i);
-  }
-}
-
-function $r_QueryResult$events(r: $Reader): Event[] {
-  const n = r.count(8);
-  const a: Event[] = [];
-  let i = 0;
-  try {
-    for (; i < n; i++) a.push($r_Event(r));
-  } catch (e) {
-    throw $at(e, i);
-  }
-
-  return a;
-}
-
 function $w_QueryResult(w: $Writer, v: QueryResult): void {
   w.record(v);
   let $field = 'events';
   try {
-    $w_QueryResult$events(w, v.events);
+    $w__Array_Event(w, v.events);
     $field = 'moreFollows';
     w.boolean(v.moreFollows);
   } catch (e) {
@@ -1260,7 +1062,7 @@ function $w_QueryResult(w: $Writer, v: QueryResult): void {
 function $r_QueryResult(r: $Reader): QueryResult {
   let $field = 'events';
   try {
-    const $v_events = $r_QueryResult$events(r);
+    const $v_events = $r__Array_Event(r);
     $field = 'moreFollows';
     const $v_moreFollows = r.boolean();
     return { events: $v_events, moreFollows: $v_moreFollows };

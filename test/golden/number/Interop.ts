@@ -345,7 +345,7 @@ function $r_AN(r: $Reader): AN {
   return a;
 }
 
-function $w_AAI$item(w: $Writer, v: number[]): void {
+function $w__Array_Integer(w: $Writer, v: number[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -358,7 +358,7 @@ function $w_AAI$item(w: $Writer, v: number[]): void {
   }
 }
 
-function $r_AAI$item(r: $Reader): number[] {
+function $r__Array_Integer(r: $Reader): number[] {
   const n = r.count(1);
   const a: number[] = [];
   let i = 0;
@@ -376,7 +376,7 @@ function $w_AAI(w: $Writer, v: AAI): void {
   let i = 0;
   try {
     for (const x of a) {
-      $w_AAI$item(w, x);
+      $w__Array_Integer(w, x);
       i++;
     }
   } catch (e) {
@@ -389,7 +389,7 @@ function $r_AAI(r: $Reader): AAI {
   const a: AAI = [];
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_AAI$item(r));
+    for (; i < n; i++) a.push($r__Array_Integer(r));
   } catch (e) {
     throw $at(e, i);
   }
@@ -421,7 +421,7 @@ function $r_OS(r: $Reader): OS {
   return r.choice(2) === 0 ? null : r.string();
 }
 
-function $w_OOI$value(w: $Writer, v: number | null | undefined): void {
+function $w__Optional_Integer(w: $Writer, v: number | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -429,7 +429,7 @@ function $w_OOI$value(w: $Writer, v: number | null | undefined): void {
   }
 }
 
-function $r_OOI$value(r: $Reader): number | null {
+function $r__Optional_Integer(r: $Reader): number | null {
   return r.choice(2) === 0 ? null : r.integer();
 }
 
@@ -442,7 +442,7 @@ function $w_OOI(w: $Writer, v: OOI): void {
     case 'value':
       w.count(1);
       try {
-        $w_OOI$value(w, v.value);
+        $w__Optional_Integer(w, v.value);
       } catch (e) {
         throw $at(e, 'value');
       }
@@ -458,23 +458,11 @@ function $r_OOI(r: $Reader): OOI {
       return { type: 'none', value: null };
     default:
       try {
-        return { type: 'value', value: $r_OOI$value(r) };
+        return { type: 'value', value: $r__Optional_Integer(r) };
       } catch (e) {
         throw $at(e, 'value');
       }
   }
-}
-
-function $w_AOI$item(w: $Writer, v: number | null | undefined): void {
-  if (v === null || v === undefined) w.count(0);
-  else {
-    w.count(1);
-    w.integer(v);
-  }
-}
-
-function $r_AOI$item(r: $Reader): number | null {
-  return r.choice(2) === 0 ? null : r.integer();
 }
 
 function $w_AOI(w: $Writer, v: AOI): void {
@@ -482,7 +470,7 @@ function $w_AOI(w: $Writer, v: AOI): void {
   let i = 0;
   try {
     for (const x of a) {
-      $w_AOI$item(w, x);
+      $w__Optional_Integer(w, x);
       i++;
     }
   } catch (e) {
@@ -495,7 +483,7 @@ function $r_AOI(r: $Reader): AOI {
   const a: AOI = [];
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_AOI$item(r));
+    for (; i < n; i++) a.push($r__Optional_Integer(r));
   } catch (e) {
     throw $at(e, i);
   }
@@ -521,33 +509,7 @@ function $r_R1(r: $Reader): R1 {
   }
 }
 
-function $w_R$a(w: $Writer, v: number[]): void {
-  const a = w.array(v);
-  let i = 0;
-  try {
-    for (const x of a) {
-      w.integer(x);
-      i++;
-    }
-  } catch (e) {
-    throw $at(e, i);
-  }
-}
-
-function $r_R$a(r: $Reader): number[] {
-  const n = r.count(1);
-  const a: number[] = [];
-  let i = 0;
-  try {
-    for (; i < n; i++) a.push(r.integer());
-  } catch (e) {
-    throw $at(e, i);
-  }
-
-  return a;
-}
-
-function $w_R$o(w: $Writer, v: string | null | undefined): void {
+function $w__Optional_String(w: $Writer, v: string | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -555,7 +517,7 @@ function $w_R$o(w: $Writer, v: string | null | undefined): void {
   }
 }
 
-function $r_R$o(r: $Reader): string | null {
+function $r__Optional_String(r: $Reader): string | null {
   return r.choice(2) === 0 ? null : r.string();
 }
 
@@ -575,9 +537,9 @@ function $w_R(w: $Writer, v: R): void {
     $field = 'y';
     w.bytes(v.y);
     $field = 'a';
-    $w_R$a(w, v.a);
+    $w__Array_Integer(w, v.a);
     $field = 'o';
-    $w_R$o(w, v.o);
+    $w__Optional_String(w, v.o);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -598,16 +560,16 @@ function $r_R(r: $Reader): R {
     $field = 'y';
     const $v_y = r.bytes();
     $field = 'a';
-    const $v_a = $r_R$a(r);
+    const $v_a = $r__Array_Integer(r);
     $field = 'o';
-    const $v_o = $r_R$o(r);
+    const $v_o = $r__Optional_String(r);
     return { n: $v_n, b: $v_b, i: $v_i, f: $v_f, s: $v_s, y: $v_y, a: $v_a, o: $v_o };
   } catch (e) {
     throw $at(e, $field);
   }
 }
 
-function $w_RN$list(w: $Writer, v: R1[]): void {
+function $w__Array_R1(w: $Writer, v: R1[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -620,7 +582,7 @@ function $w_RN$list(w: $Writer, v: R1[]): void {
   }
 }
 
-function $r_RN$list(r: $Reader): R1[] {
+function $r__Array_R1(r: $Reader): R1[] {
   const n = r.count(1);
   const a: R1[] = [];
   let i = 0;
@@ -633,7 +595,7 @@ function $r_RN$list(r: $Reader): R1[] {
   return a;
 }
 
-function $w_RN$opt(w: $Writer, v: R1 | null | undefined): void {
+function $w__Optional_R1(w: $Writer, v: R1 | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -641,7 +603,7 @@ function $w_RN$opt(w: $Writer, v: R1 | null | undefined): void {
   }
 }
 
-function $r_RN$opt(r: $Reader): R1 | null {
+function $r__Optional_R1(r: $Reader): R1 | null {
   return r.choice(2) === 0 ? null : $r_R1(r);
 }
 
@@ -651,9 +613,9 @@ function $w_RN(w: $Writer, v: RN): void {
   try {
     $w_R1(w, v.inner);
     $field = 'list';
-    $w_RN$list(w, v.list);
+    $w__Array_R1(w, v.list);
     $field = 'opt';
-    $w_RN$opt(w, v.opt);
+    $w__Optional_R1(w, v.opt);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -664,9 +626,9 @@ function $r_RN(r: $Reader): RN {
   try {
     const $v_inner = $r_R1(r);
     $field = 'list';
-    const $v_list = $r_RN$list(r);
+    const $v_list = $r__Array_R1(r);
     $field = 'opt';
-    const $v_opt = $r_RN$opt(r);
+    const $v_opt = $r__Optional_R1(r);
     return { inner: $v_inner, list: $v_list, opt: $v_opt };
   } catch (e) {
     throw $at(e, $field);
@@ -700,7 +662,7 @@ function $r_C1(r: $Reader): C1 {
   }
 }
 
-function $w_C$arr(w: $Writer, v: string[]): void {
+function $w__Array_String(w: $Writer, v: string[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -713,7 +675,7 @@ function $w_C$arr(w: $Writer, v: string[]): void {
   }
 }
 
-function $r_C$arr(r: $Reader): string[] {
+function $r__Array_String(r: $Reader): string[] {
   const n = r.count(1);
   const a: string[] = [];
   let i = 0;
@@ -783,7 +745,7 @@ function $w_C(w: $Writer, v: C): void {
     case 'arr':
       w.count(7);
       try {
-        $w_C$arr(w, v.value);
+        $w__Array_String(w, v.value);
       } catch (e) {
         throw $at(e, 'arr');
       }
@@ -844,7 +806,7 @@ function $r_C(r: $Reader): C {
       }
     default:
       try {
-        return { type: 'arr', value: $r_C$arr(r) };
+        return { type: 'arr', value: $r__Array_String(r) };
       } catch (e) {
         throw $at(e, 'arr');
       }
@@ -884,7 +846,7 @@ function $r_P1(r: $Reader): P1 {
   return $r_Pair$1(r);
 }
 
-function $w_Pair$2$first(w: $Writer, v: Uint8Array | null | undefined): void {
+function $w__Optional_Bytes(w: $Writer, v: Uint8Array | null | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
@@ -892,11 +854,11 @@ function $w_Pair$2$first(w: $Writer, v: Uint8Array | null | undefined): void {
   }
 }
 
-function $r_Pair$2$first(r: $Reader): Uint8Array | null {
+function $r__Optional_Bytes(r: $Reader): Uint8Array | null {
   return r.choice(2) === 0 ? null : r.bytes();
 }
 
-function $w_Pair$2$second(w: $Writer, v: number[]): void {
+function $w__Array_Float(w: $Writer, v: number[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -909,7 +871,7 @@ function $w_Pair$2$second(w: $Writer, v: number[]): void {
   }
 }
 
-function $r_Pair$2$second(r: $Reader): number[] {
+function $r__Array_Float(r: $Reader): number[] {
   const n = r.count(8);
   const a: number[] = [];
   let i = 0;
@@ -927,9 +889,9 @@ function $w_Pair$2(w: $Writer, v: Pair<Uint8Array | null, number[]>): void {
   w.record(v);
   let $field = 'first';
   try {
-    $w_Pair$2$first(w, v.first);
+    $w__Optional_Bytes(w, v.first);
     $field = 'second';
-    $w_Pair$2$second(w, v.second);
+    $w__Array_Float(w, v.second);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -938,9 +900,9 @@ function $w_Pair$2(w: $Writer, v: Pair<Uint8Array | null, number[]>): void {
 function $r_Pair$2(r: $Reader): Pair<Uint8Array | null, number[]> {
   let $field = 'first';
   try {
-    const $v_first = $r_Pair$2$first(r);
+    const $v_first = $r__Optional_Bytes(r);
     $field = 'second';
-    const $v_second = $r_Pair$2$second(r);
+    const $v_second = $r__Array_Float(r);
     return { first: $v_first, second: $v_second };
   } catch (e) {
     throw $at(e, $field);
@@ -1015,43 +977,17 @@ function $r_M1(r: $Reader): M1 {
   return $r_Map$1(r);
 }
 
-function $w_Nested$1$value(w: $Writer, v: number[]): void {
-  const a = w.array(v);
-  let i = 0;
-  try {
-    for (const x of a) {
-      w.integer(x);
-      i++;
-    }
-  } catch (e) {
-    throw $at(e, i);
-  }
-}
-
-function $r_Nested$1$value(r: $Reader): number[] {
-  const n = r.count(1);
-  const a: number[] = [];
-  let i = 0;
-  try {
-    for (; i < n; i++) a.push(r.integer());
-  } catch (e) {
-    throw $at(e, i);
-  }
-
-  return a;
-}
-
 /** Interop.Nested(Integer) */
 function $w_Nested$1(w: $Writer, v: Nested<number> | undefined): void {
   if (v === null || v === undefined) w.count(0);
   else {
     w.count(1);
-    $w_Nested$1$value(w, v);
+    $w__Array_Integer(w, v);
   }
 }
 
 function $r_Nested$1(r: $Reader): Nested<number> {
-  return r.choice(2) === 0 ? null : $r_Nested$1$value(r);
+  return r.choice(2) === 0 ? null : $r__Array_Integer(r);
 }
 
 function $w_NI(w: $Writer, v: NI): void {

@@ -111,7 +111,7 @@ export const UsesOther: $Codec<UsesOther> = /*#__PURE__*/ $codec(
 );
 export const Big: $Codec<Big> = /*#__PURE__*/ $codec('InteropExt.Big', $w_Big, $r_Big);
 
-function $w_Tree$$$children(w: $Writer, v: Tree[]): void {
+function $w__Array_Tree(w: $Writer, v: Tree[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -124,7 +124,7 @@ function $w_Tree$$$children(w: $Writer, v: Tree[]): void {
   }
 }
 
-function $r_Tree$$$children(r: $Reader): Tree[] {
+function $r__Array_Tree(r: $Reader): Tree[] {
   const n = r.count(2);
   const a: Tree[] = [];
   let i = 0;
@@ -143,7 +143,7 @@ function $w_Tree$$(w: $Writer, v: { label: string; children: Tree[] }): void {
   try {
     w.string(v.label);
     $field = 'children';
-    $w_Tree$$$children(w, v.children);
+    $w__Array_Tree(w, v.children);
   } catch (e) {
     throw $at(e, $field);
   }
@@ -154,7 +154,7 @@ function $r_Tree$$(r: $Reader): { label: string; children: Tree[] } {
   try {
     const $v_label = r.string();
     $field = 'children';
-    const $v_children = $r_Tree$$$children(r);
+    const $v_children = $r__Array_Tree(r);
     return { label: $v_label, children: $v_children };
   } catch (e) {
     throw $at(e, $field);
@@ -174,7 +174,7 @@ function $r_Tree(r: $Reader): Tree {
   return v;
 }
 
-function $w_Json$$$array(w: $Writer, v: Json[]): void {
+function $w__Array_Json(w: $Writer, v: Json[]): void {
   const a = w.array(v);
   let i = 0;
   try {
@@ -187,7 +187,7 @@ function $w_Json$$$array(w: $Writer, v: Json[]): void {
   }
 }
 
-function $r_Json$$$array(r: $Reader): Json[] {
+function $r__Array_Json(r: $Reader): Json[] {
   const n = r.count(1);
   const a: Json[] = [];
   let i = 0;
@@ -302,7 +302,7 @@ function $w_Json$$(
     case 'array':
       w.count(5);
       try {
-        $w_Json$$$array(w, v.value);
+        $w__Array_Json(w, v.value);
       } catch (e) {
         throw $at(e, 'array');
       }
@@ -367,7 +367,7 @@ function $r_Json$$(
       }
     case 5:
       try {
-        return { type: 'array', value: $r_Json$$$array(r) };
+        return { type: 'array', value: $r__Array_Json(r) };
       } catch (e) {
         throw $at(e, 'array');
       }
