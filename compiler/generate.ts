@@ -15,9 +15,10 @@ import {
 import type { Schema, SbsModule, SbsTypeDef } from './model.js';
 import { recursiveTypeDefs } from './schema-utils.js';
 import { CodecEmitter } from './codegen/codec-functions.js';
-import { MinSizes } from './codegen/min-size.js';
 import { fileNameOf, moduleAlias, safeName } from './codegen/names.js';
 import { TsTypes, type IntMode } from './codegen/ts-type.js';
+// The Repository's exact minimum-size solver: one implementation for both code paths.
+import { SchemaIndex } from '../runtime/sbs/schema-index.js';
 
 export interface GenerateOptions {
   /** TS type of SBS Integer: `number` (default, range-checked) or `bigint`. */
@@ -46,7 +47,7 @@ export async function generateFiles(
   const int = options.int ?? 'number';
   const runtime = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const recursive = recursiveTypeDefs(schema);
-  const minSizes = new MinSizes(schema);
+  const minSizes = new SchemaIndex(schema);
   const project = new Project({ useInMemoryFileSystem: true });
   const structures: [string, SourceFileStructure][] = schema.modules.map((m) => [
     fileNameOf(m.name),
@@ -67,7 +68,7 @@ function moduleStructure(
   int: IntMode,
   runtime: string,
   recursive: ReadonlySet<string>,
-  minSizes: MinSizes,
+  minSizes: SchemaIndex,
 ): SourceFileStructure {
   const modules = new Set<string>();
   const runtimeValues = new Set<string>();

@@ -1,6 +1,6 @@
 import type { Schema, SbsEntry, SbsType } from '../model.js';
 import { findTypeDef, instantiate, typeToString } from '../schema-utils.js';
-import type { MinSizes } from './min-size.js';
+import type { SchemaIndex } from '../../runtime/sbs/schema-index.js';
 import { moduleAlias, safeName } from './names.js';
 import type { IntMode, TsTypes } from './ts-type.js';
 
@@ -44,7 +44,7 @@ export class CodecEmitter {
     private readonly ts: TsTypes,
     private readonly intMode: IntMode,
     private readonly recursive: ReadonlySet<string>,
-    private readonly minSizes: MinSizes,
+    private readonly minSizes: Pick<SchemaIndex, 'minSize'>,
     private readonly useModule: (module: string) => void,
     readonly useRuntime: (name: string) => void,
   ) {}
@@ -239,7 +239,7 @@ export class CodecEmitter {
 
   private array(base: string, type: string, element: SbsType, docs?: string): void {
     this.useRuntime('at');
-    const min = this.minSizes.of(element);
+    const min = this.minSizes.minSize(element);
     this.fn(
       `$w_${base}`,
       writerParams(type),
