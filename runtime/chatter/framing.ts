@@ -59,33 +59,37 @@ export class FrameDecoder {
   }
 
   push(chunk: Uint8Array): void {
-    let buf = chunk;
     let pos = 0;
     if (this.partsLen > 0) {
       if (this.need === INCOMPLETE) {
-        // The header straddled chunks; it is at most 256 bytes, so `parts` is small.
-        buf = concat([...this.parts, chunk], this.partsLen + chunk.length);
-        this.reset();
-      } else {
-        const missing = this.need - this.partsLen;
-        if (chunk.length < missing) {
-          this.parts.push(chunk);
-          this.partsLen += chunk.length;
-          return;
-        }
-        this.parts.push(chunk.subarray(0, missing));
-        const whole = concat(this.parts, this.need);
-        this.reset();
-        pos = missing;
-        this.onBody(whole.subarray(1 + (whole[0] as number)));
+        // The header straddled chunks: take only the rest of the header (at most 256 bytes)
+        // from this chunk, never a copy of the whole chunk.
+        const m = (this.parts[0] as Uint8Array)[0] as number;
+        pos = Math.min(1 + m - this.partsLen, chunk.length);
+        this.parts.push(chunk.subarray(0, pos));
+        this.partsLen += pos;
+        if (this.partsLen < 1 + m) return;
+        const header = concat(this.parts, this.partsLen);
+        this.parts = [header];
+        this.need = 1 + m + this.bodyLength(header, 0, m);
       }
+      const missing = this.need - this.partsLen;
+      if (chunk.length - pos < missing) {
+        this.parts.push(chunk.subarray(pos));
+        this.partsLen += chunk.length - pos;
+        return;
+      }
+      this.parts.push(chunk.subarray(pos, pos + missing));
+      const whole = concat(this.parts, this.need);
+      this.reset();
+      pos += missing;
+      this.onBody(whole.subarray(1 + (whole[0] as number)));
     }
-    this.scan(buf, pos);
+    this.scan(chunk, pos);
   }
 
   private scan(buf: Uint8Array, start: number): void {
     const len = buf.length;
-    const max = this.maxFrameSize;
     let pos = start;
     while (pos < len) {
       const m = buf[pos] as number;
@@ -93,13 +97,8 @@ export class FrameDecoder {
         this.keep(buf.subarray(pos), INCOMPLETE);
         return;
       }
-      let k = 0;
-      for (let i = pos + 1, end = pos + 1 + m; i < end; i++) {
-        k = k * 256 + (buf[i] as number);
-        if (k > max) throw new FrameTooLargeError(readLength(buf, pos + 1, m), max);
-      }
       const bodyStart = pos + 1 + m;
-      const end = bodyStart + k;
+      const end = bodyStart + this.bodyLength(buf, pos, m);
       if (end > len) {
         this.keep(buf.subarray(pos), end - pos);
         return;
@@ -107,6 +106,17 @@ export class FrameDecoder {
       pos = end;
       this.onBody(buf.subarray(bodyStart, end));
     }
+  }
+
+  /** k of the header at `pos` (m bytes after it); throws as soon as k passes the limit. */
+  private bodyLength(buf: Uint8Array, pos: number, m: number): number {
+    const max = this.maxFrameSize;
+    let k = 0;
+    for (let i = pos + 1, end = pos + 1 + m; i < end; i++) {
+      k = k * 256 + (buf[i] as number);
+      if (k > max) throw new FrameTooLargeError(readLength(buf, pos + 1, m), max);
+    }
+    return k;
   }
 
   /** Throws if the stream ended inside a frame. */

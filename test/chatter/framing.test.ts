@@ -75,6 +75,10 @@ describe('chatter framing', () => {
     d.push(unhex('0203e8' + '00'.repeat(1000)));
     expect(bodies).toHaveLength(1);
     expect(() => d.push(unhex('0203e9'))).toThrow(FrameTooLargeError);
+    // Also when the header straddles chunks.
+    const { d: d1 } = collect(1000);
+    d1.push(unhex('0203'));
+    expect(() => d1.push(unhex('e9'))).toThrow(FrameTooLargeError);
     // A hostile 255-byte length fails without allocating anything of that size.
     const { d: d2 } = collect(64 << 20);
     expect(() => d2.push(unhex('ff' + 'ff'.repeat(255)))).toThrow(/exceeds maxFrameSize/);
