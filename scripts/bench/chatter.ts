@@ -4,44 +4,14 @@
 //   then one request; the time until its reply covers the receipt of all N;
 // - request/response round trips on one connection, one request at a time;
 // - 100 concurrent connections, one request at a time each.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { connect, type Connection } from '../../runtime/chatter/index.js';
 import { startEchoServer } from '../chatter-echo-server.js';
+import { startChildServer } from './child-server.js';
 import { rawEchoRoundTrips } from './raw-echo.js';
 import { printTable, type BenchResult } from './result.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-async function startPeer(args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      'scripts/chatter-echo-server.ts',
-      '127.0.0.1:0',
-      '--ping-delay',
-      '0',
-      ...args,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const m = /^READY (\d+)$/.exec(line);
-    if (m) return { port: Number(m[1]), child };
-  }
-  throw new Error('chatter echo server did not start');
-}
-
-async function stopPeer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
+const startPeer = (args: string[]) =>
+  startChildServer('chatter-echo-server.ts', ['127.0.0.1:0', '--ping-delay', '0', ...args]);
 
 /** Messages/s sending `count` messages of `size` bytes pipelined, until the sink confirms. */
 async function oneWay(
@@ -102,7 +72,7 @@ export async function run(): Promise<BenchResult[]> {
     });
     await conn.close();
   } finally {
-    await stopPeer(sink.child);
+    await sink.stop();
   }
   // Same process: client and echo server share one event loop, no cross-process wake-ups.
   const local = await startEchoServer('127.0.0.1:0', { pingDelay: null });
@@ -144,7 +114,7 @@ export async function run(): Promise<BenchResult[]> {
     });
     await Promise.all(many.map((c) => c.close()));
   } finally {
-    await stopPeer(echo.child);
+    await echo.stop();
   }
   return results;
 }

@@ -5,9 +5,6 @@
 // - register with response, batches of 100 events, 32 requests in flight (pipelined);
 // - notify fan-out: one client registers batches of 100 events (no response), the server
 //   notifies 100 subscribed clients; events delivered per second summed over the clients.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import {
   connect,
   jsonPayload,
@@ -15,37 +12,8 @@ import {
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
 import { startMemoryServer } from '../eventer-server.js';
+import { startChildServer } from './child-server.js';
 import { printTable, type BenchResult } from './result.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-async function startServer(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      'scripts/eventer-server.ts',
-      '--port',
-      '0',
-      '--max-events',
-      '200000',
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
-    const m = /^READY (\d+)$/.exec(line);
-    if (m) return { port: Number(m[1]), child };
-  }
-  throw new Error('eventer server did not start');
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 function batch(n: number, seq: number, prefix = 'bench'): RegisterEvent[] {
   const out: RegisterEvent[] = [];
@@ -119,7 +87,8 @@ async function fanOut(port: number, clients: number, ms: number): Promise<number
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const { port, child } = await startServer();
+  const args = ['--port', '0', '--max-events', '200000'];
+  const { port, stop } = await startChildServer('eventer-server.ts', args);
   try {
     const client = await connect(`127.0.0.1:${port}`, { clientName: 'bench', pingDelay: 0 });
     const results: BenchResult[] = [];
@@ -174,7 +143,7 @@ export async function run(): Promise<BenchResult[]> {
     });
     return results;
   } finally {
-    await stopServer(child);
+    await stop();
   }
 }
 

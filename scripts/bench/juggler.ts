@@ -2,9 +2,6 @@
 // flight) over loopback, with the server in this process and in a child
 // process (scripts/juggler-server.ts), and state propagation of a ~1 MB state
 // under small edits (autoflushDelay 0: one diff per edit).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import {
   connect,
   diff,
@@ -14,9 +11,8 @@ import {
   type JsonValue,
 } from '../../runtime/juggler/index.js';
 import { startDemoServer } from '../juggler-server.js';
+import { startChildServer } from './child-server.js';
 import { printTable, type BenchResult } from './result.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 async function sequential(client: Client, ms: number): Promise<number> {
   const warm = performance.now() + 200;
@@ -49,21 +45,6 @@ async function inFlight(client: Client, depth: number, ms: number): Promise<numb
   const counted = done;
   await Promise.all(workers);
   return (counted * 1000) / elapsed;
-}
-
-async function childServer(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'scripts/juggler-server.ts', '--port', '0'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`juggler-server exited ${code}`)));
-  });
-  const m = /^READY (\d+)$/.exec(line);
-  if (!m) throw new Error(`unexpected juggler-server output: ${line}`);
-  return { port: Number(m[1]), child };
 }
 
 function bigState(): { items: JsonValue[] } {
@@ -157,9 +138,9 @@ export async function run(): Promise<BenchResult[]> {
   await client.close();
   await server.close();
 
-  const { port, child } = await childServer();
+  const child = await startChildServer('juggler-server.ts', ['--port', '0']);
   try {
-    const remote = await connect(`ws://127.0.0.1:${port}/ws`);
+    const remote = await connect(`ws://127.0.0.1:${child.port}/ws`);
     results.push({
       name: 'rtt sequential (server process)',
       unit: 'round trips/s',
@@ -172,7 +153,7 @@ export async function run(): Promise<BenchResult[]> {
     });
     await remote.close();
   } finally {
-    child.kill('SIGTERM');
+    await child.stop();
   }
   results.push(...(await statePropagation()));
   return results;
