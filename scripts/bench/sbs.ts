@@ -111,7 +111,8 @@ export async function run(): Promise<BenchResult[]> {
   const msgpackDecoder = new Decoder();
   const results: BenchResult[] = [];
   for (const c of cases) {
-    const size = c.codec.encode(c.value as never).length;
+    const sbsBytes = c.codec.encode(c.value as never);
+    const size = sbsBytes.length;
     const repoCodec = repo.codec(c.codec.name);
     const pbType = pb[c.proto.type]!;
     const pbValue = c.proto.value;
@@ -147,7 +148,6 @@ export async function run(): Promise<BenchResult[]> {
         () => floor.decode(sbsBytes),
         size,
       ]);
-    const sbsBytes = c.codec.encode(c.value as never);
     // Every peer runs briefly through the shared timing loop first, so none is measured while
     // that loop's call site is still monomorphic (which would let V8 inline it and flatter it).
     for (const [, enc, dec] of peers) {
