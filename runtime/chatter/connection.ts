@@ -358,21 +358,20 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Msg>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => {
-        this.convWaiters.delete(key);
-        cleanup();
-        reject(signal?.reason);
-      };
       const cleanup = (): void => {
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          this.convWaiters.delete(key);
-          reject(new ReplyTimeoutError(timeout));
-        }, timeout);
-      }
+      // Timeout and abort both undo everything: a listener left behind would, on a later abort,
+      // delete the next wait registered for this conversation.
+      const fail = (e: unknown): void => {
+        this.convWaiters.delete(key);
+        cleanup();
+        reject(e);
+      };
+      const onAbort = (): void => fail(signal?.reason);
+      if (timeout !== undefined)
+        timer = setTimeout(() => fail(new ReplyTimeoutError(timeout)), timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.convWaiters.set(key, { resolve, reject, cleanup });
     });

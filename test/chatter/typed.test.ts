@@ -112,4 +112,20 @@ describe('chatter typed messages', () => {
     await server.close();
     await closedWait;
   });
+
+  it('a timed-out wait lets go of its signal: aborting it later spares the next wait', async () => {
+    const { server, c1, c2 } = await pair();
+    const conv = await c1.send({ type: 'q', data: new Uint8Array(0) }, { last: false });
+    const ac = new AbortController();
+    await expect(c1.waitReply(conv, { timeout: 20, signal: ac.signal })).rejects.toBeInstanceOf(
+      ReplyTimeoutError,
+    );
+    const next = c1.waitReply(conv, { timeout: 2000 });
+    ac.abort(new Error('late'));
+    const req = await c2.receive();
+    await c2.send({ type: 'r', data: new Uint8Array(0) }, { conv: req.conv });
+    expect((await next).data.type).toBe('r');
+    expect(c1.tryReceive()).toBeUndefined();
+    await server.close();
+  });
 });
