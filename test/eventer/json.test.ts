@@ -15,6 +15,19 @@ describe('JSON payload text (Python json.dumps defaults)', () => {
     [1.5e300, '1.5e+300'],
     [-0, '-0.0'],
     [123456789012, '123456789012'],
+    // Where Python switches between fixed and exponent form (texts from Python's json.dumps).
+    [1e16, '1e+16'],
+    [-1e16, '-1e+16'],
+    [9999999999999998, '9999999999999998.0'],
+    [2 ** 53, '9007199254740992.0'],
+    [-0.0001, '-0.0001'],
+    [9.999999999999999e-5, '9.999999999999999e-05'],
+    [5e-324, '5e-324'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [
+      ['a/b', 'x y', '~', ' ', 'a"b', 'a\\b', '\u001f'],
+      '["a/b", "x y", "~", " ", "a\\"b", "a\\\\b", "\\u001f"]',
+    ],
   ])('%j -> %s', (value, text) => {
     expect(encodeJson(value)).toBe(text);
   });
