@@ -107,7 +107,7 @@ export class VectorConverter {
   /** Vector JSON -> JS value. Throws `UnsafeIntegerError` in 'number' mode for integers beyond 2^53. */
   toValue(t: SbsType, v: JsonValue, int: IntegerMode): unknown {
     const bad = (what: string): never => {
-      throw new VectorFormatError(`expected ${what} for ${typeToString(t)}, got ${formatJson(v)}`);
+      throw new VectorFormatError(`expected ${what} for ${typeToString(t)}, got ${formatValue(v)}`);
     };
     switch (t.kind) {
       case 'None':
@@ -281,8 +281,4 @@ export function formatValue(v: unknown, limit = 300): string {
     return x;
   });
   return s === undefined ? String(v) : s.length > limit ? `${s.slice(0, limit)}...` : s;
-}
-
-export function formatJson(v: JsonValue, limit = 300): string {
-  return formatValue(v, limit);
 }
