@@ -60,6 +60,8 @@ export interface ConnectionInfo {
 const PING = 'HatChatter.Ping';
 const PONG = 'HatChatter.Pong';
 const EMPTY = new Uint8Array(0);
+const PING_DATA: Data = { type: PING, data: EMPTY };
+const PONG_DATA: Data = { type: PONG, data: EMPTY };
 /** A batch this large is written right away instead of at the end of the tick. */
 const FLUSH_BYTES = 256 * 1024;
 /** Room the SBS body of a Msg needs beyond its type's UTF-8 and data bytes (two integers, three booleans, two length prefixes). */
@@ -143,8 +145,8 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
 
     // Frames are batched per tick already; Nagle would only add latency to round trips.
     socket.setNoDelay(true);
-    // A plain Uint8Array view: SBS Bytes are decoded with `slice`, which copies on a
-    // Uint8Array but would return a view into the chunk on a Buffer.
+    // A plain Uint8Array view: received Bytes are views into the chunk (see ViewReader), and
+    // the application should get Uint8Arrays, not Buffers.
     socket.on('data', (chunk: Buffer) =>
       this.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
     );
@@ -178,9 +180,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       );
     }
     try {
-      return Promise.resolve(
-        this.enqueue(data, options?.conv, options?.last ?? true, options?.token ?? true),
-      );
+      return Promise.resolve(this.enqueue(data, options?.conv, options?.last, options?.token));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -199,7 +199,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   /** Sends a `HatChatter.Ping` now, in a new conversation; the peer answers with a `HatChatter.Pong`. */
   ping(): void {
     if (this.closing) throw this.closedError();
-    this.enqueue({ type: PING, data: EMPTY }, undefined, false, true);
+    this.enqueue(PING_DATA, undefined, false);
   }
 
   private drainNow(): Promise<void> {
@@ -216,8 +216,8 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   private enqueue(
     data: Data,
     conv: Conversation | undefined,
-    last: boolean,
-    token: boolean,
+    last = true,
+    token = true,
   ): Conversation {
     if (typeof data !== 'object' || data === null)
       throw new SbsEncodeError(
@@ -300,7 +300,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       }
       try {
         const o = job.options;
-        job.resolve(this.enqueue(job.data, o?.conv, o?.last ?? true, o?.token ?? true));
+        job.resolve(this.enqueue(job.data, o?.conv, o?.last, o?.token));
       } catch (e) {
         job.reject(e);
       }
@@ -432,12 +432,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     this.receivedFrame = true;
     const type = wire.data.type;
     if (type === PING) {
-      this.enqueue(
-        { type: PONG, data: EMPTY },
-        { owner: !wire.owner, firstId: wire.first },
-        true,
-        true,
-      );
+      this.enqueue(PONG_DATA, { owner: !wire.owner, firstId: wire.first });
       return;
     }
     if (type === PONG) return;
@@ -492,7 +487,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       this.armPing(this.pingDelay - idle);
       return;
     }
-    this.enqueue({ type: PING, data: EMPTY }, undefined, false, true);
+    this.enqueue(PING_DATA, undefined, false);
     this.awaitingPong = true;
     this.armPing(this.pingTimeout);
   };
