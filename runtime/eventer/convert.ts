@@ -1,11 +1,10 @@
 // The one place where plain Eventer values meet the generated HatEventer SBS types.
 import type { HatEventer } from '../../generated/index.js';
 import { EventerProtocolError } from './errors.js';
-import type { Event, EventId, EventPayload, EventType, RegisterEvent } from './event.js';
+import type { Event, EventPayload, EventType, RegisterEvent } from './event.js';
 import { decodeJson, encodeJson } from './json.js';
 import type { Order, OrderBy, QueryParams, QueryResult } from './query.js';
 import type { Status } from './status.js';
-import type { Timestamp } from './timestamp.js';
 
 type SbsStatus = HatEventer.Status;
 
@@ -25,22 +24,8 @@ export function statusFromSbs(status: SbsStatus): Status {
   return status.type;
 }
 
-function timestampToSbs(t: Timestamp): HatEventer.Timestamp {
-  return { s: t.s, us: t.us };
-}
-
-function optTimestampToSbs(t: Timestamp | null | undefined): HatEventer.Timestamp | null {
-  return t == null ? null : { s: t.s, us: t.us };
-}
-
-function optTimestampFromSbs(t: HatEventer.Timestamp | null | undefined): Timestamp | null {
-  return t == null ? null : { s: t.s, us: t.us };
-}
-
-function idToSbs(id: EventId): HatEventer.EventId {
-  return { server: id.server, session: id.session, instance: id.instance };
-}
-
+// Ids and timestamps have the SBS shape already and are passed as they are (the codecs read
+// only the fields they know); only readonly arrays need a cast.
 function typeToSbs(type: EventType): string[] {
   return type as string[];
 }
@@ -64,10 +49,10 @@ export function payloadFromSbs(p: HatEventer.EventPayload | null | undefined): E
 
 export function eventToSbs(e: Event): HatEventer.Event {
   return {
-    id: idToSbs(e.id),
+    id: e.id,
     type: typeToSbs(e.type),
-    timestamp: timestampToSbs(e.timestamp),
-    sourceTimestamp: optTimestampToSbs(e.sourceTimestamp),
+    timestamp: e.timestamp,
+    sourceTimestamp: e.sourceTimestamp,
     payload: payloadToSbs(e.payload),
   };
 }
@@ -77,7 +62,7 @@ export function eventFromSbs(e: HatEventer.Event): Event {
     id: e.id,
     type: e.type,
     timestamp: e.timestamp,
-    sourceTimestamp: optTimestampFromSbs(e.sourceTimestamp),
+    sourceTimestamp: e.sourceTimestamp ?? null,
     payload: payloadFromSbs(e.payload),
   };
 }
@@ -85,7 +70,7 @@ export function eventFromSbs(e: HatEventer.Event): Event {
 export function registerEventToSbs(e: RegisterEvent): HatEventer.RegisterEvent {
   return {
     type: typeToSbs(e.type),
-    sourceTimestamp: optTimestampToSbs(e.sourceTimestamp),
+    sourceTimestamp: e.sourceTimestamp ?? null,
     payload: payloadToSbs(e.payload),
   };
 }
@@ -93,7 +78,7 @@ export function registerEventToSbs(e: RegisterEvent): HatEventer.RegisterEvent {
 export function registerEventFromSbs(e: HatEventer.RegisterEvent): RegisterEvent {
   return {
     type: e.type,
-    sourceTimestamp: optTimestampFromSbs(e.sourceTimestamp),
+    sourceTimestamp: e.sourceTimestamp ?? null,
     payload: payloadFromSbs(e.payload),
   };
 }
@@ -120,14 +105,14 @@ export function queryParamsToSbs(p: QueryParams): HatEventer.QueryParams {
         type: 'timeseries',
         value: {
           eventTypes: typesToSbs(p.eventTypes),
-          tFrom: optTimestampToSbs(p.tFrom),
-          tTo: optTimestampToSbs(p.tTo),
-          sourceTFrom: optTimestampToSbs(p.sourceTFrom),
-          sourceTTo: optTimestampToSbs(p.sourceTTo),
+          tFrom: p.tFrom,
+          tTo: p.tTo,
+          sourceTFrom: p.sourceTFrom,
+          sourceTTo: p.sourceTTo,
           order: ORDER[p.order],
           orderBy: ORDER_BY[p.orderBy],
           maxResults: p.maxResults,
-          lastEventId: p.lastEventId === null ? null : idToSbs(p.lastEventId),
+          lastEventId: p.lastEventId,
         },
       };
     case 'server':
@@ -137,7 +122,7 @@ export function queryParamsToSbs(p: QueryParams): HatEventer.QueryParams {
           serverId: p.serverId,
           persisted: p.persisted,
           maxResults: p.maxResults,
-          lastEventId: p.lastEventId === null ? null : idToSbs(p.lastEventId),
+          lastEventId: p.lastEventId,
         },
       };
   }
@@ -152,10 +137,10 @@ export function queryParamsFromSbs(p: HatEventer.QueryParams): QueryParams {
       return {
         type: 'timeseries',
         eventTypes: v.eventTypes ?? null,
-        tFrom: optTimestampFromSbs(v.tFrom),
-        tTo: optTimestampFromSbs(v.tTo),
-        sourceTFrom: optTimestampFromSbs(v.sourceTFrom),
-        sourceTTo: optTimestampFromSbs(v.sourceTTo),
+        tFrom: v.tFrom ?? null,
+        tTo: v.tTo ?? null,
+        sourceTFrom: v.sourceTFrom ?? null,
+        sourceTTo: v.sourceTTo ?? null,
         order: v.order.type,
         orderBy: v.orderBy.type,
         maxResults: v.maxResults ?? null,
