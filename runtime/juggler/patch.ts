@@ -65,7 +65,6 @@ function diffValue(a: JsonValue, b: JsonValue, path: string, ops: JsonPatch): vo
   } else if (isJsonObject(a) && isJsonObject(b)) {
     return diffObject(a, b, path, ops);
   }
-  if (typeof a === 'object' && typeof b === 'object' && jsonEquals(a, b)) return;
   ops.push({ op: 'replace', path, value: b });
 }
 
@@ -75,15 +74,14 @@ function diffObject(a: JsonObject, b: JsonObject, path: string, ops: JsonPatch):
       ops.push({ op: 'remove', path: `${path}/${escapePointerToken(key)}` });
   }
   for (const key of Object.keys(b)) {
-    const child = `${path}/${escapePointerToken(key)}`;
     const bv = b[key] as JsonValue;
-    if (Object.hasOwn(a, key)) diffValue(a[key] as JsonValue, bv, child, ops);
-    else ops.push({ op: 'add', path: child, value: bv });
+    if (!Object.hasOwn(a, key)) {
+      ops.push({ op: 'add', path: `${path}/${escapePointerToken(key)}`, value: bv });
+    } else if (a[key] !== bv) {
+      // Unchanged subtrees are usually shared by identity: build no path for them.
+      diffValue(a[key] as JsonValue, bv, `${path}/${escapePointerToken(key)}`, ops);
+    }
   }
-}
-
-function same(x: JsonValue, y: JsonValue): boolean {
-  return x === y || jsonEquals(x, y);
 }
 
 function diffArray(a: JsonValue[], b: JsonValue[], path: string, ops: JsonPatch): void {
@@ -91,11 +89,11 @@ function diffArray(a: JsonValue[], b: JsonValue[], path: string, ops: JsonPatch)
   const lb = b.length;
   const min = Math.min(la, lb);
   let prefix = 0;
-  while (prefix < min && same(a[prefix] as JsonValue, b[prefix] as JsonValue)) prefix++;
+  while (prefix < min && jsonEquals(a[prefix] as JsonValue, b[prefix] as JsonValue)) prefix++;
   let suffix = 0;
   while (
     suffix < min - prefix &&
-    same(a[la - 1 - suffix] as JsonValue, b[lb - 1 - suffix] as JsonValue)
+    jsonEquals(a[la - 1 - suffix] as JsonValue, b[lb - 1 - suffix] as JsonValue)
   ) {
     suffix++;
   }
@@ -109,7 +107,9 @@ function diffArray(a: JsonValue[], b: JsonValue[], path: string, ops: JsonPatch)
   const common = Math.min(ma, mb);
   for (let i = 0; i < common; i++) {
     const idx = prefix + i;
-    diffValue(a[idx] as JsonValue, b[idx] as JsonValue, `${path}/${idx}`, ops);
+    const av = a[idx] as JsonValue;
+    const bv = b[idx] as JsonValue;
+    if (av !== bv) diffValue(av, bv, `${path}/${idx}`, ops);
   }
   for (let i = common; i < ma; i++) ops.push({ op: 'remove', path: `${path}/${prefix + common}` });
   for (let i = common; i < mb; i++) {
