@@ -216,8 +216,8 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   private enqueue(
     data: Data,
     conv: Conversation | undefined,
-    last = true,
-    token = true,
+    last?: boolean | null,
+    token?: boolean | null,
   ): Conversation {
     if (typeof data !== 'object' || data === null)
       throw new SbsEncodeError(
@@ -239,7 +239,14 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     w.ensure(reserved);
     w.pos = start + reserved;
     try {
-      HatChatter.Msg.write(w, { id, first: c.firstId, owner: c.owner, token, last, data });
+      HatChatter.Msg.write(w, {
+        id,
+        first: c.firstId,
+        owner: c.owner,
+        token: token ?? true,
+        last: last ?? true,
+        data,
+      });
     } catch (e) {
       w.pos = start;
       throw e;
