@@ -10,9 +10,11 @@ import {
   type AddressLike,
   type Connection,
   type ConnectOptions,
+  type Conversation,
   type Logger,
   type Msg,
 } from '../chatter/index.js';
+import { Fifo } from '../chatter/fifo.js';
 import {
   eventFromSbs,
   queryParamsToSbs,
@@ -54,7 +56,8 @@ export interface RegisterOptions {
 
 interface Queued {
   readonly events: Event[];
-  readonly ack: Msg | null;
+  /** The notification's conversation when the server asked for an ack. */
+  readonly ack: Conversation | null;
 }
 
 const MSG = {
@@ -107,9 +110,8 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
   private readonly onStatus: ClientOptions['onStatus'];
   private readonly onEvents: ClientOptions['onEvents'];
   private readonly queueSize: number;
-  private readonly queue: Queued[] = [];
-  private queueHead = 0;
-  private takers: ((r: IteratorResult<Event[]>) => void)[] = [];
+  private readonly queue = new Fifo<Queued>();
+  private readonly takers = new Fifo<(r: IteratorResult<Event[]>) => void>();
   private spaceWaiter: (() => void) | null = null;
   private ended = false;
 
@@ -214,12 +216,13 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
         const type = msg.data.type;
         if (type === MSG.eventsNotify) {
           const events = HatEventer.MsgEventsNotify.decode(msg.data.data).map(eventFromSbs);
+          const ack = msg.last ? null : msg.conv;
           if (this.onEvents !== undefined) {
             const r = this.onEvents(events, this);
             if (r instanceof Promise) await watch.race(r);
-            if (!msg.last) void conn.send(ACK, { conv: msg.conv }).catch(() => {});
+            this.acknowledge(ack);
           } else {
-            const full = this.enqueue({ events, ack: msg.last ? null : msg });
+            const full = this.enqueue({ events, ack });
             if (full !== undefined) await Promise.race([full, conn.closed]);
           }
         } else if (type === MSG.statusNotify) {
@@ -240,38 +243,32 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
     } finally {
       await conn.close();
       this.ended = true;
-      for (const t of this.takers) t({ value: undefined, done: true });
-      this.takers = [];
+      for (const t of this.takers.drain()) t({ value: undefined, done: true });
     }
   }
 
   private enqueue(item: Queued): Promise<void> | void {
     const taker = this.takers.shift();
     if (taker !== undefined) {
-      this.ackIfAsked(item);
+      this.acknowledge(item.ack);
       taker({ value: item.events, done: false });
       return;
     }
     this.queue.push(item);
-    if (this.queue.length - this.queueHead < this.queueSize) return;
+    if (this.queue.length < this.queueSize) return;
     return new Promise((resolve) => (this.spaceWaiter = resolve));
   }
 
-  private ackIfAsked(item: Queued): void {
-    if (item.ack !== null && this.connection.isOpen)
-      void this.connection.send(ACK, { conv: item.ack.conv }).catch(() => {});
+  private acknowledge(conv: Conversation | null): void {
+    if (conv !== null && this.connection.isOpen)
+      void this.connection.send(ACK, { conv }).catch(() => {});
   }
 
   private take(): Queued | undefined {
-    if (this.queueHead >= this.queue.length) return undefined;
-    const item = this.queue[this.queueHead] as Queued;
-    this.queue[this.queueHead++] = undefined as unknown as Queued;
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
-    }
+    const item = this.queue.shift();
+    if (item === undefined) return undefined;
     const waiter = this.spaceWaiter;
-    if (waiter !== null && this.queue.length - this.queueHead < this.queueSize) {
+    if (waiter !== null && this.queue.length < this.queueSize) {
       this.spaceWaiter = null;
       waiter();
     }
@@ -289,7 +286,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
       next: () => {
         const item = this.take();
         if (item !== undefined) {
-          this.ackIfAsked(item);
+          this.acknowledge(item.ack);
           return Promise.resolve({ value: item.events, done: false });
         }
         if (this.ended) return Promise.resolve({ value: undefined, done: true });
