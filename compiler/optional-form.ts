@@ -1,6 +1,7 @@
 // Decides, once per Optional occurrence, how its JS value is represented (see model.ts):
 // 'nullable' (`T | null`) when the value type can never be null itself, else 'choice'.
 import type { SbsType, SbsTypeDef } from './model.js';
+import { childTypes } from './schema-utils.js';
 
 type OptionalNode = Extract<SbsType, { kind: 'Optional' }>;
 type Lookup = (module: string, name: string) => SbsTypeDef | undefined;
@@ -11,24 +12,8 @@ interface Env {
 }
 
 function forEachOptional(t: SbsType, f: (o: OptionalNode) => void): void {
-  switch (t.kind) {
-    case 'Array':
-      forEachOptional(t.element, f);
-      break;
-    case 'Optional':
-      f(t);
-      forEachOptional(t.value, f);
-      break;
-    case 'Record':
-    case 'Choice':
-      for (const e of t.entries) forEachOptional(e.type, f);
-      break;
-    case 'Ref':
-      for (const a of t.args) forEachOptional(a, f);
-      break;
-    default:
-      break;
-  }
+  if (t.kind === 'Optional') f(t);
+  for (const c of childTypes(t)) forEachOptional(c, f);
 }
 
 /**

@@ -73,26 +73,27 @@ export function isNullable(schema: Schema, t: SbsType): boolean {
   );
 }
 
-/** Calls `f` on every Ref inside `t`, including Refs nested in type arguments. */
-export function forEachRef(t: SbsType, f: (ref: Extract<SbsType, { kind: 'Ref' }>) => void): void {
+/** The types directly inside `t`: element, value, entry types or type arguments. */
+export function childTypes(t: SbsType): readonly SbsType[] {
   switch (t.kind) {
     case 'Array':
-      forEachRef(t.element, f);
-      break;
+      return [t.element];
     case 'Optional':
-      forEachRef(t.value, f);
-      break;
+      return [t.value];
     case 'Record':
     case 'Choice':
-      for (const e of t.entries) forEachRef(e.type, f);
-      break;
+      return t.entries.map((e) => e.type);
     case 'Ref':
-      f(t);
-      for (const a of t.args) forEachRef(a, f);
-      break;
+      return t.args;
     default:
-      break;
+      return [];
   }
+}
+
+/** Calls `f` on every Ref inside `t`, including Refs nested in type arguments. */
+export function forEachRef(t: SbsType, f: (ref: Extract<SbsType, { kind: 'Ref' }>) => void): void {
+  if (t.kind === 'Ref') f(t);
+  for (const c of childTypes(t)) forEachRef(c, f);
 }
 
 /** Tarjan's strongly connected components; `edges` may name nodes outside `nodes` (ignored). */

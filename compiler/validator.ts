@@ -7,7 +7,7 @@ import { type Diagnostic, diagnosticAt } from './diagnostics.js';
 import { uninhabitedDefs } from './inhabited.js';
 import type { Schema, SbsEntry, SbsModule, SbsType, SbsTypeDef } from './model.js';
 import { decideOptionalForms } from './optional-form.js';
-import { forEachRef, stronglyConnected, typeToString } from './schema-utils.js';
+import { childTypes, forEachRef, stronglyConnected, typeToString } from './schema-utils.js';
 
 const SIMPLE = new Set(['None', 'Boolean', 'Integer', 'Float', 'String', 'Bytes']);
 
@@ -33,21 +33,7 @@ function plural(n: number, word: string): string {
 }
 
 function containsParam(t: SbsType): boolean {
-  switch (t.kind) {
-    case 'Param':
-      return true;
-    case 'Array':
-      return containsParam(t.element);
-    case 'Optional':
-      return containsParam(t.value);
-    case 'Record':
-    case 'Choice':
-      return t.entries.some((e) => containsParam(e.type));
-    case 'Ref':
-      return t.args.some(containsParam);
-    default:
-      return false;
-  }
+  return t.kind === 'Param' || childTypes(t).some(containsParam);
 }
 
 export function validateModules(
