@@ -17,6 +17,10 @@ export type Decoded<M> = {
   [K in keyof M]: { key: K; type: string; value: ValueOf<M[K]> };
 }[keyof M];
 
+function dataOf(msg: Msg | Data): Data {
+  return 'conv' in msg ? msg.data : msg;
+}
+
 /** `{type: codec.name, data: codec.encode(value)}`. */
 export function toData<T>(codec: Codec<T>, value: T): Data {
   return { type: codec.name, data: codec.encode(value) };
@@ -34,14 +38,14 @@ export function sendMsg<T>(
 
 /** Decodes a message of the codec's type; `UnexpectedTypeError` for another type, `SbsDecodeError` for bad data. */
 export function decodeMsg<T>(msg: Msg | Data, codec: Codec<T>): T {
-  const data = 'conv' in msg ? msg.data : msg;
+  const data = dataOf(msg);
   if (data.type !== codec.name) throw new UnexpectedTypeError(data.type, [codec.name]);
   return codec.decode(data.data);
 }
 
 /** The decoded value if the message is of the codec's type, else `undefined`. */
 export function matchMsg<T>(msg: Msg | Data, codec: Codec<T>): T | undefined {
-  const data = 'conv' in msg ? msg.data : msg;
+  const data = dataOf(msg);
   return data.type === codec.name ? codec.decode(data.data) : undefined;
 }
 
@@ -74,16 +78,18 @@ export class CodecSet<M extends object> {
 
   /** Decodes by the message's type; `UnexpectedTypeError` for a type outside the set. */
   decode(msg: Msg | Data): Decoded<M> {
-    const data = 'conv' in msg ? msg.data : msg;
-    const entry = this.byType.get(data.type);
-    if (entry === undefined) throw new UnexpectedTypeError(data.type, [...this.byType.keys()]);
-    return { key: entry.key, type: data.type, value: entry.codec.decode(data.data) } as Decoded<M>;
+    const decoded = this.tryDecode(msg);
+    if (decoded === undefined)
+      throw new UnexpectedTypeError(dataOf(msg).type, [...this.byType.keys()]);
+    return decoded;
   }
 
   /** Like `decode`, but `undefined` for a type outside the set. */
   tryDecode(msg: Msg | Data): Decoded<M> | undefined {
-    const data = 'conv' in msg ? msg.data : msg;
-    return this.byType.has(data.type) ? this.decode(data) : undefined;
+    const data = dataOf(msg);
+    const entry = this.byType.get(data.type);
+    if (entry === undefined) return undefined;
+    return { key: entry.key, type: data.type, value: entry.codec.decode(data.data) } as Decoded<M>;
   }
 }
 
