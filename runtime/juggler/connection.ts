@@ -23,12 +23,37 @@ export interface ConnectionOptions {
   autoflushDelay: number | null;
   parallelRequests: boolean;
   onRequest: RequestHandler | undefined;
+  /** `store` is shared with other connections (the server's `state`). */
+  sharedStore: boolean;
   /** Requests waiting or running before reading from the socket pauses. */
   receiveQueueSize: number;
   logger: Logger;
 }
 
 type Timer = ReturnType<typeof setTimeout>;
+
+/**
+ * Last state message per shared store: connections in step (same last synced
+ * value) sync the same change, so it is diffed and encoded once, not once per
+ * connection. Only for shared stores, as the entry keeps the previous value alive.
+ */
+const lastStateMsgs = new WeakMap<
+  JsonStore,
+  { from: JsonValue; to: JsonValue; json: string | null }
+>();
+
+function encodeState(from: JsonValue, to: JsonValue): string | null {
+  const patch = diff(from, to);
+  return patch.length > 0 ? JSON.stringify({ type: 'state', diff: patch }) : null;
+}
+
+function encodeSharedState(store: JsonStore, from: JsonValue, to: JsonValue): string | null {
+  const last = lastStateMsgs.get(store);
+  if (last !== undefined && last.from === from && last.to === to) return last.json;
+  const json = encodeState(from, to);
+  lastStateMsgs.set(store, { from, to, json });
+  return json;
+}
 
 /** A server side Juggler connection (one WebSocket client). */
 export class Connection {
@@ -240,10 +265,13 @@ export class Connection {
   #syncNow(): void {
     this.#dirty = false;
     const data = this.state.data;
-    if (data === this.#synced) return;
-    const patch = diff(this.#synced, data);
+    const from = this.#synced;
+    if (data === from) return;
     this.#synced = data;
-    if (patch.length > 0) this.#transport.trySend({ type: 'state', diff: patch });
+    const json = this.#opts.sharedStore
+      ? encodeSharedState(this.state, from, data)
+      : encodeState(from, data);
+    if (json !== null) this.#transport.trySendEncoded(json);
   }
 
   #clearFlushTimer(): void {

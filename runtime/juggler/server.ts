@@ -255,6 +255,7 @@ export class Server {
     );
     const conn = new Connection(transport, remoteAddress(req), {
       store: opts.state ?? new JsonStore(),
+      sharedStore: opts.state !== undefined,
       autoflushDelay: opts.autoflushDelay === undefined ? 200 : opts.autoflushDelay,
       parallelRequests: opts.parallelRequests ?? false,
       onRequest: opts.onRequest,

@@ -147,9 +147,15 @@ export class Transport {
 
   /** Queues `msg` only if there is room right now; returns whether it did. */
   trySend(msg: unknown): boolean {
-    if (this.#closing) throw new ConnectionClosedError();
-    if (this.isQueueFull) return false;
+    if (!this.#hasRoom()) return false;
     this.#enqueue(JSON.stringify(msg));
+    return true;
+  }
+
+  /** `trySend` of a message already encoded with `JSON.stringify` (one encoding sent on several connections). */
+  trySendEncoded(json: string): boolean {
+    if (!this.#hasRoom()) return false;
+    this.#enqueue(json);
     return true;
   }
 
@@ -191,6 +197,11 @@ export class Transport {
       this.#rejectWaiters();
     }
     this.#socket.terminate();
+  }
+
+  #hasRoom(): boolean {
+    if (this.#closing) throw new ConnectionClosedError();
+    return !this.isQueueFull;
   }
 
   #enqueue(text: string): void {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { listen, type Connection, type Server } from '../../runtime/juggler/index.js';
+import { JsonStore, listen, type Connection, type Server } from '../../runtime/juggler/index.js';
 import { RawClient, sleep, until } from './helpers.js';
 
 let server: Server | undefined;
@@ -65,6 +65,35 @@ describe('wire format (raw frames against our server)', () => {
       '0{"type":"response","id":7,"data":{"name":"echo","data":[1,"ž"]},"success":true}',
     );
     raw.close();
+  });
+
+  it('shared state: a lagging connection gets its own diff, connections in step the same frame', async () => {
+    const state = new JsonStore({ a: 1 });
+    const conns: Connection[] = [];
+    server = await listen({ state, autoflushDelay: null, onConnection: (c) => void conns.push(c) });
+    const x = await RawClient.open(server.wsUrl);
+    const y = await RawClient.open(server.wsUrl);
+    await until(() => conns.length === 2 && x.messages.length === 1 && y.messages.length === 1);
+    const [cx, cy] = conns as [Connection, Connection];
+    state.set('b', 2);
+    await cx.flush();
+    await until(() => x.messages.length === 2);
+    state.set('c', 3);
+    await cx.flush();
+    await cy.flush();
+    await until(() => x.messages.length === 3 && y.messages.length === 2);
+    expect(x.frames.at(-1)).toBe('0{"type":"state","diff":[{"op":"add","path":"/c","value":3}]}');
+    expect(y.frames.at(-1)).toBe(
+      '0{"type":"state","diff":[{"op":"add","path":"/b","value":2},{"op":"add","path":"/c","value":3}]}',
+    );
+    state.remove('a');
+    await cx.flush();
+    await cy.flush();
+    await until(() => x.messages.length === 4 && y.messages.length === 3);
+    expect(x.frames.at(-1)).toBe('0{"type":"state","diff":[{"op":"remove","path":"/a"}]}');
+    expect(y.frames.at(-1)).toBe(x.frames.at(-1));
+    x.close();
+    y.close();
   });
 
   it('echoes an empty-name request without calling the handler', async () => {
