@@ -13,6 +13,7 @@ import {
   type ListenOptions,
   type Server,
 } from '../runtime/chatter/index.js';
+import { isMain, runMain, serveUntilSignal } from './cli.js';
 
 export interface EchoOptions extends ListenOptions {
   /** Answer only messages with last = false. */
@@ -51,10 +52,7 @@ async function main(): Promise<void> {
     pingDelay: values['ping-delay'] === undefined ? undefined : Number(values['ping-delay']),
     tls: key && cert ? { key: readFileSync(key), cert: readFileSync(cert) } : undefined,
   });
-  console.log(`READY ${server.address.port}`);
-  const stop = (): void => void server.close().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  serveUntilSignal(server, server.address.port);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (isMain(import.meta.url)) runMain('chatter-echo-server', main);

@@ -9,6 +9,7 @@
 //     --tls                 TLS without certificate verification
 import { parseArgs } from 'node:util';
 import { connect, type Connection } from '../runtime/chatter/index.js';
+import { isMain, runMain } from './cli.js';
 
 export interface LoadOptions {
   readonly mode: 'rtt' | 'pipeline';
@@ -99,4 +100,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (isMain(import.meta.url)) runMain('chatter-load-client', main);

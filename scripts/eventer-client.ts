@@ -15,7 +15,6 @@
  * `--event` takes a JSON object `{"type": [...], "sourceTimestamp": seconds?,
  * "payload": {"json": value} | {"binary": {"type": t, "data": base64}}}`; repeatable.
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   binaryPayload,
@@ -32,6 +31,7 @@ import {
   type QueryParamsInit,
   type RegisterEvent,
 } from '../runtime/eventer/index.js';
+import { isMain } from './cli.js';
 
 /** The JSON line printed per event. */
 export function eventToJson(e: Event): JsonValue {
@@ -249,7 +249,7 @@ export async function main(
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

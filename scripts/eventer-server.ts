@@ -12,7 +12,6 @@
  * refused (a client without token is accepted, as hat-event does). `--fail-type`: a register
  * request containing an event of that type (segments joined by `/`) fails, for tests.
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   listen,
@@ -24,6 +23,7 @@ import {
   type ServerOptions,
   type Status,
 } from '../runtime/eventer/index.js';
+import { intOption, isMain, runMain, serveUntilSignal } from './cli.js';
 
 export interface MemoryServerOptions extends ServerOptions {
   readonly host?: string;
@@ -88,21 +88,14 @@ async function main(): Promise<void> {
       verbose: { type: 'boolean', default: false },
     },
   });
-  const int = (name: string, text: string | undefined, min: number): number | undefined => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`invalid --${name} ${text}`);
-    return n;
-  };
-  const port = int('port', values.port, 0) as number;
-  if (port > 65535) throw new Error(`invalid --port ${values.port}`);
-  const serverId = int('server-id', values['server-id'], 0) as number;
+  const port = intOption('port', values.port, 0, 65535);
+  const serverId = intOption('server-id', values['server-id'], 0);
   const status = values.status as Status;
   if (!STATUSES.includes(status)) throw new Error(`invalid --status ${values.status}`);
-  const maxEvents = int('max-events', values['max-events'], 1);
+  const maxEvents = intOption('max-events', values['max-events'], 1);
   const backend = new MemoryBackend({
     serverId,
-    maxResults: int('max-results', values['max-results'], 0) as number,
+    maxResults: intOption('max-results', values['max-results'], 0),
     ...(maxEvents !== undefined ? { maxEvents } : {}),
   });
   const log = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
@@ -121,15 +114,7 @@ async function main(): Promise<void> {
       ? { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
       : { debug: quiet, info: quiet, warn: log('warn'), error: log('error') },
   });
-  process.stdout.write(`READY ${server.address.port}\n`);
-  const stop = (): void => void server.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  serveUntilSignal(server, server.address.port);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`eventer-server: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runMain('eventer-server', main);

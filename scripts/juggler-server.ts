@@ -11,7 +11,6 @@
  * data.data when data is exactly {name, data}, else named `notify` with data)
  * then answers null; any other name throws.
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isJsonObject } from '../runtime/juggler/json.js';
 import {
@@ -20,6 +19,7 @@ import {
   type Server,
   type ServerOptions,
 } from '../runtime/juggler/index.js';
+import { intOption, isMain, runMain, serveUntilSignal } from './cli.js';
 
 export const demoRequestHandler: RequestHandler = async (conn, name, data) => {
   switch (name) {
@@ -67,31 +67,19 @@ async function main(): Promise<void> {
       'autoflush-delay': { type: 'string' },
     },
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`invalid --port ${values.port}`);
-  const options: ServerOptions = { host: values.host, port };
-  if (values['max-segment-size'] !== undefined) {
-    const size = Number(values['max-segment-size']);
-    if (!Number.isInteger(size) || size < 2)
-      throw new Error(`invalid --max-segment-size ${values['max-segment-size']}`);
-    options.maxSegmentSize = size;
-  }
+  const options: ServerOptions = {
+    host: values.host,
+    port: intOption('port', values.port, 0, 65535),
+  };
+  const maxSegmentSize = intOption('max-segment-size', values['max-segment-size'], 2);
+  if (maxSegmentSize !== undefined) options.maxSegmentSize = maxSegmentSize;
   if (values['static-dir'] !== undefined) options.staticDir = values['static-dir'];
   if (values['autoflush-delay'] !== undefined) {
     options.autoflushDelay =
       values['autoflush-delay'] === 'null' ? null : Number(values['autoflush-delay']);
   }
   const server = await startDemoServer(options);
-  process.stdout.write(`READY ${server.port}\n`);
-  const stop = (): void => void server.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  serveUntilSignal(server, server.port);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`juggler-server: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runMain('juggler-server', main);

@@ -6,6 +6,7 @@
 // - 100 concurrent connections, one request at a time each.
 import { connect, type Connection } from '../../runtime/chatter/index.js';
 import { startEchoServer } from '../chatter-echo-server.js';
+import { isMain } from '../cli.js';
 import { startChildServer } from './child-server.js';
 import { rawEchoRoundTrips } from './raw-echo.js';
 import { printTable, type BenchResult } from './result.js';
@@ -119,4 +120,4 @@ export async function run(): Promise<BenchResult[]> {
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printTable('chatter', await run());
+if (isMain(import.meta.url)) printTable('chatter', await run());

@@ -12,6 +12,7 @@ import {
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
 import { startMemoryServer } from '../eventer-server.js';
+import { isMain } from '../cli.js';
 import { startChildServer } from './child-server.js';
 import { printTable, type BenchResult } from './result.js';
 
@@ -147,6 +148,6 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   printTable('eventer', await run());
 }

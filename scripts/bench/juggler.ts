@@ -11,6 +11,7 @@ import {
   type JsonValue,
 } from '../../runtime/juggler/index.js';
 import { startDemoServer } from '../juggler-server.js';
+import { isMain } from '../cli.js';
 import { startChildServer } from './child-server.js';
 import { printTable, type BenchResult } from './result.js';
 
@@ -159,4 +160,4 @@ export async function run(): Promise<BenchResult[]> {
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printTable('juggler', await run());
+if (isMain(import.meta.url)) printTable('juggler', await run());

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { HatChatter, HatEventer } from '../../generated/index.js';
 import { Repository } from '../../runtime/sbs/index.js';
+import { isMain } from '../cli.js';
 import { decodeEvent, encodeEvent } from './peers/event-floor.js';
 import { opsPerSecond, printTable, type BenchResult } from './result.js';
 
@@ -181,4 +182,4 @@ export async function run(): Promise<BenchResult[]> {
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printTable('sbs', await run());
+if (isMain(import.meta.url)) printTable('sbs', await run());
