@@ -13,11 +13,11 @@ import {
   VariableDeclarationKind,
 } from 'ts-morph';
 import type { Schema, SbsModule, SbsTypeDef } from './model.js';
-import { recursiveTypeDefs } from './schema-utils.js';
 import { CodecEmitter } from './codegen/codec-functions.js';
 import { fileNameOf, moduleAlias, safeName } from './codegen/names.js';
 import { TsTypes, type IntMode } from './codegen/ts-type.js';
-// The Repository's exact minimum-size solver: one implementation for both code paths.
+// The Repository's schema facts (instances, recursion, exact minimum sizes): one
+// implementation for both code paths.
 import { SchemaIndex } from '../runtime/sbs/schema-index.js';
 
 export interface GenerateOptions {
@@ -46,12 +46,11 @@ export async function generateFiles(
 ): Promise<GeneratedFile[]> {
   const int = options.int ?? 'number';
   const runtime = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
-  const recursive = recursiveTypeDefs(schema);
-  const minSizes = new SchemaIndex(schema);
+  const index = new SchemaIndex(schema);
   const project = new Project({ useInMemoryFileSystem: true });
   const structures: [string, SourceFileStructure][] = schema.modules.map((m) => [
     fileNameOf(m.name),
-    moduleStructure(schema, m, int, runtime, recursive, minSizes),
+    moduleStructure(schema, m, int, runtime, index),
   ]);
   structures.push(['index.ts', indexStructure(schema)]);
   return Promise.all(
@@ -67,8 +66,7 @@ function moduleStructure(
   module: SbsModule,
   int: IntMode,
   runtime: string,
-  recursive: ReadonlySet<string>,
-  minSizes: SchemaIndex,
+  index: SchemaIndex,
 ): SourceFileStructure {
   const modules = new Set<string>();
   const runtimeValues = new Set<string>();
@@ -77,15 +75,8 @@ function moduleStructure(
     ? 'globalThis.Uint8Array'
     : 'Uint8Array';
   const ts = new TsTypes(schema, module.name, int, useModule, bytesType);
-  const emitter = new CodecEmitter(
-    schema,
-    module.name,
-    ts,
-    int,
-    recursive,
-    minSizes,
-    useModule,
-    (n) => runtimeValues.add(n),
+  const emitter = new CodecEmitter(module.name, ts, int, index, useModule, (n) =>
+    runtimeValues.add(n),
   );
 
   const declarations: StatementStructures[] = [];

@@ -1,6 +1,6 @@
-import type { Schema, SbsEntry, SbsType } from '../model.js';
-import { findTypeDef, instantiate, typeToString } from '../schema-utils.js';
-import type { SchemaIndex } from '../../runtime/sbs/schema-index.js';
+import type { SbsEntry, SbsType } from '../model.js';
+import { typeToString } from '../schema-utils.js';
+import type { RefType, SchemaIndex } from '../../runtime/sbs/schema-index.js';
 import { moduleAlias, safeName } from './names.js';
 import type { IntMode, TsTypes } from './ts-type.js';
 
@@ -39,12 +39,11 @@ export class CodecEmitter {
   private readonly shared = new Map<string, string>();
 
   constructor(
-    private readonly schema: Schema,
     private readonly module: string,
     private readonly ts: TsTypes,
     private readonly intMode: IntMode,
-    private readonly recursive: ReadonlySet<string>,
-    private readonly minSizes: Pick<SchemaIndex, 'minSize'>,
+    /** Instantiated bodies, recursion and minimum sizes: the same answers the Repository uses. */
+    private readonly index: SchemaIndex,
     private readonly useModule: (module: string) => void,
     readonly useRuntime: (name: string) => void,
   ) {}
@@ -52,7 +51,7 @@ export class CodecEmitter {
   /** Functions for a non-generic definition of this module: `$w_<name>`, `$r_<name>`. */
   definition(name: string, body: SbsType): void {
     this.names.add(name);
-    this.named(name, body, safeName(name), this.recursive.has(`${this.module}.${name}`));
+    this.named(name, body, safeName(name), this.index.isRecursive({ module: this.module, name }));
   }
 
   private named(
@@ -120,29 +119,28 @@ export class CodecEmitter {
   }
 
   /** Function name (or codec member) that writes/reads a named type. */
-  private ref(t: Extract<SbsType, { kind: 'Ref' }>, side: 'w' | 'r'): string {
+  private ref(t: RefType, side: 'w' | 'r'): string {
     if (t.args.length > 0) return `$${side}_${this.instance(t)}`;
     if (t.module === this.module) return `$${side}_${t.name}`;
     this.useModule(t.module);
     return `${moduleAlias(t.module)}.${safeName(t.name)}.${side === 'w' ? 'write' : 'read'}`;
   }
 
-  private instance(t: Extract<SbsType, { kind: 'Ref' }>): string {
-    const key = typeToString(t);
+  private instance(t: RefType): string {
+    const key = this.index.key(t);
     const known = this.instances.get(key);
     if (known !== undefined) return known;
-    const def = findTypeDef(this.schema, t.module, t.name);
-    if (!def) throw new Error(`internal: unknown type ${key}`);
-    const n = (this.perGeneric.get(key.split('(')[0] as string) ?? 0) + 1;
-    this.perGeneric.set(key.split('(')[0] as string, n);
+    const generic = `${t.module}.${t.name}`;
+    const n = (this.perGeneric.get(generic) ?? 0) + 1;
+    this.perGeneric.set(generic, n);
     const base = this.unique(`${t.name}$${n}`);
     this.instances.set(key, base);
     this.named(
       base,
-      instantiate(def, t.args),
+      this.index.body(t, key),
       this.ts.expr(t),
-      this.recursive.has(`${t.module}.${t.name}`),
-      key,
+      this.index.isRecursive(t),
+      typeToString(t),
     );
     return base;
   }
@@ -239,7 +237,7 @@ export class CodecEmitter {
 
   private array(base: string, type: string, element: SbsType, docs?: string): void {
     this.useRuntime('at');
-    const min = this.minSizes.minSize(element);
+    const min = this.index.minSize(element);
     this.fn(
       `$w_${base}`,
       writerParams(type),

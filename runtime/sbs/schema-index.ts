@@ -49,7 +49,7 @@ export class SchemaIndex {
   }
 
   /** Whether values of this named type can nest inside themselves, so decoding needs a depth guard. */
-  isRecursive(ref: RefType): boolean {
+  isRecursive(ref: Pick<RefType, 'module' | 'name'>): boolean {
     return this.recursive.has(`${ref.module}.${ref.name}`);
   }
 
