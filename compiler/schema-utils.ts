@@ -97,7 +97,7 @@ export function forEachRef(t: SbsType, f: (ref: Extract<SbsType, { kind: 'Ref' }
 }
 
 /** Tarjan's strongly connected components; `edges` may name nodes outside `nodes` (ignored). */
-export function stronglyConnected(
+function stronglyConnected(
   nodes: readonly string[],
   edges: (n: string) => Iterable<string>,
 ): string[][] {
@@ -144,19 +144,22 @@ function refTargets(def: SbsTypeDef): string[] {
   return out;
 }
 
+/** Strongly connected components of the reference graph of `defs` (keyed "Module.Name"). */
+export function referenceComponents(defs: ReadonlyMap<string, SbsTypeDef>): string[][] {
+  return stronglyConnected([...defs.keys()], (n) => {
+    const d = defs.get(n);
+    return d ? refTargets(d) : [];
+  });
+}
+
 /** "Module.Name" of every definition on a reference cycle (decoders need a depth guard there). */
 export function recursiveTypeDefs(schema: Schema): Set<string> {
   const index = indexOf(schema);
-  const nodes = [...index.keys()];
-  const edges = (n: string): string[] => {
-    const d = index.get(n);
-    return d ? refTargets(d) : [];
-  };
   const result = new Set<string>();
-  for (const scc of stronglyConnected(nodes, edges)) {
-    const only = scc[0];
-    if (scc.length > 1 || (only !== undefined && edges(only).includes(only)))
-      for (const n of scc) result.add(n);
+  for (const scc of referenceComponents(index)) {
+    const only = scc[0] as string;
+    const def = index.get(only) as SbsTypeDef;
+    if (scc.length > 1 || refTargets(def).includes(only)) for (const n of scc) result.add(n);
   }
   return result;
 }

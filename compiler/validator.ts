@@ -7,7 +7,7 @@ import { type Diagnostic, diagnosticAt } from './diagnostics.js';
 import { uninhabitedDefs } from './inhabited.js';
 import type { Schema, SbsEntry, SbsModule, SbsType, SbsTypeDef } from './model.js';
 import { decideOptionalForms } from './optional-form.js';
-import { childTypes, forEachRef, stronglyConnected, typeToString } from './schema-utils.js';
+import { childTypes, forEachRef, referenceComponents, typeToString } from './schema-utils.js';
 
 const SIMPLE = new Set(['None', 'Boolean', 'Integer', 'Float', 'String', 'Bytes']);
 
@@ -241,13 +241,7 @@ export function validateModules(
 
   // Generic recursion that would need infinitely many instantiations.
   const sccOf = new Map<string, Set<string>>();
-  const edges = (n: string): string[] => {
-    const d = defIndex.get(n);
-    const out: string[] = [];
-    if (d) forEachRef(d.type, (r) => out.push(`${r.module}.${r.name}`));
-    return out;
-  };
-  for (const scc of stronglyConnected([...defIndex.keys()], edges)) {
+  for (const scc of referenceComponents(defIndex)) {
     const set = new Set(scc);
     for (const n of scc) sccOf.set(n, set);
   }
