@@ -3,7 +3,7 @@ import * as tls from 'node:tls';
 import { parseAddress, type Address, type AddressLike } from './address.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { Fifo } from './fifo.js';
-import { noopLogger } from '../logger.js';
+import { noopLogger, type Logger } from '../logger.js';
 
 export interface ListenOptions extends ConnectionOptions {
   /** TLS server options (`key`, `cert`, `ca`, `requestCert`, ...); omitted: plain TCP. */
@@ -28,19 +28,19 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
   private readonly takers = new Fifo<(result: IteratorResult<Connection>) => void>();
   private closing = false;
   private resolveClosed!: () => void;
+  private readonly logger: Logger;
 
   constructor(
     private readonly server: net.Server,
     private readonly options: ListenOptions,
   ) {
+    this.logger = options.logger ?? noopLogger;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     const event = server instanceof tls.Server ? 'secureConnection' : 'connection';
     server.on(event, (socket: net.Socket) => this.accept(socket));
     if (server instanceof tls.Server) {
       server.on('tlsClientError', (e: Error) =>
-        (options.logger ?? noopLogger).warn(`chatter: TLS handshake failed: ${e.message}`, {
-          error: e,
-        }),
+        this.logger.warn(`chatter: TLS handshake failed: ${e.message}`, { error: e }),
       );
     }
   }
@@ -74,10 +74,7 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
     const cb = this.options.onConnection;
     if (cb) {
       const fail = (e: unknown): void => {
-        (this.options.logger ?? noopLogger).warn(
-          'chatter: onConnection failed, closing the connection',
-          { error: e },
-        );
+        this.logger.warn('chatter: onConnection failed, closing the connection', { error: e });
         void conn.close();
       };
       try {
