@@ -130,6 +130,7 @@ export async function main(
     },
   });
   const [command, kind] = positionals;
+  const identity = { clientName: values.name, clientToken: values.token ?? null };
   const serverId = parseNumber('server-id', values['server-id']);
   const ts = (name: 'from' | 'to' | 'source-from' | 'source-to') => {
     const n = parseNumber(name, values[name]);
@@ -143,8 +144,7 @@ export async function main(
     const limit = parseNumber('count', values.count) ?? Infinity;
     let seen = 0;
     const client = await connect(values.address, {
-      clientName: values.name,
-      clientToken: values.token ?? null,
+      ...identity,
       subscriptions: (values.subscription ?? ['*']).map(parseType),
       serverId: serverId ?? null,
       persisted: values.persisted,
@@ -188,10 +188,7 @@ export async function main(
           });
       }
       if (events.length === 0) throw new UsageError('register needs --type or --event');
-      client = await connect(values.address, {
-        clientName: values.name,
-        clientToken: values.token ?? null,
-      });
+      client = await connect(values.address, identity);
       if (values['no-response']) {
         await client.register(events);
         await client.connection.drain();
@@ -234,10 +231,7 @@ export async function main(
         if (serverId === undefined) throw new UsageError('query server needs --server-id');
         params = { type: 'server', serverId, persisted: values.persisted, maxResults, lastEventId };
       } else throw new UsageError('query needs latest, timeseries or server');
-      client = await connect(values.address, {
-        clientName: values.name,
-        clientToken: values.token ?? null,
-      });
+      client = await connect(values.address, identity);
       const result = await client.query(params);
       printAll(result.events);
       if (result.moreFollows) process.stderr.write('eventer-client: more follow\n');
