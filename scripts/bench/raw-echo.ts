@@ -4,6 +4,7 @@
 // run shows how much of a protocol's round-trip time is ours.
 import { fork } from 'node:child_process';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 function echoServer(): Promise<net.Server> {
   return new Promise((resolve) => {
@@ -44,7 +45,7 @@ export async function rawEchoRoundTrips(
       server.close();
     }
   }
-  const child = fork(new URL(import.meta.url).pathname, ['--serve'], {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   try {
