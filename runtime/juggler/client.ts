@@ -6,7 +6,7 @@ import { parseServerMsg } from './messages.js';
 import { applyPatch } from './patch.js';
 import type { FrameSocket } from './socket.js';
 import { JsonStore, type ReadonlyJsonStore } from './store.js';
-import { Transport, transportDefaults } from './transport.js';
+import { Transport, transportDefaults, transportOptions } from './transport.js';
 
 export interface Notification {
   name: string;
@@ -136,15 +136,7 @@ export class Client {
     this.#logger = opts.logger ?? noopLogger;
     this.#transport = new Transport(
       socket,
-      {
-        maxSegmentSize: opts.maxSegmentSize ?? transportDefaults.maxSegmentSize,
-        pingDelay: opts.pingDelay === undefined ? transportDefaults.pingDelay : opts.pingDelay,
-        pingTimeout: opts.pingTimeout ?? transportDefaults.pingTimeout,
-        sendQueueSize: opts.sendQueueSize ?? transportDefaults.sendQueueSize,
-        maxMessageSize: opts.maxMessageSize ?? transportDefaults.maxMessageSize,
-        highWaterMark: opts.highWaterMark ?? transportDefaults.highWaterMark,
-        logger: this.#logger,
-      },
+      transportOptions(opts, this.#logger),
       (msg) => this.#onMessage(msg),
       (error) => this.#onClose(error),
     );

@@ -15,7 +15,7 @@ import { NodeFrameSocket } from './node-socket.js';
 import { remoteAddress } from './remote.js';
 import { serveStatic } from './static.js';
 import { JsonStore } from './store.js';
-import { Transport, transportDefaults } from './transport.js';
+import { Transport, transportOptions, type TransportOptions } from './transport.js';
 
 /**
  * Extra HTTP route hook, consulted after `/` and the WebSocket path and before
@@ -95,6 +95,7 @@ export class Server {
   readonly #opts: ServerOptions;
   readonly #logger: Logger;
   readonly #htpasswd: Htpasswd | null;
+  readonly #transportOpts: TransportOptions;
   readonly #connections = new Set<Connection>();
   #closing: Promise<void> | null = null;
   #resolveClosed!: () => void;
@@ -109,12 +110,12 @@ export class Server {
     this.host = addr.address;
     this.port = addr.port;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    const maxSegment = opts.maxSegmentSize ?? transportDefaults.maxSegmentSize;
+    this.#transportOpts = transportOptions(opts, this.#logger);
     this.#wss = new WebSocketServer({
       noServer: true,
       // Peers send segments of up to their own maxSegmentSize UTF-16 units
       // (<= 3 UTF-8 bytes each); aiohttp's 4 MiB frame limit is the floor.
-      maxPayload: Math.max(4 * 1024 * 1024, maxSegment * 3 + 16),
+      maxPayload: Math.max(4 * 1024 * 1024, this.#transportOpts.maxSegmentSize * 3 + 16),
       perMessageDeflate: false,
     });
     http.on('request', (req, res) => void this.#onRequest(req, res));
@@ -235,15 +236,7 @@ export class Server {
     const ref: { conn?: Connection } = {};
     const transport = new Transport(
       new NodeFrameSocket(ws),
-      {
-        maxSegmentSize: opts.maxSegmentSize ?? transportDefaults.maxSegmentSize,
-        pingDelay: opts.pingDelay === undefined ? transportDefaults.pingDelay : opts.pingDelay,
-        pingTimeout: opts.pingTimeout ?? transportDefaults.pingTimeout,
-        sendQueueSize: opts.sendQueueSize ?? transportDefaults.sendQueueSize,
-        maxMessageSize: opts.maxMessageSize ?? transportDefaults.maxMessageSize,
-        highWaterMark: opts.highWaterMark ?? transportDefaults.highWaterMark,
-        logger,
-      },
+      this.#transportOpts,
       (msg) => ref.conn?.handleMessage(msg),
       (error) => {
         if (ref.conn) this.#connections.delete(ref.conn);

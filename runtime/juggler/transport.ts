@@ -27,6 +27,23 @@ export const transportDefaults = {
   highWaterMark: 1024 * 1024,
 } as const;
 
+/** `TransportOptions` from a client's or server's options, defaults filled in. */
+export function transportOptions(
+  opts: Partial<Omit<TransportOptions, 'logger'>>,
+  logger: Logger,
+): TransportOptions {
+  return {
+    maxSegmentSize: opts.maxSegmentSize ?? transportDefaults.maxSegmentSize,
+    // null disables pings, so only undefined takes the default
+    pingDelay: opts.pingDelay === undefined ? transportDefaults.pingDelay : opts.pingDelay,
+    pingTimeout: opts.pingTimeout ?? transportDefaults.pingTimeout,
+    sendQueueSize: opts.sendQueueSize ?? transportDefaults.sendQueueSize,
+    maxMessageSize: opts.maxMessageSize ?? transportDefaults.maxMessageSize,
+    highWaterMark: opts.highWaterMark ?? transportDefaults.highWaterMark,
+    logger,
+  };
+}
+
 const HEADER_LAST = 0x30; // '0'
 const HEADER_MORE = 0x31; // '1'
 const HEADER_PING = 0x32; // '2'
