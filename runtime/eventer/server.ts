@@ -8,6 +8,7 @@ import {
   type AddressLike,
   type Address,
   type Connection,
+  type Conversation,
   type Data,
   type ListenOptions,
   type Logger,
@@ -79,6 +80,8 @@ export interface NotifyOptions {
 interface Served {
   readonly info: ConnectionInfo;
   readonly conn: Connection;
+  /** Equal for clients whose subscription and server id select the same events. */
+  readonly selector: string;
 }
 
 const EMPTY_RESULT: QueryResult = { events: [], moreFollows: false };
@@ -176,33 +179,35 @@ export class Server implements AsyncDisposable {
     if (events.length === 0) return;
     const withAck = options.withAck ?? false;
     let sbs: HatEventer.Event[] | null = null;
-    let allData: Data | null = null;
+    let all: Data | null = null;
+    const select = ({ subscription: sub, serverId: sid }: ConnectionInfo): Data | null => {
+      const everything = sub.matchesAll && sid === null;
+      const picked: number[] = [];
+      if (!everything) {
+        for (let i = 0; i < events.length; i++) {
+          const e = events[i] as Event;
+          if ((sid === null || sid === e.id.server) && sub.matches(e.type)) picked.push(i);
+        }
+        if (picked.length === 0) return null;
+      }
+      const converted = (sbs ??= events.map(eventToSbs));
+      if (everything || picked.length === events.length)
+        return (all ??= toData(HatEventer.MsgEventsNotify, converted));
+      const selected = picked.map((i) => converted[i] as HatEventer.Event);
+      return toData(HatEventer.MsgEventsNotify, selected);
+    };
+    // Matched and encoded once per distinct selector, however many clients share it.
+    const selections = new Map<string, Data | null>();
     const waits: Promise<void>[] = [];
     for (const s of this.served.values()) {
       const info = s.info;
       if (info.persisted !== persisted) continue;
-      const sub = info.subscription;
-      const sid = info.serverId;
-      sbs ??= events.map(eventToSbs);
-      let data: Data;
-      if (sub.matchesAll && sid === null) {
-        allData ??= toData(HatEventer.MsgEventsNotify, sbs);
-        data = allData;
-      } else {
-        const selected: HatEventer.Event[] = [];
-        for (let i = 0; i < events.length; i++) {
-          const e = events[i] as Event;
-          if ((sid === null || sid === e.id.server) && sub.matches(e.type))
-            selected.push(sbs[i] as HatEventer.Event);
-        }
-        if (selected.length === 0) continue;
-        if (selected.length === events.length) {
-          allData ??= toData(HatEventer.MsgEventsNotify, sbs);
-          data = allData;
-        } else {
-          data = toData(HatEventer.MsgEventsNotify, selected);
-        }
+      let data = selections.get(s.selector);
+      if (data === undefined) {
+        data = select(info);
+        selections.set(s.selector, data);
       }
+      if (data === null) continue;
       const sent = s.conn.send(data, { last: !withAck });
       if (withAck) waits.push(this.waitAck(s, sent, options.ackTimeout));
       else
@@ -215,7 +220,7 @@ export class Server implements AsyncDisposable {
 
   private async waitAck(
     s: Served,
-    sent: Promise<import('../chatter/index.js').Conversation>,
+    sent: Promise<Conversation>,
     timeout: number | undefined,
   ): Promise<void> {
     try {
@@ -274,7 +279,11 @@ export class Server implements AsyncDisposable {
           },
         )
         .catch(() => {});
-      served = { info, conn };
+      served = {
+        info,
+        conn,
+        selector: JSON.stringify([info.serverId, info.subscription.queryTypes()]),
+      };
       this.served.set(conn, served);
       await this.loop(served, watch);
     } catch (e) {

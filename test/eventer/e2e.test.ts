@@ -294,6 +294,9 @@ describe('notifications', () => {
       ['none', { subscriptions: [] }],
       ['a?', { subscriptions: [['a', '?']] }],
       ['a*', { subscriptions: [['a', '*']] }],
+      // Same subscriptions as others: the selection made for one must not leak across server ids.
+      ['a? again', { subscriptions: [['a', '?']] }],
+      ['a* server2', { subscriptions: [['a', '*']], serverId: 2 }],
       ['?b', { subscriptions: [['?', 'b']] }],
       ['exact', { subscriptions: [['a', 'b', 'c']] }],
       ['server2', { subscriptions: [['*']], serverId: 2 }],
@@ -331,6 +334,8 @@ describe('notifications', () => {
       none: [],
       'a?': ['1:a/b'],
       'a*': ['1:a', '1:a/b', '2:a/b/c'],
+      'a? again': ['1:a/b'],
+      'a* server2': ['2:a/b/c'],
       '?b': ['1:a/b', '2:x/b'],
       exact: ['2:a/b/c'],
       server2: ['2:a/b/c', '2:x/b'],
