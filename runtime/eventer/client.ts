@@ -15,6 +15,7 @@ import {
   type Msg,
 } from '../chatter/index.js';
 import { Fifo } from '../chatter/fifo.js';
+import type { Codec } from '../sbs/index.js';
 import {
   eventFromSbs,
   queryParamsToSbs,
@@ -171,8 +172,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
       await this.connection.send(data, { last: true });
       return;
     }
-    const conv = await this.connection.send(data, { last: false });
-    const reply = await this.connection.waitReply(conv);
+    const reply = await this.connection.request(data);
     const res = this.decodeReply(reply, HatEventer.MsgRegisterRes);
     return res.type === 'events' ? res.value.map(eventFromSbs) : null;
   }
@@ -180,12 +180,11 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
   /** Latest, timeseries or server query; omitted parameters take hat's defaults. */
   async query(params: QueryParamsInit): Promise<QueryResult> {
     const data = toData(HatEventer.MsgQueryReq, queryParamsToSbs(queryParams(params)));
-    const conv = await this.connection.send(data, { last: false });
-    const reply = await this.connection.waitReply(conv);
+    const reply = await this.connection.request(data);
     return queryResultFromSbs(this.decodeReply(reply, HatEventer.MsgQueryRes));
   }
 
-  private decodeReply<T>(reply: Msg, codec: { name: string; decode(b: Uint8Array): T }): T {
+  private decodeReply<T>(reply: Msg, codec: Codec<T>): T {
     try {
       if (reply.data.type !== codec.name)
         throw new EventerProtocolError(
