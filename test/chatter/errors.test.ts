@@ -10,18 +10,9 @@ import {
   type Connection,
   type Logger,
 } from '../../runtime/chatter/index.js';
-import { rawServer, type RawPeer } from './helpers.js';
+import { openingMsg, rawServer, wire, type RawPeer } from './helpers.js';
 
-const ok = frame(
-  HatChatter.Msg.encode({
-    id: 1,
-    first: 1,
-    owner: true,
-    token: true,
-    last: true,
-    data: { type: 'ok', data: new Uint8Array(0) },
-  }),
-);
+const ok = wire(openingMsg('ok'));
 
 function recordingLogger(): Logger & { errors: string[] } {
   const errors: string[] = [];
@@ -66,14 +57,7 @@ describe('chatter bad input', () => {
       await conn.closed;
       expect(conn.closeReason).toBeInstanceOf(ProtocolError);
     });
-    const body = HatChatter.Msg.encode({
-      id: 1,
-      first: 1,
-      owner: true,
-      token: true,
-      last: true,
-      data: { type: 't', data: new Uint8Array(0) },
-    });
+    const body = HatChatter.Msg.encode(openingMsg('t'));
     await withPeer({}, async (conn, peer) => {
       peer.write(frame(Uint8Array.from([...body, 0])));
       await conn.closed;

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HatChatter } from '../../generated/index.js';
-import { connect, frame, listen, type Connection } from '../../runtime/chatter/index.js';
-import { rawServer, sleep, until } from './helpers.js';
+import { connect, listen, type Connection } from '../../runtime/chatter/index.js';
+import { openingMsg, rawServer, sleep, until, wire } from './helpers.js';
 
 describe('chatter flow control', () => {
   it('pauses the socket for a slow consumer and keeps memory bounded', async () => {
     const raw = await rawServer();
     const conn = await connect(`127.0.0.1:${raw.port}`, { pingDelay: null, receiveQueueSize: 100 });
     const peer = await raw.peer;
-    const msg = frame(
-      HatChatter.Msg.encode({
-        id: 1,
-        first: 1,
-        owner: true,
-        token: true,
-        last: true,
-        data: { type: 't', data: new Uint8Array(1000) },
-      }),
-    );
+    const msg = wire(openingMsg('t', new Uint8Array(1000)));
     // 50 MB offered, nothing consumed: the peer's writes back up instead of our memory growing.
     const chunk = Buffer.concat(Array.from({ length: 1000 }, () => msg));
     let offered = 0;

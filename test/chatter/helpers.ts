@@ -1,4 +1,13 @@
 import * as net from 'node:net';
+import { HatChatter } from '../../generated/index.js';
+import {
+  connect,
+  frame,
+  listen,
+  type Connection,
+  type ConnectionOptions,
+  type Server,
+} from '../../runtime/chatter/index.js';
 
 export const hex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -13,6 +22,28 @@ export async function until(cond: () => boolean, ms = 5000, what = 'condition'):
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(2);
   }
+}
+
+/** A peer's message that opens its own conversation (first = id), with token and last set. */
+export function openingMsg(
+  type: string,
+  data: Uint8Array = new Uint8Array(0),
+  id = 1,
+): HatChatter.Msg {
+  return { id, first: id, owner: true, token: true, last: true, data: { type, data } };
+}
+
+/** The frame a peer sends for `m`. */
+export const wire = (m: HatChatter.Msg): Uint8Array => frame(HatChatter.Msg.encode(m));
+
+/** A server on 127.0.0.1:0 and one connection to it from each side (c1 the client). */
+export async function pair(
+  options: ConnectionOptions = {},
+): Promise<{ server: Server; c1: Connection; c2: Connection }> {
+  const server = await listen({ host: '127.0.0.1', port: 0 }, options);
+  const accepted = server[Symbol.asyncIterator]().next();
+  const c1 = await connect(server.address, options);
+  return { server, c1, c2: (await accepted).value as Connection };
 }
 
 /** A raw TCP peer: collects what it receives and writes what it is told. */

@@ -4,17 +4,8 @@ import {
   connect,
   listen,
   type Connection,
-  type Server,
 } from '../../runtime/chatter/index.js';
-import { bytes, until } from './helpers.js';
-
-async function pair(options = {}): Promise<{ server: Server; c1: Connection; c2: Connection }> {
-  const server = await listen({ host: '127.0.0.1', port: 0 }, options);
-  const accepted = server[Symbol.asyncIterator]().next();
-  const c1 = await connect(server.address, options);
-  const c2 = (await accepted).value as Connection;
-  return { server, c1, c2 };
-}
+import { bytes, pair, until } from './helpers.js';
 
 describe('chatter loopback', () => {
   it('connects, reports addresses and closes connections with the server', async () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HatChatter } from '../../generated/index.js';
-import {
-  PingTimeoutError,
-  connect,
-  frame,
-  listen,
-  type Connection,
-} from '../../runtime/chatter/index.js';
-import { bytes, hex, rawServer, sleep, until } from './helpers.js';
+import { PingTimeoutError, connect, listen, type Connection } from '../../runtime/chatter/index.js';
+import { bytes, hex, openingMsg, rawServer, sleep, until, wire } from './helpers.js';
 
 const PING_1 = '011681810101008f486174436861747465722e50696e6780';
 const PONG_1 = '011681810001018f486174436861747465722e506f6e6780';
-
-const wire = (m: HatChatter.Msg): Uint8Array => frame(HatChatter.Msg.encode(m));
 
 function decodeFrames(buf: Uint8Array): HatChatter.Msg[] {
   const out: HatChatter.Msg[] = [];
@@ -51,16 +43,7 @@ describe('chatter ping', () => {
     expect(hex(peer.received)).toBe(PONG_1);
     // A pong from the peer is swallowed too; the next user message is what receive() sees.
     peer.write(PONG_1);
-    peer.write(
-      wire({
-        id: 3,
-        first: 3,
-        owner: true,
-        token: true,
-        last: true,
-        data: { type: 'a', data: bytes('b') },
-      }),
-    );
+    peer.write(wire(openingMsg('a', bytes('b'), 3)));
     const msg = await conn.receive();
     expect(msg.data.type).toBe('a');
     expect(msg.conv).toEqual({ owner: false, firstId: 3 });
@@ -100,16 +83,7 @@ describe('chatter ping', () => {
     const conn = await connect(`127.0.0.1:${raw.port}`, { pingDelay: 40, pingTimeout: 1000 });
     const peer = await raw.peer;
     for (let i = 0; i < 8; i++) {
-      peer.write(
-        wire({
-          id: i + 1,
-          first: i + 1,
-          owner: true,
-          token: true,
-          last: true,
-          data: { type: 't', data: new Uint8Array(0) },
-        }),
-      );
+      peer.write(wire(openingMsg('t', new Uint8Array(0), i + 1)));
       await sleep(15);
     }
     expect(peer.received.length).toBe(0);

@@ -5,26 +5,17 @@ import {
   ConnectionClosedError,
   ReplyTimeoutError,
   UnexpectedTypeError,
-  connect,
   decodeMsg,
-  listen,
   matchMsg,
   requestMsg,
   sendMsg,
-  type Connection,
-  type Server,
 } from '../../runtime/chatter/index.js';
-import { bytes } from './helpers.js';
+import { bytes, pair as pairWith } from './helpers.js';
 
 // The HatChatter module doubles as a small protocol: Data is the request, Msg the response.
 const set = CodecSet.fromModule(HatChatter);
 
-async function pair(): Promise<{ server: Server; c1: Connection; c2: Connection }> {
-  const server = await listen('127.0.0.1:0', { pingDelay: null });
-  const accepted = server[Symbol.asyncIterator]().next();
-  const c1 = await connect(server.address, { pingDelay: null });
-  return { server, c1, c2: (await accepted).value as Connection };
-}
+const pair = (): ReturnType<typeof pairWith> => pairWith({ pingDelay: null });
 
 describe('chatter typed messages', () => {
   it('sends with the codec name as type and decodes by type', async () => {
