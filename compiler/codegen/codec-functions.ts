@@ -1,6 +1,6 @@
 import type { SbsEntry, SbsType } from '../model.js';
 import { typeToString } from '../schema-utils.js';
-import type { RefType, SchemaIndex } from '../../runtime/sbs/schema-index.js';
+import { typeKey, type RefType, type SchemaIndex } from '../../runtime/sbs/schema-index.js';
 import { moduleAlias, safeName } from './names.js';
 import type { IntMode, TsTypes } from './ts-type.js';
 
@@ -157,7 +157,7 @@ export class CodecEmitter {
     if (done !== undefined) return done;
     // Anonymous nodes of the same structure (every `Optional(Timestamp)` field, say) share
     // one function pair; error path segments are added by callers, so sharing is safe.
-    const key = tsType === undefined ? structureKey(t) : undefined;
+    const key = tsType === undefined ? typeKey(t) : undefined;
     const shared = key === undefined ? undefined : this.shared.get(key);
     if (shared !== undefined) {
       this.emitted.set(t, shared);
@@ -329,25 +329,6 @@ function writerParams(type: string): FunctionDecl['params'] {
 
 function isCompound(t: SbsType): t is Compound {
   return t.kind === 'Array' || t.kind === 'Record' || t.kind === 'Choice' || t.kind === 'Optional';
-}
-
-/** Identity of an anonymous type's structure, including each Optional's form. */
-function structureKey(t: SbsType): string {
-  switch (t.kind) {
-    case 'Array':
-      return `Array(${structureKey(t.element)})`;
-    case 'Optional':
-      return `Optional:${t.form}(${structureKey(t.value)})`;
-    case 'Record':
-    case 'Choice':
-      return `${t.kind}{${t.entries.map((e) => `${e.name}:${structureKey(e.type)}`).join(',')}}`;
-    case 'Ref':
-      return `${t.module}.${t.name}(${t.args.map(structureKey).join(',')})`;
-    case 'Param':
-      throw new Error(`internal: unsubstituted type parameter ${t.name}`);
-    default:
-      return t.kind;
-  }
 }
 
 /**

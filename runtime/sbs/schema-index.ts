@@ -1,12 +1,7 @@
 // Schema facts the dynamic codecs need, computed once per schema and shared by both
 // integer modes: instantiated bodies of named types, which definitions are recursive,
 // and the minimum encoded size of a type (for the hostile-array-count check).
-import {
-  findTypeDef,
-  instantiate,
-  recursiveTypeDefs,
-  typeToString,
-} from '../../compiler/schema-utils.js';
+import { findTypeDef, instantiate, recursiveTypeDefs } from '../../compiler/schema-utils.js';
 import type { SbsType, SbsTypeDef, Schema } from '../../compiler/model.js';
 import { integerSize } from './integer.js';
 
@@ -24,9 +19,9 @@ export class SchemaIndex {
     this.recursive = recursiveTypeDefs(schema);
   }
 
-  /** Stable key of a named type applied to its arguments, e.g. `Interop.Entry(String, InteropExt.Json)`. */
+  /** Stable key of a named type applied to its arguments, e.g. `Interop.Entry(String,InteropExt.Json)`. */
   key(ref: RefType): string {
-    return typeToString(ref);
+    return typeKey(ref);
   }
 
   def(ref: RefType): SbsTypeDef {
@@ -106,6 +101,33 @@ export class SchemaIndex {
           break;
       }
     }
+  }
+}
+
+/**
+ * Identity of a type's structure, for sharing one codec between equal types. Unlike
+ * `typeToString` it includes each Optional's form: `Optional(String)` written in a generic
+ * body is a tagged union ('choice'), written at a concrete use it is `string | null`, so
+ * `H(Optional(String))` from those two places are different types.
+ */
+export function typeKey(t: SbsType): string {
+  switch (t.kind) {
+    case 'Array':
+      return `Array(${typeKey(t.element)})`;
+    case 'Optional':
+      return `Optional:${t.form}(${typeKey(t.value)})`;
+    case 'Record':
+    case 'Choice':
+      return `${t.kind}{${t.entries.map((e) => `${e.name}:${typeKey(e.type)}`).join(',')}}`;
+    case 'Ref':
+      return t.args.length === 0
+        ? `${t.module}.${t.name}`
+        : `${t.module}.${t.name}(${t.args.map(typeKey).join(',')})`;
+    case 'Param':
+      // '$' cannot start an SBS name, so a parameter never meets a builtin or definition.
+      return `$${t.name}`;
+    default:
+      return t.kind;
   }
 }
 

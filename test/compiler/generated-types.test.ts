@@ -1,7 +1,12 @@
 // The generated TypeScript API, checked by the type checker (`npm run typecheck` covers
 // test/): Choice unions narrow in a switch and support exhaustiveness checks, Optional is
 // `T | null` where lossless and a tagged union where not, optional properties, bigint mode.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { compileSchema } from '../../compiler/index.js';
+import { generateFiles } from '../../compiler/generate.js';
+import type { Codec } from '../../runtime/sbs/index.js';
 import { HatEventer } from '../../generated/index.js';
 import type { Interop as NumberInterop } from '../golden/number/index.js';
 import { Interop as BigintInterop } from '../golden/bigint/index.js';
@@ -48,6 +53,30 @@ describe('generated types', () => {
   it('generic definitions are generic types; concrete uses are specialised', () => {
     expectTypeOf<NumberInterop.P1>().toEqualTypeOf<NumberInterop.Pair<number, string>>();
     expectTypeOf<NumberInterop.M1>().toEqualTypeOf<NumberInterop.Entry<string, number>[]>();
+  });
+
+  it('a generic used with Optional from a generic body and directly gets two instances', async () => {
+    // G's body decides Optional(x) for any x ('choice'); B's Optional(String) is nullable.
+    const schema = compileSchema([
+      {
+        file: 'm.sbs',
+        text: 'module M\nH(a) = Record { v: a }\nG(x) = H(Optional(x))\nA = G(String)\nB = H(Optional(String))\n',
+      },
+    ]);
+    const files = await generateFiles(schema, {
+      runtimeImport: join(import.meta.dirname, '../../runtime/sbs/index.js'),
+    });
+    mkdirSync(join(import.meta.dirname, '../../.tmp'), { recursive: true });
+    const dir = mkdtempSync(join(import.meta.dirname, '../../.tmp/generic-optional-'));
+    try {
+      for (const f of files) writeFileSync(join(dir, f.path), f.content);
+      const m = (await import(join(dir, 'M.js'))) as Record<string, Codec<unknown>>;
+      const a = { v: { type: 'value', value: 'hi' } };
+      expect(m.A?.decode(m.A.encode(a))).toEqual(a);
+      expect(m.B?.decode(m.B.encode({ v: 'hi' }))).toEqual({ v: 'hi' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--int bigint types Integer as bigint', () => {

@@ -406,6 +406,26 @@ describe('value model', () => {
     expect(hex(test.withIntegers('bigint').encode('Interop.I', 5))).toBe('85');
   });
 
+  it('keeps the Optional form of each use of a generic, whichever is compiled first', async () => {
+    // G's body decides Optional(x) for any x ('choice'); B's Optional(String) is nullable.
+    const schema = `module M
+H(a) = Record { v: a }
+G(x) = H(Optional(x))
+A = G(String)
+B = H(Optional(String))`;
+    for (const order of [
+      ['M.A', 'M.B'],
+      ['M.B', 'M.A'],
+    ]) {
+      const repo = await Repository.fromText(schema);
+      for (const name of order) {
+        const value = name === 'M.A' ? { v: { type: 'value', value: 'hi' } } : { v: 'hi' };
+        expect(hex(repo.encode(name, value)), name).toBe('81826869');
+        expect(repo.decode(name, bytes('81826869')), name).toEqual(value);
+      }
+    }
+  });
+
   it('offers write/read for framing several values into one buffer', async () => {
     const { SbsWriter, SbsReader } = await import('../../runtime/sbs/index.js');
     const c = hat.codec<{ s: number; us: number }>('HatEventer.Timestamp');

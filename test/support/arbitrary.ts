@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { findTypeDef, instantiate, recursiveTypeDefs, typeToString } from '../../compiler/index.js';
 import type { SbsType, Schema } from '../../compiler/model.js';
+import { typeKey } from '../../runtime/sbs/schema-index.js';
 
 export type IntegerMode = 'number' | 'bigint';
 
@@ -123,7 +124,8 @@ export class SbsArbitraries {
         const recursive = this.recursive.has(`${t.module}.${t.name}`);
         const left = recursive ? depth - 1 : depth;
         if (left < 0) return undefined;
-        const key = `${typeToString(t)}@${left}`;
+        // typeKey, not typeToString: an Optional's form is part of the type's values.
+        const key = `${typeKey(t)}@${left}`;
         const cached = this.cache.get(key);
         if (cached !== undefined) return cached ?? undefined;
         const def = findTypeDef(this.schema, t.module, t.name);
