@@ -50,21 +50,23 @@ export function binaryPayload(type: string, data: Uint8Array): EventPayloadBinar
   return { kind: 'binary', type, data };
 }
 
+type PayloadSource = EventPayload | { readonly payload?: EventPayload | null } | null;
+
+function payloadOf(from: PayloadSource): EventPayload | null {
+  return from !== null && 'kind' in from ? from : (from?.payload ?? null);
+}
+
 /** The JSON value of a JSON payload; `EventerValueError` for a missing or binary payload. */
-export function payloadJson(
-  from: EventPayload | { readonly payload?: EventPayload | null } | null,
-): JsonValue {
-  const p = from !== null && 'kind' in from ? from : (from?.payload ?? null);
+export function payloadJson(from: PayloadSource): JsonValue {
+  const p = payloadOf(from);
   if (p?.kind !== 'json')
     throw new EventerValueError(`expected a JSON payload, got ${describe(p)}`);
   return p.data;
 }
 
 /** The binary payload; `EventerValueError` for a missing or JSON payload. */
-export function payloadBinary(
-  from: EventPayload | { readonly payload?: EventPayload | null } | null,
-): EventPayloadBinary {
-  const p = from !== null && 'kind' in from ? from : (from?.payload ?? null);
+export function payloadBinary(from: PayloadSource): EventPayloadBinary {
+  const p = payloadOf(from);
   if (p?.kind !== 'binary')
     throw new EventerValueError(`expected a binary payload, got ${describe(p)}`);
   return p;
