@@ -13,29 +13,32 @@ const MAX_INSTANCES = 10_000;
 /**
  * Returns the definitions in `defs` that are not inhabited. A generic definition is checked
  * with its parameters assumed inhabited (if even that has no finite value, no instantiation
- * has one); concrete instantiations are explored as the fixed point needs them.
+ * has one); the concrete instantiations its inhabitedness depends on are checked with it.
  */
 export function uninhabitedDefs(defs: readonly SbsTypeDef[], lookup: Lookup): SbsTypeDef[] {
   const bodies = new Map<string, SbsType>();
+  /** Instance -> the instances whose bodies mention it where inhabitedness looks. */
+  const users = new Map<string, string[]>();
   const proven = new Set<string>();
-  const pending: string[] = [];
+  const unexplored: string[] = [];
+  const newlyProven: string[] = [];
 
   const node = (r: RefNode): string => {
     const key = typeToString(r);
     if (!bodies.has(key) && bodies.size < MAX_INSTANCES) {
       const def = lookup(r.module, r.name);
       // Unknown targets and arity mismatches are reported elsewhere; treat them as inhabited.
-      if (!def || def.params.length !== r.args.length) {
-        proven.add(key);
-        bodies.set(key, { kind: 'None' });
-      } else {
-        bodies.set(key, instantiate(def, r.args));
-        pending.push(key);
-      }
+      bodies.set(
+        key,
+        !def || def.params.length !== r.args.length ? { kind: 'None' } : instantiate(def, r.args),
+      );
+      users.set(key, []);
+      unexplored.push(key);
     }
     return key;
   };
 
+  // Instances past the bound count as inhabited: no false errors, only missed ones.
   const inhabited = (t: SbsType): boolean => {
     switch (t.kind) {
       case 'Record':
@@ -43,11 +46,25 @@ export function uninhabitedDefs(defs: readonly SbsTypeDef[], lookup: Lookup): Sb
       case 'Choice':
         return t.entries.some((e) => inhabited(e.type));
       case 'Ref': {
-        const key = node(t);
+        const key = typeToString(t);
         return proven.has(key) || !bodies.has(key);
       }
       default:
         return true;
+    }
+  };
+
+  // The Refs `inhabited` may look at (not those under Array or Optional, nor type arguments).
+  const dependencies = (t: SbsType, user: string): void => {
+    if (t.kind === 'Record' || t.kind === 'Choice')
+      for (const e of t.entries) dependencies(e.type, user);
+    else if (t.kind === 'Ref') users.get(node(t))?.push(user);
+  };
+
+  const check = (key: string): void => {
+    if (!proven.has(key) && inhabited(bodies.get(key) as SbsType)) {
+      proven.add(key);
+      newlyProven.push(key);
     }
   };
 
@@ -59,18 +76,12 @@ export function uninhabitedDefs(defs: readonly SbsTypeDef[], lookup: Lookup): Sb
       args: d.params.map((p) => ({ kind: 'Param', name: p })),
     }),
   );
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const [key, body] of [...bodies]) {
-      if (!proven.has(key) && inhabited(body)) {
-        proven.add(key);
-        changed = true;
-      }
-    }
-    if (pending.length > 0) {
-      pending.length = 0;
-      changed = true;
-    }
-  }
+  // Explore everything reachable first, so every dependency edge exists before the worklist
+  // below re-checks an instance only when something it depends on was proven.
+  for (let key = unexplored.pop(); key !== undefined; key = unexplored.pop())
+    dependencies(bodies.get(key) as SbsType, key);
+  for (const key of bodies.keys()) check(key);
+  for (let key = newlyProven.pop(); key !== undefined; key = newlyProven.pop())
+    for (const user of users.get(key) as string[]) check(user);
   return defs.filter((_, i) => !proven.has(seeds[i] as string));
 }

@@ -323,6 +323,21 @@ describe('validation errors', () => {
       "<json>:0:0: in M.T: unknown type 'Foo' in module 'M'",
     ]);
   });
+
+  // Each link can only be proven after the next one. The check used to take one pass over all
+  // definitions per link (quadratic); now a definition is re-checked only when one it depends
+  // on is proven.
+  it('checks long definition chains in one pass', () => {
+    const n = 3000;
+    const chain = (last: string): string =>
+      `module M\n${Array.from({ length: n }, (_, i) => `A${i} = Record { a: A${i + 1} }\n`).join('')}A${n} = ${last}`;
+    expect(compileSources([{ file: 'a.sbs', text: chain('Integer') }]).diagnostics).toEqual([]);
+    const errs = errors(chain('Choice { a: A0 }'));
+    expect(errs).toHaveLength(n + 1);
+    expect(errs[n]).toBe(
+      `a.sbs:${n + 2}:1: type 'M.A${n}' ${NO_VALUE} (it contains itself with no way out through Optional, Array or another Choice entry)`,
+    );
+  });
 });
 
 describe('accepted recursion', () => {
