@@ -3,7 +3,6 @@
 // through the same scenario against a raw socket playing the recorded peer, emit byte-identical
 // frames (so every message type, id, conversation and flag matches).
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { compileSources, readSources } from '../../compiler/index.js';
 import { HatEventer } from '../../generated/index.js';
@@ -30,7 +29,7 @@ import {
   type JsonValue,
 } from '../../scripts/conformance/vectors.js';
 import { startMemoryServer } from '../../scripts/eventer-server.js';
-import { hex, RawPeer, rawServer, unhex } from '../chatter/helpers.js';
+import { hex, rawClient, rawServer, unhex, type RawPeer } from '../chatter/helpers.js';
 
 const SESSION = '/work/shared/conformance/sessions/eventer-smoke.json';
 const SCHEMA = '/work/shared/conformance/schemas/hat/eventer.sbs';
@@ -117,15 +116,6 @@ const stream = (conn: number, dir: 'c2s' | 's2c'): string =>
     .map((r) => r.frame)
     .join('');
 
-async function connectRaw(port: number): Promise<RawPeer> {
-  const s = net.connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('error', reject);
-  });
-  return new RawPeer(s);
-}
-
 describe('our server against the recorded clients', () => {
   it('answers and notifies with the recorded frames, byte for byte', async () => {
     // The recorded timestamps, one per register session, in order.
@@ -146,7 +136,7 @@ describe('our server against the recorded clients', () => {
     const expectedLength = new Map<number, number>();
     try {
       for (const r of recs) {
-        if (!peers.has(r.conn)) peers.set(r.conn, await connectRaw(server.address.port));
+        if (!peers.has(r.conn)) peers.set(r.conn, await rawClient(server.address.port));
         const peer = peers.get(r.conn) as RawPeer;
         if (r.dir === 'c2s') {
           peer.write(r.frame);

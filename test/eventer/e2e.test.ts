@@ -13,6 +13,7 @@ import {
   type EventType,
   type Status,
 } from '../../runtime/eventer/index.js';
+import { noopLogger } from '../../runtime/logger.js';
 import { startMemoryServer } from '../../scripts/eventer-server.js';
 import { sleep, until } from '../chatter/helpers.js';
 
@@ -247,12 +248,7 @@ describe('status, register, query', () => {
     const disconnected: string[] = [];
     const server = await listen('127.0.0.1:0', {
       pingDelay: 0,
-      logger: {
-        debug: () => {},
-        info: () => {},
-        warn: () => {},
-        error: (m) => void logged.push(m),
-      },
+      logger: { ...noopLogger, error: (m) => void logged.push(m) },
       onRegister: (info) => {
         if (info.clientName === 'bad') throw new Error('boom');
         return [];
@@ -427,12 +423,7 @@ describe('notifications', () => {
     const warned: string[] = [];
     const server = await listen('127.0.0.1:0', {
       pingDelay: 0,
-      logger: {
-        debug: () => {},
-        info: () => {},
-        error: () => {},
-        warn: (m) => void warned.push(m),
-      },
+      logger: { ...noopLogger, warn: (m) => void warned.push(m) },
     });
     const client = await connect(server.address, opts({ subscriptions: [['*']] }));
     const start = performance.now();

@@ -12,6 +12,7 @@ import {
   type Event,
   type Status,
 } from '../../runtime/eventer/index.js';
+import { noopLogger } from '../../runtime/logger.js';
 import { startMemoryServer } from '../../scripts/eventer-server.js';
 import { pythonAvailable, spawnPython, startPythonServer } from '../python-peer.js';
 import { until } from '../chatter/helpers.js';
@@ -170,7 +171,7 @@ describe.skipIf(!available)('eventer against hat-event (Python)', () => {
       serverId: 1,
       token: 'secret',
       failType: ['fail'],
-      logger: { debug: () => {}, info: () => {}, warn: record, error: record },
+      logger: { ...noopLogger, warn: record, error: record },
     });
     const py = spawnPython('eventer_client.py', [`127.0.0.1:${server.address.port}`]);
     try {
