@@ -1,6 +1,11 @@
 import type { SbsEntry, SbsType } from '../model.js';
 import { typeToString } from '../schema-utils.js';
-import { typeKey, type RefType, type SchemaIndex } from '../../runtime/sbs/schema-index.js';
+import {
+  optionalEntries,
+  typeKey,
+  type RefType,
+  type SchemaIndex,
+} from '../../runtime/sbs/schema-index.js';
 import { moduleAlias, safeName } from './names.js';
 import type { IntMode, TsTypes } from './ts-type.js';
 
@@ -186,16 +191,7 @@ export class CodecEmitter {
         break;
       case 'Optional':
         if (t.form === 'nullable') this.nullable(base, type, t.value, docs);
-        else
-          this.choice(
-            base,
-            type,
-            [
-              { name: 'none', type: { kind: 'None' } },
-              { name: 'value', type: t.value },
-            ],
-            docs,
-          );
+        else this.choice(base, type, optionalEntries(t.value), docs);
         break;
     }
     return base;

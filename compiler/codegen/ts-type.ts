@@ -1,5 +1,6 @@
 import type { Schema, SbsEntry, SbsType } from '../model.js';
 import { resolveType } from '../schema-utils.js';
+import { optionalEntries } from '../../runtime/sbs/schema-index.js';
 import { moduleAlias, safeName } from './names.js';
 
 export type IntMode = 'number' | 'bigint';
@@ -39,10 +40,7 @@ export class TsTypes {
       case 'Optional':
         return t.form === 'nullable'
           ? `${this.expr(t.value)} | null`
-          : this.union([
-              { name: 'none', type: { kind: 'None' } },
-              { name: 'value', type: t.value },
-            ]);
+          : this.union(optionalEntries(t.value));
       case 'Param':
         return safeName(t.name);
       case 'Ref': {

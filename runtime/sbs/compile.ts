@@ -5,7 +5,7 @@
 import type { SbsEntry, SbsType } from '../../compiler/model.js';
 import { at } from './errors.js';
 import type { SbsReader } from './reader.js';
-import type { RefType, SchemaIndex } from './schema-index.js';
+import { optionalEntries, type RefType, type SchemaIndex } from './schema-index.js';
 import { unknownEntry, type SbsWriter } from './writer.js';
 
 export type IntegerMode = 'number' | 'bigint';
@@ -39,14 +39,6 @@ const INTEGER_BIGINT: Compiled = {
 const FLOAT: Compiled = { write: (w, v) => w.float(v as number), read: (r) => r.float() };
 const STRING: Compiled = { write: (w, v) => w.string(v as string), read: (r) => r.string() };
 const BYTES: Compiled = { write: (w, v) => w.bytes(v as Uint8Array), read: (r) => r.bytes() };
-
-/** The `Optional(T)` 'choice' form is exactly `Choice { none: None, value: T }`. */
-function optionalEntries(value: SbsType): SbsEntry[] {
-  return [
-    { name: 'none', type: { kind: 'None' } },
-    { name: 'value', type: value },
-  ];
-}
 
 export class CodecCompiler {
   private readonly slots = new Map<string, Slot>();

@@ -2,7 +2,7 @@
 // integer modes: instantiated bodies of named types, which definitions are recursive,
 // and the minimum encoded size of a type (for the hostile-array-count check).
 import { findTypeDef, instantiate, recursiveTypeDefs } from '../../compiler/schema-utils.js';
-import type { SbsType, SbsTypeDef, Schema } from '../../compiler/model.js';
+import type { SbsEntry, SbsType, SbsTypeDef, Schema } from '../../compiler/model.js';
 import { integerSize } from './integer.js';
 
 export type RefType = Extract<SbsType, { kind: 'Ref' }>;
@@ -102,6 +102,14 @@ export class SchemaIndex {
       }
     }
   }
+}
+
+/** The `Optional(T)` 'choice' form is exactly `Choice { none: None, value: T }`. */
+export function optionalEntries(value: SbsType): SbsEntry[] {
+  return [
+    { name: 'none', type: { kind: 'None' } },
+    { name: 'value', type: value },
+  ];
 }
 
 /**
