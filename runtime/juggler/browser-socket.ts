@@ -1,4 +1,4 @@
-import type { FrameSocket, FrameSocketHandlers } from './socket.js';
+import { HandlerRelay, type FrameSocket, type FrameSocketHandlers } from './socket.js';
 
 /** Subset of the WHATWG WebSocket used here (also satisfied by `ws`'s WebSocket). */
 export interface WhatwgWebSocket {
@@ -16,31 +16,23 @@ const DRAIN_POLL_MS = 5;
 /** `FrameSocket` over a browser (WHATWG) WebSocket. */
 export class BrowserFrameSocket implements FrameSocket {
   readonly #ws: WhatwgWebSocket;
-
-  #handlers: FrameSocketHandlers | null = null;
-  #early: ((h: FrameSocketHandlers) => void)[] = [];
+  readonly #events = new HandlerRelay();
 
   constructor(ws: WhatwgWebSocket) {
     this.#ws = ws;
-    const dispatch = (event: (h: FrameSocketHandlers) => void): void => {
-      if (this.#handlers) event(this.#handlers);
-      else this.#early.push(event);
-    };
+    const events = this.#events;
     ws.addEventListener('message', (event: { data: unknown }) => {
-      const data = event.data;
-      dispatch((h) => (typeof data === 'string' ? h.text(data) : h.binary()));
+      if (typeof event.data === 'string') events.text(event.data);
+      else events.binary();
     });
     ws.addEventListener('close', (event: { code: number; reason: string }) =>
-      dispatch((h) => h.close(event.code, event.reason)),
+      events.close(event.code, event.reason),
     );
-    ws.addEventListener('error', () => dispatch((h) => h.error(new Error('WebSocket error'))));
+    ws.addEventListener('error', () => events.error(new Error('WebSocket error')));
   }
 
   bind(handlers: FrameSocketHandlers): void {
-    this.#handlers = handlers;
-    const early = this.#early;
-    this.#early = [];
-    for (const event of early) event(handlers);
+    this.#events.bind(handlers);
   }
 
   send(frame: string): void {

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { FrameSocket, FrameSocketHandlers } from './socket.js';
+import { HandlerRelay, type FrameSocket, type FrameSocketHandlers } from './socket.js';
 
 /**
  * `FrameSocket` over a `ws` WebSocket. `ws` has no `drain` event (maintainers
@@ -14,37 +14,25 @@ export class NodeFrameSocket implements FrameSocket {
     if (this.#drainWaiters.length > 0) this.#wakeDrainWaiters();
   };
 
-  #handlers: FrameSocketHandlers | null = null;
-  /** Events that arrive between the handshake and `bind` (same TCP chunk as the 101). */
-  #early: ((h: FrameSocketHandlers) => void)[] = [];
+  readonly #events = new HandlerRelay();
 
   constructor(ws: WebSocket) {
     this.#ws = ws;
-    const dispatch = (event: (h: FrameSocketHandlers) => void): void => {
-      if (this.#handlers) event(this.#handlers);
-      else this.#early.push(event);
-    };
+    const events = this.#events;
     ws.on('message', (data, isBinary) => {
-      if (isBinary) dispatch((h) => h.binary());
-      else {
-        const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
-        dispatch((h) => h.text(text));
-      }
+      if (isBinary) events.binary();
+      else events.text(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
     });
     ws.on('close', (code, reason) => {
       this.#closed = true;
       this.#wakeDrainWaiters();
-      const why = reason.toString();
-      dispatch((h) => h.close(code, why));
+      events.close(code, reason.toString());
     });
-    ws.on('error', (err) => dispatch((h) => h.error(err)));
+    ws.on('error', (err) => events.error(err));
   }
 
   bind(handlers: FrameSocketHandlers): void {
-    this.#handlers = handlers;
-    const early = this.#early;
-    this.#early = [];
-    for (const event of early) event(handlers);
+    this.#events.bind(handlers);
   }
 
   send(frame: string): void {

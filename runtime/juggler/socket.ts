@@ -26,3 +26,40 @@ export interface FrameSocketHandlers {
   close(code: number, reason: string): void;
   error(err: Error): void;
 }
+
+/**
+ * Receive callbacks for a `FrameSocket` that holds events until `bind`:
+ * frames can arrive in the same TCP chunk as the handshake response, before
+ * the transport exists. Once bound, events go straight through.
+ */
+export class HandlerRelay implements FrameSocketHandlers {
+  #handlers: FrameSocketHandlers | null = null;
+  #held: ((h: FrameSocketHandlers) => void)[] = [];
+
+  bind(handlers: FrameSocketHandlers): void {
+    this.#handlers = handlers;
+    const held = this.#held;
+    this.#held = [];
+    for (const event of held) event(handlers);
+  }
+
+  text(frame: string): void {
+    if (this.#handlers) this.#handlers.text(frame);
+    else this.#held.push((h) => h.text(frame));
+  }
+
+  binary(): void {
+    if (this.#handlers) this.#handlers.binary();
+    else this.#held.push((h) => h.binary());
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#handlers) this.#handlers.close(code, reason);
+    else this.#held.push((h) => h.close(code, reason));
+  }
+
+  error(err: Error): void {
+    if (this.#handlers) this.#handlers.error(err);
+    else this.#held.push((h) => h.error(err));
+  }
+}

@@ -1,4 +1,4 @@
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   connect,
@@ -12,6 +12,7 @@ import {
   type JsonValue,
   type Server,
   type ServerOptions,
+  type WebSocketConstructor,
 } from '../../runtime/juggler/index.js';
 import { RawClient, settlesWithin, sleep, until } from './helpers.js';
 
@@ -92,6 +93,29 @@ describe('connect / close', () => {
     const client = await connect(`ws://127.0.0.1:${port}/ws`);
     await expect(client.send('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
     await client.closed;
+  });
+
+  it.each([
+    ['ws', undefined],
+    ['a WHATWG WebSocket', WebSocket as unknown as WebSocketConstructor],
+  ])('keeps frames a server sends right after the handshake (%s)', async (_label, Ctor) => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    wss.on('connection', (ws) => {
+      ws.send('0{"type":"state","diff":[{"op":"replace","path":"","value":[1]}]}');
+      ws.send('0{"type":"notify","name":"n","data":2}');
+    });
+    const { port } = wss.address() as { port: number };
+    const notes: JsonValue[] = [];
+    const client = await connect(`ws://127.0.0.1:${port}/ws`, {
+      onNotify: (_n, d) => notes.push(d),
+      ...(Ctor ? { WebSocket: Ctor } : {}),
+    });
+    cleanups.push(() => client.close());
+    await until(() => notes.length === 1);
+    expect(notes).toEqual([2]);
+    expect(client.state.data).toEqual([1]);
   });
 
   it('rejects connect to a closed port with ConnectError', async () => {
