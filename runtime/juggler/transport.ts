@@ -195,10 +195,8 @@ export class Transport {
   /** Closes the WebSocket; `error` (if any) is reported as the close reason. */
   close(error?: Error): void {
     if (this.#closing) return;
-    this.#closing = true;
     this.#error = error;
-    this.#stopTimer();
-    this.#rejectWaiters();
+    this.#markClosing();
     if (error instanceof PingTimeoutError) {
       this.#socket.terminate();
     } else {
@@ -208,11 +206,7 @@ export class Transport {
 
   /** Drops the connection without a closing handshake. */
   terminate(): void {
-    if (!this.#closing) {
-      this.#closing = true;
-      this.#stopTimer();
-      this.#rejectWaiters();
-    }
+    this.#markClosing();
     this.#socket.terminate();
   }
 
@@ -250,21 +244,17 @@ export class Transport {
       }
       const text = this.#current;
       const pos = this.#currentPos;
-      if (pos === 0 && text.length <= max) {
-        socket.send('0' + text);
+      let end = pos + max;
+      if (end >= text.length) {
+        // slice(0) of a whole string is that string: a one-segment message is not copied
+        socket.send('0' + text.slice(pos));
         this.#current = null;
+        this.#wakeOneWaiter();
       } else {
-        let end = pos + max;
-        if (end >= text.length) {
-          socket.send('0' + text.slice(pos));
-          this.#current = null;
-        } else {
-          if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
-          socket.send('1' + text.slice(pos, end));
-          this.#currentPos = end;
-        }
+        if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+        socket.send('1' + text.slice(pos, end));
+        this.#currentPos = end;
       }
-      if (this.#current === null) this.#wakeOneWaiter();
     }
     if (this.#queueHead >= this.#queue.length && this.#queueHead > 0) {
       this.#queue = [];
@@ -277,7 +267,11 @@ export class Transport {
     waiter?.resolve();
   }
 
-  #rejectWaiters(): void {
+  /** Stops the timer, drops the send queue and fails its waiters (once). */
+  #markClosing(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#stopTimer();
     const waiters = this.#spaceWaiters;
     this.#spaceWaiters = [];
     for (const w of waiters) w.reject(new ConnectionClosedError());
@@ -290,43 +284,8 @@ export class Transport {
     if (this.#closing) return;
     this.#lastReceived = Date.now();
     const header = frame.charCodeAt(0);
-    if (header === HEADER_LAST) {
-      let text: string;
-      if (this.#parts.length === 0) {
-        text = frame.slice(1);
-      } else {
-        this.#parts.push(frame.slice(1));
-        text = this.#parts.join('');
-        this.#parts = [];
-        this.#partsLength = 0;
-      }
-      if (text.length > this.#opts.maxMessageSize) {
-        this.#fail(
-          new ProtocolError(`message exceeds maxMessageSize (${this.#opts.maxMessageSize})`),
-        );
-        return;
-      }
-      let msg: unknown;
-      try {
-        msg = JSON.parse(text);
-      } catch (err) {
-        this.#fail(new ProtocolError(`invalid JSON: ${(err as Error).message}`));
-        return;
-      }
-      try {
-        this.#onMessage(msg);
-      } catch (err) {
-        this.#fail(err instanceof Error ? err : new ProtocolError(String(err)));
-      }
-    } else if (header === HEADER_MORE) {
-      this.#partsLength += frame.length - 1;
-      if (this.#partsLength > this.#opts.maxMessageSize) {
-        this.#fail(
-          new ProtocolError(`message exceeds maxMessageSize (${this.#opts.maxMessageSize})`),
-        );
-        return;
-      }
-      this.#parts.push(frame.slice(1));
+    if (header === HEADER_LAST || header === HEADER_MORE) {
+      this.#receiveSegment(frame, header === HEADER_LAST);
     } else if (header === HEADER_PING) {
       // Written directly, not queued: a pong may sit between segments of a message.
       this.#socket.send('3' + frame.slice(1));
@@ -336,6 +295,41 @@ export class Transport {
           frame.length === 0 ? 'empty frame' : `unknown frame header ${JSON.stringify(frame[0])}`,
         ),
       );
+    }
+  }
+
+  #receiveSegment(frame: string, last: boolean): void {
+    this.#partsLength += frame.length - 1;
+    if (this.#partsLength > this.#opts.maxMessageSize) {
+      this.#fail(
+        new ProtocolError(`message exceeds maxMessageSize (${this.#opts.maxMessageSize})`),
+      );
+      return;
+    }
+    if (!last) {
+      this.#parts.push(frame.slice(1));
+      return;
+    }
+    let text: string;
+    if (this.#parts.length === 0) {
+      text = frame.slice(1);
+    } else {
+      this.#parts.push(frame.slice(1));
+      text = this.#parts.join('');
+      this.#parts = [];
+    }
+    this.#partsLength = 0;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch (err) {
+      this.#fail(new ProtocolError(`invalid JSON: ${(err as Error).message}`));
+      return;
+    }
+    try {
+      this.#onMessage(msg);
+    } catch (err) {
+      this.#fail(err instanceof Error ? err : new ProtocolError(String(err)));
     }
   }
 
@@ -384,11 +378,7 @@ export class Transport {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (!this.#closing) {
-      this.#closing = true;
-      this.#stopTimer();
-      this.#rejectWaiters();
-    }
+    this.#markClosing();
     try {
       this.#onClose(this.#error);
     } finally {

@@ -138,6 +138,15 @@ describe('wire format (raw frames against our server)', () => {
     const b = await RawClient.open(server.wsUrl);
     for (let i = 0; i < 20; i++) b.sendFrame('1' + 'x'.repeat(10));
     await until(() => b.closed);
+    // the limit counts the whole message: one final segment, or the final one tipping it over
+    const c = await RawClient.open(server.wsUrl);
+    c.sendMsg({ type: 'request', id: 1, name: 'x', data: 'x'.repeat(100) });
+    await until(() => c.closed);
+    const d = await RawClient.open(server.wsUrl);
+    d.sendFrame('1' + ' '.repeat(60));
+    d.sendFrame('0' + JSON.stringify({ type: 'request', id: 1, name: 'x', data: 'x'.repeat(10) }));
+    await until(() => d.closed);
+    expect(d.messages).toEqual([]);
   });
 
   it('pings after pingDelay of silence and drops a peer that never answers', async () => {
