@@ -67,9 +67,12 @@ export function decodeWith<T>(
   } catch (e) {
     throw at(e, name);
   } finally {
-    if (!nested) readerBusy = false;
-    // Drop the reference so a large input is not retained by the shared reader.
-    if (!nested) r.buf = EMPTY;
+    if (!nested) {
+      readerBusy = false;
+      // Drop the input, and the DataView a Float read made of it, so the shared reader does
+      // not keep a large input alive.
+      r.reset(EMPTY);
+    }
   }
 }
 

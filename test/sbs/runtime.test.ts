@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   SbsDecodeError,
@@ -306,6 +308,29 @@ describe('Bytes decoded from a Node Buffer', () => {
     const out = r.bytes();
     input[1] = 99;
     expect([...out]).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the shared reader of Codec.decode', () => {
+  it('does not keep the last input alive, also after reading a Float from it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const f = codec<number>(
+      'F',
+      (w, v) => w.float(v),
+      (r) => r.float(),
+    );
+    const input = (): WeakRef<ArrayBuffer> => {
+      const big = new Uint8Array(1 << 20);
+      big.set(f.encode(1.5));
+      expect(f.decode(big.subarray(0, 8))).toBe(1.5);
+      return new WeakRef(big.buffer);
+    };
+    const ref = input();
+    // A WeakRef keeps its target until the current job ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(ref.deref()).toBeUndefined();
   });
 });
 
