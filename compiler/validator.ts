@@ -211,33 +211,37 @@ export function validateModules(
     defIndex.get(`${module}.${name}`);
 
   // Alias cycles (`A = B`, `B = A`, `A = A`): reported once per cycle, at its first definition.
+  // A definition aliases at most one other, so walks that stop where an earlier walk went
+  // visit each definition once.
   const inAliasCycle = new Set<SbsTypeDef>();
-  for (const d of allDefs) {
-    if (inAliasCycle.has(d)) continue;
-    const path: SbsTypeDef[] = [d];
-    let t = d.type;
-    while (t.kind === 'Ref') {
-      const next = lookup(t.module, t.name);
-      if (!next || inAliasCycle.has(next)) break;
-      const i = path.indexOf(next);
-      if (i >= 0) {
-        if (i === 0) {
-          for (const c of path) inAliasCycle.add(c);
-          const names = [...path, d].map((c) => `${c.module}.${c.name}`).join(' -> ');
-          const at = defPos.get(d);
-          if (at)
-            report(
-              at.pos,
-              at.scope,
-              `alias cycle ${names}: the type has no value and can never be encoded`,
-            );
-        }
-        break;
-      }
+  const walkOf = new Map<SbsTypeDef, number>();
+  const order = new Map(allDefs.map((d, i) => [d, i]));
+  allDefs.forEach((d, walk) => {
+    const path: SbsTypeDef[] = [];
+    let next: SbsTypeDef | undefined = d;
+    while (next && !walkOf.has(next)) {
+      walkOf.set(next, walk);
       path.push(next);
-      t = next.type;
+      next = next.type.kind === 'Ref' ? lookup(next.type.module, next.type.name) : undefined;
     }
-  }
+    if (!next || walkOf.get(next) !== walk) return;
+    const cycle = path.slice(path.indexOf(next));
+    for (const c of cycle) inAliasCycle.add(c);
+    const first = cycle.reduce((a, b) =>
+      (order.get(a) as number) < (order.get(b) as number) ? a : b,
+    );
+    const i = cycle.indexOf(first);
+    const names = [...cycle.slice(i), ...cycle.slice(0, i), first]
+      .map((c) => `${c.module}.${c.name}`)
+      .join(' -> ');
+    const at = defPos.get(first);
+    if (at)
+      report(
+        at.pos,
+        at.scope,
+        `alias cycle ${names}: the type has no value and can never be encoded`,
+      );
+  });
 
   // Generic recursion that would need infinitely many instantiations.
   const sccOf = new Map<string, Set<string>>();

@@ -200,6 +200,16 @@ describe('validation errors', () => {
       ['a.sbs:2:1: alias cycle M.A -> M.A: the type has no value and can never be encoded'],
     ],
     [
+      'aliases leading into a cycle',
+      'module M\nX = C\nB = C\nC = D\nD = C\nY = D',
+      [
+        `a.sbs:2:1: type 'M.X' ${NO_VALUE} (it contains itself with no way out through Optional, Array or another Choice entry)`,
+        `a.sbs:3:1: type 'M.B' ${NO_VALUE} (it contains itself with no way out through Optional, Array or another Choice entry)`,
+        'a.sbs:4:1: alias cycle M.C -> M.D -> M.C: the type has no value and can never be encoded',
+        `a.sbs:6:1: type 'M.Y' ${NO_VALUE} (it contains itself with no way out through Optional, Array or another Choice entry)`,
+      ],
+    ],
+    [
       'generic alias cycle',
       'module M\nP(a) = Q(a)\nQ(b) = P(b)',
       ['a.sbs:2:1: alias cycle M.P -> M.Q -> M.P: the type has no value and can never be encoded'],
@@ -327,6 +337,17 @@ describe('validation errors', () => {
   // Each link can only be proven after the next one. The check used to take one pass over all
   // definitions per link (quadratic); now a definition is re-checked only when one it depends
   // on is proven.
+  it('follows long alias chains once', () => {
+    const n = 3000;
+    const chain = (last: string): string =>
+      `module M\n${Array.from({ length: n }, (_, i) => `A${i} = A${i + 1}\n`).join('')}A${n} = ${last}`;
+    expect(compileSources([{ file: 'a.sbs', text: chain('Integer') }]).diagnostics).toEqual([]);
+    const names = Array.from({ length: n + 2 }, (_, i) => `M.A${i % (n + 1)}`).join(' -> ');
+    expect(errors(chain('A0'))).toEqual([
+      `a.sbs:2:1: alias cycle ${names}: the type has no value and can never be encoded`,
+    ]);
+  });
+
   it('checks long definition chains in one pass', () => {
     const n = 3000;
     const chain = (last: string): string =>
