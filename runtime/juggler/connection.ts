@@ -138,17 +138,14 @@ export class Connection {
       return;
     }
     if (this.#opts.parallelRequests) {
-      this.#inflight++;
-      this.#updatePause();
       const done = this.#runRequest(req);
       if (done) {
+        this.#inflight++;
+        this.#updatePause();
         void done.then(() => {
           this.#inflight--;
           this.#updatePause();
         });
-      } else {
-        this.#inflight--;
-        this.#updatePause();
       }
     } else {
       this.#requests.push(req);

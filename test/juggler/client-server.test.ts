@@ -436,4 +436,35 @@ describe('backpressure', () => {
     expect(handled).toBe(500);
     raw.close();
   });
+
+  it('with parallelRequests, pauses reading while receiveQueueSize requests run', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const server = await listen({
+      receiveQueueSize: 8,
+      parallelRequests: true,
+      onRequest: async (_c, name) => {
+        if (name === 'sync') return 'sync';
+        started++;
+        await gate;
+        return null;
+      },
+    });
+    cleanups.push(() => server.close());
+    const raw = await RawClient.open(server.wsUrl);
+    // handlers answering synchronously never count against receiveQueueSize
+    for (let i = 1; i <= 20; i++) raw.sendMsg({ type: 'request', id: i, name: 'sync', data: null });
+    await until(() => raw.messages.length === 20);
+    for (let i = 1; i <= 500; i++)
+      raw.sendMsg({ type: 'request', id: i, name: 'x', data: 'y'.repeat(1000) });
+    await sleep(50);
+    // frames already read from the socket still run; the rest wait in the socket
+    expect(started).toBeGreaterThanOrEqual(8);
+    expect(started).toBeLessThan(500);
+    release();
+    await until(() => raw.messages.length === 520, 5000);
+    expect(started).toBe(500);
+    raw.close();
+  });
 });
