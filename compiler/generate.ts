@@ -99,23 +99,18 @@ function moduleStructure(
   }));
 
   const imports: ImportDeclarationStructure[] = [];
-  const hasCodecs = codecs.length > 0;
-  if (hasCodecs || declarations.length > 0) {
-    const named = hasCodecs
-      ? [
-          { name: 'Codec', alias: '$Codec', isTypeOnly: true },
-          { name: 'SbsReader', alias: '$Reader', isTypeOnly: true },
-          { name: 'SbsWriter', alias: '$Writer', isTypeOnly: true },
-          ...[...runtimeValues].sort().map((n) => ({ name: n, alias: `$${n}` })),
-        ]
-      : [];
-    if (named.length > 0)
-      imports.push({
-        kind: StructureKind.ImportDeclaration,
-        moduleSpecifier: runtime,
-        namedImports: named,
-      });
-  }
+  // A module of generic definitions only has no codecs, so it needs nothing from the runtime.
+  if (codecs.length > 0)
+    imports.push({
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: runtime,
+      namedImports: [
+        { name: 'Codec', alias: '$Codec', isTypeOnly: true },
+        { name: 'SbsReader', alias: '$Reader', isTypeOnly: true },
+        { name: 'SbsWriter', alias: '$Writer', isTypeOnly: true },
+        ...[...runtimeValues].sort().map((n) => ({ name: n, alias: `$${n}` })),
+      ],
+    });
   for (const m of [...modules].sort())
     imports.push({
       kind: StructureKind.ImportDeclaration,
