@@ -246,13 +246,13 @@ export function applyPatch(doc: JsonValue, patch: unknown): JsonValue {
         remove(tokens);
         break;
       case 'replace':
-        getAt(root, tokens);
         if (tokens.length === 0) root = op.value;
         else {
           const parent = parentOf(tokens);
           const last = tokens[tokens.length - 1] as string;
-          if (Array.isArray(parent)) parent[Number(last)] = op.value;
-          else setOwn(parent, last, op.value);
+          if (Array.isArray(parent)) parent[parseIndex(last, parent.length, false)] = op.value;
+          else if (Object.hasOwn(parent, last)) setOwn(parent, last, op.value);
+          else throw new PatchError(`path not found at ${JSON.stringify(last)}`);
         }
         break;
       case 'move': {

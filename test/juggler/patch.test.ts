@@ -165,12 +165,17 @@ describe('applyPatch', () => {
       [{ op: 'add', path: 'a', value: 1 }],
       [{ op: 'remove', path: '/zz' }],
       [{ op: 'replace', path: '/zz', value: 1 }],
+      [{ op: 'replace', path: '/a/4', value: 1 }],
+      [{ op: 'replace', path: '/a/-', value: 1 }],
+      [{ op: 'replace', path: '/c/x', value: 1 }],
+      [{ op: 'replace', path: '/constructor', value: 1 }],
       [{ op: 'add', path: '/a/01', value: 1 }],
       [{ op: 'move', from: '/a', path: '/a/0' }],
       [{ op: 'add', path: '/c/x', value: 1 }],
       [{ op: 'add', path: '/a' }],
     ];
     for (const p of bad) expect(() => applyPatch(doc, p), JSON.stringify(p)).toThrow(PatchError);
+    expect(() => applyPatch(1, [{ op: 'replace', path: '/x', value: 1 }])).toThrow(PatchError);
   });
 
   it('cannot pollute prototypes', () => {
