@@ -129,14 +129,20 @@ export class Server {
 
   /** Base URL of the WebSocket endpoint, e.g. `ws://127.0.0.1:1234/ws`. */
   get wsUrl(): string {
-    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `${this.#opts.tls ? 'wss' : 'ws'}://${host}:${this.port}${this.#opts.wsPath ?? '/ws'}`;
+    return `${this.#opts.tls ? 'wss' : 'ws'}://${this.#authority}${this.#wsPath}`;
   }
 
   /** Base URL for HTTP, e.g. `http://127.0.0.1:1234`. */
   get httpUrl(): string {
-    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `${this.#opts.tls ? 'https' : 'http'}://${host}:${this.port}`;
+    return `${this.#opts.tls ? 'https' : 'http'}://${this.#authority}`;
+  }
+
+  get #authority(): string {
+    return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  get #wsPath(): string {
+    return this.#opts.wsPath ?? '/ws';
   }
 
   /**
@@ -199,7 +205,7 @@ export class Server {
         res.writeHead(302, { Location: indexPath }).end();
         return;
       }
-      if (pathname === (opts.wsPath ?? '/ws')) {
+      if (pathname === this.#wsPath) {
         res.writeHead(426, { Upgrade: 'websocket' }).end('Upgrade Required');
         return;
       }
@@ -221,8 +227,7 @@ export class Server {
       this.#logger.debug('juggler upgrade socket error', { error: err.message }),
     );
     if (this.#closing) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    if (pathnameOf(req) !== (this.#opts.wsPath ?? '/ws'))
-      return rejectUpgrade(socket, 404, 'Not Found');
+    if (pathnameOf(req) !== this.#wsPath) return rejectUpgrade(socket, 404, 'Not Found');
     if (!(await this.#authorized(req))) {
       return rejectUpgrade(socket, 401, 'Unauthorized', 'WWW-Authenticate: Basic realm=""\r\n');
     }
