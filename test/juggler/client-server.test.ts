@@ -1,5 +1,5 @@
 import { WebSocket, WebSocketServer } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connect,
   ConnectionClosedError,
@@ -14,12 +14,19 @@ import {
   type ServerOptions,
   type WebSocketConstructor,
 } from '../../runtime/juggler/index.js';
-import { RawClient, settlesWithin, sleep, until } from './helpers.js';
+import { cleanupAfterEach, RawClient, settlesWithin, sleep, until } from './helpers.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
+
+/** A plain `ws` server standing in for a Juggler server; returns its URL. */
+async function plainWsServer(onConnection: (ws: WebSocket) => void): Promise<string> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  cleanups.push(() => new Promise((r) => wss.close(r)));
+  wss.on('connection', onConnection);
+  const { port } = wss.address() as { port: number };
+  return `ws://127.0.0.1:${port}/ws`;
+}
 
 async function setup(
   opts: ServerOptions = {},
@@ -85,12 +92,8 @@ describe('connect / close', () => {
   });
 
   it('detects an abrupt server disconnect and rejects pending requests', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((r) => wss.once('listening', r));
-    cleanups.push(() => new Promise((r) => wss.close(r)));
-    wss.on('connection', (ws) => ws.on('message', () => ws.terminate()));
-    const { port } = wss.address() as { port: number };
-    const client = await connect(`ws://127.0.0.1:${port}/ws`);
+    const url = await plainWsServer((ws) => ws.on('message', () => ws.terminate()));
+    const client = await connect(url);
     await expect(client.send('x', 1)).rejects.toBeInstanceOf(ConnectionClosedError);
     await client.closed;
   });
@@ -99,16 +102,12 @@ describe('connect / close', () => {
     ['ws', undefined],
     ['a WHATWG WebSocket', WebSocket as unknown as WebSocketConstructor],
   ])('keeps frames a server sends right after the handshake (%s)', async (_label, Ctor) => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((r) => wss.once('listening', r));
-    cleanups.push(() => new Promise((r) => wss.close(r)));
-    wss.on('connection', (ws) => {
+    const url = await plainWsServer((ws) => {
       ws.send('0{"type":"state","diff":[{"op":"replace","path":"","value":[1]}]}');
       ws.send('0{"type":"notify","name":"n","data":2}');
     });
-    const { port } = wss.address() as { port: number };
     const notes: JsonValue[] = [];
-    const client = await connect(`ws://127.0.0.1:${port}/ws`, {
+    const client = await connect(url, {
       onNotify: (_n, d) => notes.push(d),
       ...(Ctor ? { WebSocket: Ctor } : {}),
     });
@@ -126,13 +125,11 @@ describe('connect / close', () => {
   });
 
   it('closes the client on a ping timeout', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((r) => wss.once('listening', r));
-    cleanups.push(() => new Promise((r) => wss.close(r)));
     const frames: string[] = [];
-    wss.on('connection', (ws) => ws.on('message', (d) => frames.push((d as Buffer).toString())));
-    const { port } = wss.address() as { port: number };
-    const client = await connect(`ws://127.0.0.1:${port}/ws`, { pingDelay: 10, pingTimeout: 20 });
+    const url = await plainWsServer((ws) =>
+      ws.on('message', (d) => frames.push((d as Buffer).toString())),
+    );
+    const client = await connect(url, { pingDelay: 10, pingTimeout: 20 });
     await client.closed;
     expect(frames).toContain('2');
     expect(client.closeError).toBeInstanceOf(PingTimeoutError);

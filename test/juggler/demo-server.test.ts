@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect, JugglerError, type Client, type JsonValue } from '../../runtime/juggler/index.js';
 import { startDemoServer } from '../../scripts/juggler-server.js';
-import { RawClient, until } from './helpers.js';
+import { cleanupAfterEach, RawClient, until } from './helpers.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 describe('demo server handler', () => {
   it('implements echo, fail, set, get_state, notify and rejects other names', async () => {

@@ -1,5 +1,15 @@
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import type { JsonValue } from '../../runtime/juggler/index.js';
+
+/** Returns a list whose functions run, last added first, after each test of the calling file. */
+export function cleanupAfterEach(): (() => Promise<unknown> | void)[] {
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return cleanups;
+}
 
 /** Polls `pred` every 2 ms until true; fails after `timeoutMs`. */
 export async function until(
