@@ -12,7 +12,7 @@ import {
   ProtocolError,
   ReplyTimeoutError,
 } from './errors.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../fifo.js';
 import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { ViewReader } from './view-reader.js';

@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { parseAddress, type Address, type AddressLike } from './address.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../fifo.js';
 import { noopLogger, type Logger } from '../logger.js';
 
 export interface ListenOptions extends ConnectionOptions {

@@ -14,7 +14,7 @@ import {
   type Logger,
   type Msg,
 } from '../chatter/index.js';
-import { Fifo } from '../chatter/fifo.js';
+import { Fifo } from '../fifo.js';
 import type { Codec } from '../sbs/index.js';
 import {
   eventFromSbs,

@@ -1,6 +1,7 @@
 import { ConnectionClosedError, PingTimeoutError, ProtocolError } from './errors.js';
 import type { Logger } from '../logger.js';
 import type { FrameSocket } from './socket.js';
+import { Fifo } from '../fifo.js';
 
 export interface TransportOptions {
   /** Max UTF-16 code units of JSON per frame (the header char comes on top). */
@@ -75,8 +76,7 @@ export class Transport {
   readonly #onMessage: (msg: unknown) => void;
   readonly #onClose: (error: Error | undefined) => void;
 
-  #queue: string[] = [];
-  #queueHead = 0;
+  readonly #queue = new Fifo<string>();
   #current: string | null = null;
   #currentPos = 0;
   #writerBlocked = false;
@@ -135,7 +135,7 @@ export class Transport {
 
   /** Encoded messages queued and not yet fully written. */
   get queueLength(): number {
-    return this.#queue.length - this.#queueHead + (this.#current === null ? 0 : 1);
+    return this.#queue.length + (this.#current === null ? 0 : 1);
   }
 
   get bufferedAmount(): number {
@@ -233,13 +233,9 @@ export class Transport {
         return;
       }
       if (this.#current === null) {
-        if (this.#queueHead >= this.#queue.length) break;
-        this.#current = this.#queue[this.#queueHead] as string;
-        this.#queue[this.#queueHead++] = '';
-        if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-          this.#queue = this.#queue.slice(this.#queueHead);
-          this.#queueHead = 0;
-        }
+        const next = this.#queue.shift();
+        if (next === undefined) break;
+        this.#current = next;
         this.#currentPos = 0;
       }
       const text = this.#current;
@@ -256,10 +252,6 @@ export class Transport {
         this.#currentPos = end;
       }
     }
-    if (this.#queueHead >= this.#queue.length && this.#queueHead > 0) {
-      this.#queue = [];
-      this.#queueHead = 0;
-    }
   }
 
   #wakeOneWaiter(): void {
@@ -275,8 +267,7 @@ export class Transport {
     const waiters = this.#spaceWaiters;
     this.#spaceWaiters = [];
     for (const w of waiters) w.reject(new ConnectionClosedError());
-    this.#queue = [];
-    this.#queueHead = 0;
+    this.#queue.drain();
     this.#current = null;
   }
 

@@ -1,6 +1,6 @@
 /**
- * Array-backed FIFO with a moving head: `Array.prototype.shift` is O(n) on large arrays,
- * and a receive queue holds up to `receiveQueueSize` items.
+ * Array-backed FIFO with a moving head: `Array.prototype.shift` is O(n) on large arrays, and
+ * receive and send queues (Chatter, Juggler, Eventer) hold thousands of items.
  */
 export class Fifo<T> {
   private items: (T | undefined)[] = [];
