@@ -1,4 +1,5 @@
 import { EventerValueError } from './errors.js';
+import { jsonEquals } from '../json.js';
 import type { JsonValue } from './json.js';
 import { compareTimestamps, type Timestamp } from './timestamp.js';
 
@@ -139,16 +140,4 @@ export function payloadEquals(a: EventPayload | null, b: EventPayload | null): b
       a.data.every((x, i) => x === b.data[i])
     );
   return b.kind === 'json' && jsonEquals(a.data, b.data);
-}
-
-function jsonEquals(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => jsonEquals(x, b[i] as JsonValue));
-  }
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.hasOwn(b, k) && jsonEquals(a[k] as JsonValue, b[k] as JsonValue));
 }

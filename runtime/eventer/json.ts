@@ -1,8 +1,7 @@
+import type { JsonValue } from '../json.js';
 import { EventerValueError } from './errors.js';
 
-/** A JSON value as carried by JSON event payloads. */
-export type JsonValue =
-  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from '../json.js';
 
 // Characters Python's `json.dumps` (ensure_ascii) escapes and `JSON.stringify` does not.
 const NON_ASCII = /[\u007f-\uffff]/g;
