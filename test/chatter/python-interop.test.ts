@@ -1,40 +1,20 @@
 // Against the Python reference (hat-drivers chatter), when it is importable: set
 // HAT_PYTHON_PATH to a PYTHONPATH under which `import hat.drivers.chatter` works
-// (see docs/sections/chatter.md). Skipped otherwise.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+// (README, Development). Skipped otherwise.
 import { describe, expect, it } from 'vitest';
 import { connect, listen, type Connection } from '../../runtime/chatter/index.js';
+import { pythonAvailable, spawnPython, startPythonServer } from '../python-peer.js';
 import { bytes, sleep } from './helpers.js';
 
-const pythonPath = process.env['HAT_PYTHON_PATH'];
-const python = process.env['HAT_PYTHON'] ?? 'python3';
-const scripts = fileURLToPath(new URL('../../scripts/python/', import.meta.url));
-const env = { ...process.env, PYTHONPATH: pythonPath ?? '' };
-const available =
-  pythonPath !== undefined &&
-  spawnSync(python, ['-c', 'import hat.drivers.chatter'], { env, stdio: 'ignore' }).status === 0;
-
-async function pythonEchoServer(pingDelay: number): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(
-    python,
-    [`${scripts}chatter_echo_server.py`, '127.0.0.1:0', '--ping-delay', String(pingDelay)],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
-    const m = /^READY (\d+)$/.exec(line);
-    if (m) return { port: Number(m[1]), child };
-  }
-  throw new Error('python echo server did not start');
-}
+const available = pythonAvailable('hat.drivers.chatter');
 
 describe.skipIf(!available)('chatter against hat-drivers (Python)', () => {
   it('our client: conversations, flags and pings both ways with the Python echo server', async () => {
-    const py = await pythonEchoServer(0.05);
+    const py = await startPythonServer('chatter_echo_server.py', [
+      '127.0.0.1:0',
+      '--ping-delay',
+      '0.05',
+    ]);
     try {
       const conn = await connect(`127.0.0.1:${py.port}`, { pingDelay: 30, pingTimeout: 2000 });
       const convs = [];
@@ -57,7 +37,7 @@ describe.skipIf(!available)('chatter against hat-drivers (Python)', () => {
       expect(Buffer.compare(reply.data.data, big)).toBe(0);
       await conn.close();
     } finally {
-      py.child.kill();
+      py.kill();
     }
   });
 
@@ -70,22 +50,19 @@ describe.skipIf(!available)('chatter against hat-drivers (Python)', () => {
     });
     try {
       // Asynchronously: our server runs in this process's event loop.
-      const child = spawn(
-        python,
-        [`${scripts}chatter_client.py`, `127.0.0.1:${server.address.port}`, '30', '0.3', '0.05'],
-        {
-          env,
-          timeout: 20_000,
-        },
+      const py = spawnPython(
+        'chatter_client.py',
+        [`127.0.0.1:${server.address.port}`, '30', '0.3', '0.05'],
+        20_000,
       );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const code = await new Promise((r) => child.once('exit', r));
-      expect(stderr).toBe('');
-      expect(stdout.trim()).toBe('OK');
-      expect(code).toBe(0);
+      try {
+        expect(await py.line(20_000)).toBe('OK');
+        expect(await py.exited).toBe(0);
+        await expect(py.line(100)).rejects.toThrow(); // nothing printed after OK
+        expect(py.stderr()).toBe('');
+      } finally {
+        py.kill();
+      }
     } finally {
       await server.close();
     }
