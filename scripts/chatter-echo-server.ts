@@ -13,7 +13,7 @@ import {
   type ListenOptions,
   type Server,
 } from '../runtime/chatter/index.js';
-import { isMain, runMain, serveUntilSignal } from './cli.js';
+import { isMain, numberOption, runMain, serveUntilSignal } from './cli.js';
 
 export interface EchoOptions extends ListenOptions {
   /** Answer only messages with last = false. */
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const cert = values['tls-cert'];
   const server = await startEchoServer(positionals[0] ?? '127.0.0.1:0', {
     sink: values.sink,
-    pingDelay: values['ping-delay'] === undefined ? undefined : Number(values['ping-delay']),
+    pingDelay: numberOption('ping-delay', values['ping-delay'], 0),
     tls: key && cert ? { key: readFileSync(key), cert: readFileSync(cert) } : undefined,
   });
   serveUntilSignal(server, server.address.port);

@@ -9,7 +9,7 @@
 //     --tls                 TLS without certificate verification
 import { parseArgs } from 'node:util';
 import { connect, type Connection } from '../runtime/chatter/index.js';
-import { isMain, runMain } from './cli.js';
+import { intOption, isMain, numberOption, runMain } from './cli.js';
 
 export interface LoadOptions {
   readonly mode: 'rtt' | 'pipeline';
@@ -87,10 +87,10 @@ async function main(): Promise<void> {
   }
   const options: LoadOptions = {
     mode: values.mode,
-    size: Number(values.size),
-    connections: Number(values.connections),
-    window: Number(values.window),
-    ms: Number(values.seconds) * 1000,
+    size: intOption('size', values.size, 0),
+    connections: intOption('connections', values.connections, 1),
+    window: intOption('window', values.window, 1),
+    ms: numberOption('seconds', values.seconds, 0) * 1000,
     tls: values.tls,
   };
   const r = await runLoad(address, options);

@@ -7,7 +7,27 @@ export function isMain(url: string): boolean {
   return script !== undefined && url === pathToFileURL(script).href;
 }
 
-/** The integer value of option `--<name>` in [min, max], or undefined when it was not given. */
+/** The numeric value of option `--<name>` in [min, max], or undefined when it was not given. */
+export function numberOption(name: string, text: string, min: number, max?: number): number;
+export function numberOption(
+  name: string,
+  text: string | undefined,
+  min: number,
+  max?: number,
+): number | undefined;
+export function numberOption(
+  name: string,
+  text: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (!(n >= min && n <= max)) throw new Error(`invalid --${name} ${text}`);
+  return n;
+}
+
+/** `numberOption` restricted to integers. */
 export function intOption(name: string, text: string, min: number, max?: number): number;
 export function intOption(
   name: string,
@@ -19,11 +39,10 @@ export function intOption(
   name: string,
   text: string | undefined,
   min: number,
-  max = Number.MAX_SAFE_INTEGER,
+  max?: number,
 ): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`invalid --${name} ${text}`);
+  const n = numberOption(name, text, min, max);
+  if (n !== undefined && !Number.isInteger(n)) throw new Error(`invalid --${name} ${text}`);
   return n;
 }
 
