@@ -69,14 +69,10 @@ export function decodeWith<T>(
   } finally {
     if (!nested) {
       readerBusy = false;
-      // Drop the input, and the DataView a Float read made of it, so the shared reader does
-      // not keep a large input alive.
-      r.reset(EMPTY);
+      r.release();
     }
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 export function codec<T>(name: string, write: WriteFn<T>, read: ReadFn<T>): Codec<T> {
   return {

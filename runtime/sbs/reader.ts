@@ -3,6 +3,7 @@ import { groupsToBigint } from './integer.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const EMPTY = new Uint8Array(0);
 
 export interface DecodeOptions {
   /** Nesting limit for recursive types. Default 1000. */
@@ -27,7 +28,7 @@ export class SbsReader {
   maxEmptyItems = 1_000_000;
   private view: DataView | undefined;
 
-  constructor(bytes: Uint8Array = new Uint8Array(0), options?: DecodeOptions) {
+  constructor(bytes: Uint8Array = EMPTY, options?: DecodeOptions) {
     this.buf = bytes;
     this.reset(bytes, options);
   }
@@ -40,6 +41,15 @@ export class SbsReader {
     this.view = undefined;
     this.maxDepth = options?.maxDepth ?? 1000;
     this.maxEmptyItems = options?.maxEmptyItems ?? 1_000_000;
+  }
+
+  /**
+   * Forgets the input, and the DataView a Float read made of it, so a reader kept for reuse
+   * does not keep a large input alive.
+   */
+  release(): void {
+    this.buf = EMPTY;
+    this.view = undefined;
   }
 
   fail(code: SbsDecodeErrorCode, reason: string, offset: number = this.pos): never {
