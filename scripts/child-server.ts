@@ -1,10 +1,11 @@
-// One of this repo's server scripts in a child process, so the benchmark client and the
-// server each have a core of their own. The scripts print `READY <port>` once listening.
+// One of this repo's server scripts in a child process: benchmarks use it so client and
+// server each have a core; tests use it to check the scripts' command lines. The scripts
+// print `READY <port>` once listening.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../', import.meta.url));
 
 export interface ChildServer {
   readonly port: number;

@@ -7,7 +7,7 @@
 import { connect, type Connection } from '../../runtime/chatter/index.js';
 import { startEchoServer } from '../chatter-echo-server.js';
 import { isMain } from '../cli.js';
-import { startChildServer } from './child-server.js';
+import { startChildServer } from '../child-server.js';
 import { rawEchoRoundTrips } from './raw-echo.js';
 import { printTable, type BenchResult } from './result.js';
 

@@ -13,7 +13,7 @@ import {
 } from '../../runtime/eventer/index.js';
 import { startMemoryServer } from '../eventer-server.js';
 import { isMain } from '../cli.js';
-import { startChildServer } from './child-server.js';
+import { startChildServer } from '../child-server.js';
 import { printTable, type BenchResult } from './result.js';
 
 function batch(n: number, seq: number, prefix = 'bench'): RegisterEvent[] {

@@ -12,7 +12,7 @@ import {
 } from '../../runtime/juggler/index.js';
 import { startDemoServer } from '../juggler-server.js';
 import { isMain } from '../cli.js';
-import { startChildServer } from './child-server.js';
+import { startChildServer } from '../child-server.js';
 import { printTable, type BenchResult } from './result.js';
 
 async function sequential(client: Client, ms: number): Promise<number> {

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { connect, JugglerError, type Client, type JsonValue } from '../../runtime/juggler/index.js';
+import { startChildServer } from '../../scripts/child-server.js';
 import { startDemoServer } from '../../scripts/juggler-server.js';
 import { cleanupAfterEach, RawClient, until } from './helpers.js';
 
@@ -37,32 +36,15 @@ describe('demo server handler', () => {
 
 describe('scripts/juggler-server.ts', () => {
   it('prints READY <port> for --port 0 and honours --max-segment-size', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        'scripts/juggler-server.ts',
-        '--port',
-        '0',
-        '--max-segment-size',
-        '16',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    cleanups.push(() => {
-      child.kill('SIGTERM');
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
-    const m = /^READY (\d+)$/.exec(line);
-    expect(m).not.toBeNull();
-    const raw = await RawClient.open(`ws://127.0.0.1:${m![1]}/ws`);
+    const child = await startChildServer('juggler-server.ts', [
+      '--port',
+      '0',
+      '--max-segment-size',
+      '16',
+    ]);
+    cleanups.push(() => child.stop());
+    expect(child.port).toBeGreaterThan(0);
+    const raw = await RawClient.open(`ws://127.0.0.1:${child.port}/ws`);
     cleanups.push(() => raw.close());
     const long = 'x'.repeat(100);
     raw.sendMsg({ type: 'request', id: 1, name: 'echo', data: long });
