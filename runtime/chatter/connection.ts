@@ -430,6 +430,8 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       r.reset(body);
       wire = HatChatter.Msg.read(r);
       r.end();
+      // Decoded Bytes are views of their own; the reader need not keep the chunk alive.
+      r.release();
     } catch (e) {
       throw new ProtocolError(
         `malformed HatChatter.Msg: ${e instanceof Error ? e.message : String(e)}`,

@@ -8,11 +8,7 @@ import { SbsReader } from '../sbs/index.js';
  */
 export class ViewReader extends SbsReader {
   override bytes(): Uint8Array {
-    const start = this.pos;
-    // count(1): a non-negative length that fits in the remaining input.
-    const n = this.count(1);
-    if (n > this.buf.length - this.pos)
-      this.fail('length', `Bytes length ${n} exceeds the input`, start);
+    const n = this.length('Bytes');
     const p = this.pos;
     this.pos = p + n;
     return this.buf.subarray(p, p + n);

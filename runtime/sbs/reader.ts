@@ -138,7 +138,8 @@ export class SbsReader {
     return this.view.getFloat64(p);
   }
 
-  private length(what: string): number {
+  /** A Bytes or String length: non-negative and within the remaining input. */
+  protected length(what: string): number {
     const start = this.pos;
     const n = this.integer();
     if (n < 0) this.fail('length', `negative ${what} length ${n}`, start);

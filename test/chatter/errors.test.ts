@@ -65,6 +65,19 @@ describe('chatter bad input', () => {
     });
   });
 
+  it('closes on a Bytes length beyond the body, naming it as a Bytes length', async () => {
+    // The data's Bytes are last in the body: dropping the final byte leaves its length
+    // prefix claiming one byte more than remains.
+    const body = HatChatter.Msg.encode(openingMsg('t', Uint8Array.of(1, 2)));
+    await withPeer({}, async (conn, peer) => {
+      peer.write(frame(body.subarray(0, body.length - 1)));
+      await conn.closed;
+      const cause = conn.closeReason?.cause as SbsDecodeError;
+      expect(cause.code).toBe('length');
+      expect(cause.message).toMatch(/Bytes length 2 exceeds the 1 remaining bytes/);
+    });
+  });
+
   it('closes on an oversized announced length without waiting for the body', async () => {
     const logger = recordingLogger();
     await withPeer({ maxFrameSize: 1024, logger }, async (conn, peer) => {
