@@ -79,6 +79,10 @@ export class TsTypes {
     return t.kind !== 'Param' && resolveType(this.schema, t).kind === 'None';
   }
 
+  /**
+   * Whether a Record entry may be left out. Unlike `isNullable` (could a value be null, for
+   * choosing an Optional's form), a type parameter is not: the TS property keeps its `T`.
+   */
   isNullish(t: SbsType): boolean {
     if (t.kind === 'Param') return false;
     const r = resolveType(this.schema, t);
