@@ -5,32 +5,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSchema, readSources } from '../../compiler/index.js';
-import {
-  checkVector,
-  formatFailure,
-  type CodecLike,
-  type Target,
-} from '../../scripts/conformance/check.js';
+import { checkVector, formatFailure, generatedTarget } from '../../scripts/conformance/check.js';
 import { readVectors, VectorConverter } from '../../scripts/conformance/vectors.js';
 import * as numberMode from '../golden/number/index.js';
 import * as bigintMode from '../golden/bigint/index.js';
 
 const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance');
 const MODES = { number: numberMode, bigint: bigintMode } as const;
-
-function target(int: keyof typeof MODES): Target {
-  const modules = MODES[int] as unknown as Record<string, Record<string, CodecLike>>;
-  return {
-    label: `generated/${int}`,
-    int,
-    codec(name) {
-      const [module = '', type = ''] = name.split('.');
-      const codec = modules[module]?.[type];
-      if (!codec) throw new Error(`no generated codec for ${name}`);
-      return codec;
-    },
-  };
-}
 
 describe('conformance vectors through generated codecs', async () => {
   const schema = compileSchema(
@@ -43,7 +24,9 @@ describe('conformance vectors through generated codecs', async () => {
     it.each(files)('%s', async (file) => {
       const vectors = await readVectors(join(CONFORMANCE, 'vectors', file));
       expect(vectors.length).toBeGreaterThan(0);
-      const failures = vectors.flatMap((v) => checkVector(target(int), converter, v));
+      const failures = vectors.flatMap((v) =>
+        checkVector(generatedTarget(int, MODES[int]), converter, v),
+      );
       expect(failures.map(formatFailure)).toEqual([]);
     });
   });

@@ -11,14 +11,14 @@ import {
 } from '../../runtime/sbs/index.js';
 import { checkVector, formatFailure, type Target } from '../../scripts/conformance/check.js';
 import {
+  bytesToHex as hex,
+  hexToBytes as bytes,
   parseVectors,
   UnsafeIntegerError,
   VectorConverter,
 } from '../../scripts/conformance/vectors.js';
 
 const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance');
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
 let hat: Repository;
 let test: Repository;
