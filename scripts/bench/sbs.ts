@@ -9,6 +9,7 @@ import { HatChatter, HatEventer } from '../../generated/index.js';
 import { Repository } from '../../runtime/sbs/index.js';
 import { isMain } from '../cli.js';
 import { decodeEvent, encodeEvent } from './peers/event-floor.js';
+import { interpreter } from './peers/interpreter.js';
 import { opsPerSecond, printTable, type BenchResult } from './result.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,6 +79,7 @@ interface Case {
 export async function run(): Promise<BenchResult[]> {
   const pb = await protobufjsPeer();
   const repo = await Repository.fromFiles([`${root}schemas`]);
+  const interpreted = interpreter(repo);
   const events = Array.from({ length: 100 }, (_, i) => makeEvent(i));
   const msg: HatChatter.Msg = {
     id: 12345,
@@ -115,6 +117,14 @@ export async function run(): Promise<BenchResult[]> {
     const sbsBytes = c.codec.encode(c.value as never);
     const size = sbsBytes.length;
     const repoCodec = repo.codec(c.codec.name);
+    const walker = interpreted(c.codec.name);
+    // The reference points skip every check, so make sure they still do the same job.
+    const sameBytes = [
+      walker.encode(c.value),
+      ...(c.floor ? [c.floor.encode(c.value as never)] : []),
+    ];
+    if (sameBytes.some((b) => !Buffer.from(b).equals(sbsBytes)))
+      throw new Error(`${c.name}: a reference point encodes differently from the generated codec`);
     const pbType = pb[c.proto.type]!;
     const pbValue = c.proto.value;
     const pbBytes = pbType.encode(pbValue).finish();
@@ -140,6 +150,12 @@ export async function run(): Promise<BenchResult[]> {
         mpBytes.length,
       ],
       ['JSON', () => JSON.stringify(jsonObject), () => JSON.parse(jsonValue), jsonValue.length],
+      [
+        'tree-walking interpreter, no checks',
+        () => walker.encode(c.value),
+        () => walker.decode(sbsBytes),
+        size,
+      ],
     ];
     const floor = c.floor;
     if (floor)
