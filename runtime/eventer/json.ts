@@ -40,13 +40,23 @@ function encodeNumber(n: number): string {
 }
 
 /**
+ * Nesting Python's `json` reads and writes (its recursion limit is 1000); deeper values are
+ * refused both ways, well before our recursive writer would overflow the stack.
+ */
+const MAX_DEPTH = 1000;
+
+/**
  * JSON text as hat's `json.encode` (Python `json.dumps` defaults) writes it: `", "` and
  * `": "` separators and non-ASCII characters escaped, so the payload bytes equal those of a
  * Python peer. Integers (safe ones) are written without a fraction, other numbers as Python
- * writes floats. Throws `EventerValueError` for values that are not JSON (NaN, functions,
- * cycles are not detected beyond the stack limit).
+ * writes floats. Throws `EventerValueError` for values that are not JSON (NaN, functions)
+ * and for nesting deeper than 1000 levels (which includes cycles).
  */
 export function encodeJson(value: unknown): string {
+  return write(value, MAX_DEPTH);
+}
+
+function write(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
       return encodeString(value);
@@ -56,11 +66,12 @@ export function encodeJson(value: unknown): string {
       return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
+      if (depth === 0) throw new EventerValueError(tooDeep);
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ', ';
-          out += encodeJson(value[i] ?? null);
+          out += write(value[i] ?? null, depth - 1);
         }
         return out + ']';
       }
@@ -72,7 +83,7 @@ export function encodeJson(value: unknown): string {
         if (v === undefined) continue;
         if (!first) out += ', ';
         first = false;
-        out += encodeString(k) + ': ' + encodeJson(v);
+        out += encodeString(k) + ': ' + write(v, depth - 1);
       }
       return out + '}';
     }
@@ -81,11 +92,39 @@ export function encodeJson(value: unknown): string {
   }
 }
 
-/** Parses JSON payload text; `EventerValueError` for text that is not JSON. */
+const tooDeep = `JSON value nested deeper than ${MAX_DEPTH} levels (or cyclic)`;
+
+/**
+ * Parses JSON payload text; `EventerValueError` for text that is not JSON, and for JSON that
+ * `encodeJson` could not write back: nesting deeper than 1000 levels, or numbers beyond the
+ * double range (`JSON.parse` makes them ±Infinity). A server would otherwise store an event
+ * that fails every later notification and query selecting it.
+ */
 export function decodeJson(text: string): JsonValue {
+  let value: JsonValue;
   try {
-    return JSON.parse(text) as JsonValue;
+    value = JSON.parse(text) as JsonValue;
   } catch (e) {
     throw new EventerValueError(`invalid JSON payload: ${(e as Error).message}`, { cause: e });
   }
+  // Shorter text is neither that deep nor, without a 3-digit exponent, out of range.
+  if ((text.length >= 200 || LARGE_EXPONENT.test(text)) && !writable(value, MAX_DEPTH))
+    throw new EventerValueError(
+      `invalid JSON payload: nested deeper than ${MAX_DEPTH} levels or a number out of range`,
+    );
+  return value;
+}
+
+const LARGE_EXPONENT = /[eE][+-]?\d\d\d/;
+
+function writable(value: JsonValue, depth: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth === 0) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!writable(v, depth - 1)) return false;
+    return true;
+  }
+  for (const k in value) if (!writable(value[k] as JsonValue, depth - 1)) return false;
+  return true;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EventerValueError } from '../../runtime/eventer/errors.js';
 import { decodeJson, encodeJson } from '../../runtime/eventer/json.js';
 
 describe('JSON payload text (Python json.dumps defaults)', () => {
@@ -42,5 +43,26 @@ describe('JSON payload text (Python json.dumps defaults)', () => {
     expect(() => encodeJson(() => 1)).toThrow(/not a JSON value/);
     expect(() => encodeJson(new Uint8Array(1))).toThrow(/not a JSON value/);
     expect(() => decodeJson('{"x": NaN')).toThrow(/invalid JSON payload/);
+  });
+
+  it('refuses text it could not write back: deep nesting, numbers beyond doubles', () => {
+    // Accepted, such text would be stored by a server and then fail every notification and
+    // query that selects it (Python's json refuses nesting this deep too).
+    const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+    expect(decodeJson(deep(1000))).toBeInstanceOf(Array);
+    expect(() => decodeJson(deep(1001))).toThrow(EventerValueError);
+    expect(() => decodeJson(deep(200_000))).toThrow(/nested deeper than 1000 levels/);
+    for (const text of ['1e400', '[-1E+309]', `{"x": 1${'0'.repeat(400)}}`])
+      expect(() => decodeJson(text), text).toThrow(/number out of range/);
+    expect(decodeJson('[1e-400, 1.5e300]')).toEqual([0, 1.5e300]);
+  });
+
+  it('refuses values nested too deep or cyclic with a typed error', () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 5000; i++) v = { a: [v] };
+    expect(() => encodeJson(v)).toThrow(EventerValueError);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = [cycle];
+    expect(() => encodeJson(cycle)).toThrow(/nested deeper than 1000 levels \(or cyclic\)/);
   });
 });
