@@ -9,8 +9,9 @@ export interface DecodeOptions {
   /** Nesting limit for recursive types. Default 1000. */
   readonly maxDepth?: number;
   /**
-   * Upper bound on the length of arrays whose items may encode to zero bytes
-   * (`Array(None)`): such a count is not bounded by the input size. Default 1,000,000.
+   * Upper bound on the number of items, over the whole input, of arrays whose items may encode
+   * to zero bytes (`Array(None)`): such counts are not bounded by the input size. Default
+   * 1,000,000.
    */
   readonly maxEmptyItems?: number;
 }
@@ -26,6 +27,11 @@ export class SbsReader {
   depth = 0;
   maxDepth = 1000;
   maxEmptyItems = 1_000_000;
+  /**
+   * What is left of maxEmptyItems until the next reset. A limit per array alone would let
+   * `Array(Array(None))` multiply it by the input size (302 bytes -> 10^8 items).
+   */
+  private emptyItemsLeft = 1_000_000;
   private view: DataView | undefined;
 
   constructor(bytes: Uint8Array = EMPTY, options?: DecodeOptions) {
@@ -41,6 +47,7 @@ export class SbsReader {
     this.view = undefined;
     this.maxDepth = options?.maxDepth ?? 1000;
     this.maxEmptyItems = options?.maxEmptyItems ?? 1_000_000;
+    this.emptyItemsLeft = this.maxEmptyItems;
   }
 
   /**
@@ -202,12 +209,17 @@ export class SbsReader {
           `array of ${n} items cannot fit in the ${remaining} remaining bytes`,
           start,
         );
-    } else if (n > this.maxEmptyItems) {
+    } else if (n > this.emptyItemsLeft) {
+      const used = this.maxEmptyItems - this.emptyItemsLeft;
       this.fail(
         'length',
-        `array of ${n} zero-size items exceeds maxEmptyItems (${this.maxEmptyItems})`,
+        `array of ${n} zero-size items exceeds maxEmptyItems (${this.maxEmptyItems}` +
+          (used > 0 ? `, ${used} already read` : '') +
+          ')',
         start,
       );
+    } else {
+      this.emptyItemsLeft -= n;
     }
     return n;
   }

@@ -290,6 +290,27 @@ describe('strict decoding', () => {
     expect(decodeError(test, 'Interop.AN', '84', { maxEmptyItems: 3 }).code).toBe('length');
   });
 
+  it('counts maxEmptyItems over the whole input, so nested arrays cannot multiply it', async () => {
+    const repo = await Repository.fromText(`module M
+      AAN = Array(Array(None))
+      AR = Array(Array(Record { n: None }))
+    `);
+    // 3 bytes per inner count of 1,000,000: 302 bytes would decode to 10^8 items (about 1.7 GB).
+    const million = '3d04c0';
+    for (const type of ['M.AAN', 'M.AR']) {
+      const e = decodeError(repo, type, '82' + million.repeat(2));
+      expect({ code: e.code, offset: e.offset, path: e.path }).toEqual({
+        code: 'length',
+        offset: 4,
+        path: [type, 1],
+      });
+    }
+    expect(repo.decode('M.AAN', bytes('82' + '82' + '81'))).toEqual([[null, null], [null]]);
+    expect(decodeError(repo, 'M.AAN', '82' + '82' + '82', { maxEmptyItems: 3 }).offset).toBe(2);
+    // The budget starts afresh with each input.
+    expect(repo.decode('M.AAN', bytes('81' + '83'), { maxEmptyItems: 3 })).toHaveLength(1);
+  });
+
   it('limits nesting depth of InteropExt.Tree and InteropExt.Json', () => {
     const tree = (d: number): string => '8081'.repeat(d - 1) + '8080';
     expect(test.decode('InteropExt.Tree', bytes(tree(1000)))).toBeTruthy();
