@@ -11,9 +11,14 @@ export interface Timestamp {
 
 const US = 1_000_000;
 
-/** hat's `min_timestamp`/`max_timestamp` (s is a float here: beyond 2^53 it is not exact). */
+/**
+ * hat's `min_timestamp`/`max_timestamp` as closely as doubles hold them: `-(2^63)` is exact,
+ * but `2^63 - 1` would round up to `2^63`, beyond hat's range (its `timestamp_to_bytes`, and
+ * so an lmdb server given it as a query bound, overflows), so the maximum is the largest
+ * double below, `2^63 - 1024`.
+ */
 export const MIN_TIMESTAMP: Timestamp = { s: -(2 ** 63), us: 0 };
-export const MAX_TIMESTAMP: Timestamp = { s: 2 ** 63 - 1, us: 999_999 };
+export const MAX_TIMESTAMP: Timestamp = { s: 2 ** 63 - 1024, us: 999_999 };
 
 /** `< 0`, `0` or `> 0` as `a` is before, equal to or after `b`. */
 export function compareTimestamps(a: Timestamp, b: Timestamp): number {
@@ -61,9 +66,15 @@ export function now(): Timestamp {
   return timestampFromFloat(ms / 1000);
 }
 
-/** A Date carries milliseconds only: `us` is truncated to whole milliseconds. */
+/**
+ * A Date carries milliseconds only: `us` is truncated to whole milliseconds.
+ * `EventerValueError` beyond the Date range (about ±275,000 years) rather than an Invalid Date.
+ */
 export function timestampToDate(t: Timestamp): Date {
-  return new Date(t.s * 1000 + Math.floor(t.us / 1000));
+  const d = new Date(t.s * 1000 + Math.floor(t.us / 1000));
+  if (Number.isNaN(d.getTime()))
+    throw new EventerValueError(`timestamp (${t.s}, ${t.us}) is not a Date`);
+  return d;
 }
 
 export function timestampFromDate(d: Date): Timestamp {
@@ -73,22 +84,41 @@ export function timestampFromDate(d: Date): Timestamp {
   return { s, us: (ms - s * 1000) * 1000 };
 }
 
-/** ISO 8601 UTC text with microseconds, e.g. `2038-01-01T00:00:00.099999Z`. */
+/**
+ * ISO 8601 UTC text with microseconds, e.g. `2038-01-01T00:00:00.099999Z` (years beyond
+ * 0..9999 in the expanded form, `+010000-01-01T...`). `EventerValueError` beyond the Date range.
+ */
 export function timestampToIso(t: Timestamp): string {
-  const base = new Date(t.s * 1000).toISOString().slice(0, 19);
+  // Everything but `.sssZ`: the year part is longer outside 0..9999.
+  const base = timestampToDate({ s: t.s, us: 0 }).toISOString().slice(0, -5);
   return `${base}.${String(t.us).padStart(6, '0')}Z`;
 }
 
-/** hat's `Timestamp.add(seconds)`. */
+/** hat's `Timestamp.add(seconds)`; `EventerValueError` for NaN or infinite seconds (hat raises too). */
 export function addSeconds(t: Timestamp, seconds: number): Timestamp {
+  if (!Number.isFinite(seconds)) throw new EventerValueError(`cannot add ${seconds} seconds`);
   const whole = Math.trunc(seconds);
   const total = t.us + roundHalfEven((seconds - whole) * 1e6);
   const s = t.s + whole + Math.floor(total / US);
   return { s, us: ((total % US) + US) % US };
 }
 
-/** hat's `timestamp_to_bytes`: u64 BE `s + 2^63`, then u32 BE `us` (sortable bytes). */
+/**
+ * hat's `timestamp_to_bytes`: u64 BE `s + 2^63`, then u32 BE `us` (sortable bytes).
+ * `EventerValueError` for parts the bytes cannot hold (hat raises `OverflowError`) instead of
+ * wrapping them, which would sort them among other timestamps.
+ */
 export function timestampToBytes(t: Timestamp): Uint8Array {
+  const { s, us } = t;
+  if (
+    !Number.isInteger(s) ||
+    s < -(2 ** 63) ||
+    s >= 2 ** 63 ||
+    !Number.isInteger(us) ||
+    us < 0 ||
+    us >= 2 ** 32
+  )
+    throw new EventerValueError(`timestamp (${s}, ${us}) does not fit hat's timestamp bytes`);
   const out = new Uint8Array(12);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(t.s) + 2n ** 63n);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { EventerValueError } from '../../runtime/eventer/errors.js';
 import {
+  MAX_TIMESTAMP,
+  MIN_TIMESTAMP,
   addSeconds,
   compareTimestamps,
   now,
@@ -105,5 +108,30 @@ describe('timestamp (hat test_timestamp.py)', () => {
     expect(() => timestamp(1.5, 0)).toThrow(/invalid timestamp/);
     expect(timestamp(-1, 5)).toEqual(t(-1, 5));
     expect(() => timestampFromBytes(new Uint8Array(3))).toThrow(/12 bytes/);
+  });
+
+  it('bytes of the extremes sort at the ends; parts the bytes cannot hold are refused, not wrapped', () => {
+    expect(hex(timestampToBytes(MIN_TIMESTAMP))).toBe('000000000000000000000000');
+    // Within hat's range (s < 2^63), so a Python peer can encode it too.
+    expect(hex(timestampToBytes(MAX_TIMESTAMP))).toBe('fffffffffffffc00000f423f');
+    expect(BigInt(MAX_TIMESTAMP.s)).toBeLessThan(2n ** 63n);
+    for (const bad of [
+      t(2 ** 63, 0),
+      t(-(2 ** 63) - 4096, 0),
+      t(1.5, 0),
+      t(0, -1),
+      t(0, 2 ** 32),
+      t(NaN, 0),
+    ])
+      expect(() => timestampToBytes(bad), JSON.stringify(bad)).toThrow(EventerValueError);
+  });
+
+  it('typed errors for times a Date or hat cannot hold; ISO text of years beyond 9999', () => {
+    expect(() => addSeconds(t(0, 0), NaN)).toThrow(EventerValueError);
+    expect(() => addSeconds(t(0, 0), -Infinity)).toThrow(EventerValueError);
+    expect(() => timestampToDate(MAX_TIMESTAMP)).toThrow(EventerValueError);
+    expect(() => timestampToIso(t(1e15, 0))).toThrow(EventerValueError);
+    expect(timestampToIso(t(253402300801, 5))).toBe('+010000-01-01T00:00:01.000005Z');
+    expect(timestampToIso(t(-62198755199, 7))).toBe('-000001-01-01T00:00:01.000007Z');
   });
 });
