@@ -252,6 +252,7 @@ export class Server implements AsyncDisposable {
     try {
       const req = decodeMsg(msg, HatEventer.MsgInitReq);
       let info: ConnectionInfo;
+      let selector: string;
       try {
         info = {
           id,
@@ -261,6 +262,9 @@ export class Server implements AsyncDisposable {
           serverId: req.serverId ?? null,
           persisted: req.persisted,
         };
+        // Here, so that a subscription too deep to walk refuses the client (as hat's
+        // recursion error does) instead of failing after the success response.
+        selector = JSON.stringify([info.serverId, info.subscription.queryTypes()]);
         const r = this.options.onConnected?.(info);
         if (r instanceof Promise) await watch.race(r);
       } catch (e) {
@@ -279,11 +283,7 @@ export class Server implements AsyncDisposable {
           },
         )
         .catch(() => {});
-      served = {
-        info,
-        conn,
-        selector: JSON.stringify([info.serverId, info.subscription.queryTypes()]),
-      };
+      served = { info, conn, selector };
       this.served.set(conn, served);
       await this.loop(served, watch);
     } catch (e) {

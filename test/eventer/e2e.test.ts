@@ -70,6 +70,20 @@ describe('init', () => {
     await server.close();
   });
 
+  it('a subscription too deep to walk is refused, not closed after a success response', async () => {
+    const server = await listen('127.0.0.1:0', { pingDelay: 0, closeTimeout: 50 });
+    try {
+      const deep = Array.from({ length: 100_000 }, () => 'a');
+      const error = await connect(server.address, opts({ subscriptions: [deep] })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(EventerInitError);
+      expect(server.connections).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('token check of the example server', async () => {
     const { server } = await startMemoryServer({ token: 'secret', pingDelay: 0, closeTimeout: 50 });
     try {
