@@ -112,7 +112,10 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   private readonly queue = new Fifo<Msg>();
   private readonly receivers = new Fifo<Deferred<Msg>>();
   private readonly convWaiters = new Map<number, ConvWaiter>();
+  /** Reading paused because the receive queue is full. */
   private paused = false;
+  /** Reading paused because a pong had to be sent while the peer does not read what we write. */
+  private pongPaused = false;
 
   private lastReceive = 0;
   private receivedFrame = false;
@@ -298,6 +301,10 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
 
   private onDrain(): void {
     this.blocked = false;
+    if (this.pongPaused) {
+      this.pongPaused = false;
+      if (!this.paused && !this.closing) this.socket.resume();
+    }
     while (!this.blocked && !this.closing) {
       const job = this.sendJobs.shift();
       if (job === undefined) return;
@@ -399,7 +406,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       !this.closing
     ) {
       this.paused = false;
-      this.socket.resume();
+      if (!this.pongPaused) this.socket.resume();
     }
     return msg;
   }
@@ -442,6 +449,13 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     const type = wire.data.type;
     if (type === PING) {
       this.enqueue(PONG_DATA, { owner: !wire.owner, firstId: wire.first });
+      // A peer that pings without reading would otherwise grow our write buffer without
+      // bound; like hat's read loop blocking on the full send queue, stop reading until the
+      // socket drains (the rest of the current chunk is still answered).
+      if (this.blocked && !this.pongPaused) {
+        this.pongPaused = true;
+        this.socket.pause();
+      }
       return;
     }
     if (type === PONG) return;
@@ -564,7 +578,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     }
     this.flush();
     socket.end();
-    if (this.paused) socket.resume(); // so the peer's end is seen
+    if (this.paused || this.pongPaused) socket.resume(); // so the peer's end is seen
     const timer = setTimeout(() => socket.destroy(), this.closeTimeout);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));

@@ -1,6 +1,7 @@
+import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connect, listen, type Connection } from '../../runtime/chatter/index.js';
-import { openingMsg, rawServer, sleep, until, wire } from './helpers.js';
+import { hex, openingMsg, rawServer, sleep, until, wire } from './helpers.js';
 
 describe('chatter flow control', () => {
   it('pauses the socket for a slow consumer and keeps memory bounded', async () => {
@@ -70,4 +71,50 @@ describe('chatter flow control', () => {
     await conn.drain();
     await server.close();
   });
+
+  it('stops reading while a peer that does not read keeps pinging', async () => {
+    let peer!: net.Socket;
+    const server = net.createServer((s) => {
+      peer = s;
+      s.pause();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    const conn = await connect(`127.0.0.1:${port}`, {
+      pingDelay: null,
+      writeBufferLimit: 64 * 1024,
+    });
+    await until(() => peer !== undefined);
+    // 16 MB of pings (each answered by a pong of about the same size), none of the pongs read.
+    const n = 640_000;
+    const pingFrame = (id: number): Uint8Array =>
+      wire({ ...openingMsg('HatChatter.Ping', new Uint8Array(0), id), last: false });
+    for (let id = 1; id <= n; id += 10_000)
+      peer.write(Buffer.concat(Array.from({ length: 10_000 }, (_, i) => pingFrame(id + i))));
+    const bound = 64 * 1024 + 256 * 1024;
+    await until(
+      () => conn.socket.isPaused() || conn.socket.writableLength > bound,
+      10_000,
+      'reading to pause',
+    );
+    await sleep(100);
+    // Our pongs stay within the limit plus what one received chunk asks for; the peer's pings
+    // back up instead.
+    expect(conn.socket.writableLength).toBeLessThan(bound);
+    expect(conn.socket.isPaused()).toBe(true);
+    expect(conn.isOpen).toBe(true);
+    // Once the peer reads again, every ping is answered and later messages still arrive.
+    const lastPong = hex(
+      wire({ ...openingMsg('HatChatter.Pong', new Uint8Array(0), n), owner: false }),
+    );
+    let tail = '';
+    peer.on('data', (d: Buffer) => (tail = (tail + d.toString('hex')).slice(-lastPong.length)));
+    peer.write(wire(openingMsg('after', new Uint8Array(0), n + 1)));
+    peer.resume();
+    expect((await conn.receive()).data.type).toBe('after');
+    await until(() => tail === lastPong, 20_000, 'the last pong');
+    await conn.close();
+    peer.destroy();
+    await new Promise((r) => server.close(r));
+  }, 30_000);
 });
