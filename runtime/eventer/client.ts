@@ -173,24 +173,27 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
       return;
     }
     const reply = await this.connection.request(data);
-    const res = this.decodeReply(reply, HatEventer.MsgRegisterRes);
-    return res.type === 'events' ? res.value.map(eventFromSbs) : null;
+    return this.decodeReply(reply, HatEventer.MsgRegisterRes, (res) =>
+      res.type === 'events' ? res.value.map(eventFromSbs) : null,
+    );
   }
 
   /** Latest, timeseries or server query; omitted parameters take hat's defaults. */
   async query(params: QueryParamsInit): Promise<QueryResult> {
     const data = toData(HatEventer.MsgQueryReq, queryParamsToSbs(queryParams(params)));
     const reply = await this.connection.request(data);
-    return queryResultFromSbs(this.decodeReply(reply, HatEventer.MsgQueryRes));
+    return this.decodeReply(reply, HatEventer.MsgQueryRes, queryResultFromSbs);
   }
 
-  private decodeReply<T>(reply: Msg, codec: Codec<T>): T {
+  // Conversion included: a reply whose JSON payload is not JSON closes the client as hat's
+  // receive loop does, and as a notification carrying it would.
+  private decodeReply<T, R>(reply: Msg, codec: Codec<T>, convert: (value: T) => R): R {
     try {
       if (reply.data.type !== codec.name)
         throw new EventerProtocolError(
           `unexpected ${reply.data.type} in reply, expected ${codec.name}`,
         );
-      return codec.decode(reply.data.data);
+      return convert(codec.decode(reply.data.data));
     } catch (e) {
       this.fail(e);
       throw e;

@@ -5,6 +5,7 @@ import { HatEventer } from '../../generated/index.js';
 import * as chatter from '../../runtime/chatter/index.js';
 import {
   connect,
+  EventerProtocolError,
   listen,
   MemoryBackend,
   statusToSbs,
@@ -297,6 +298,20 @@ describe('our client, raw chatter server', () => {
     await conn.send(toData(HatEventer.MsgInitReq, initReq()));
     await client.closed;
     expect(client.closeReason?.name).toBe('EventerProtocolError');
+    await close();
+  });
+
+  it('a reply whose JSON payload is not JSON rejects the call and closes the client (as hat)', async () => {
+    const { client, conn, close } = await setup();
+    const queried = client.query({ type: 'latest' }).catch((e: unknown) => e);
+    const q = await conn.receive();
+    const bad: HatEventer.Event = { ...event(1), payload: { type: 'json', value: '{bad' } };
+    await conn.send(toData(HatEventer.MsgQueryRes, { events: [bad], moreFollows: false }), {
+      conv: q.conv,
+    });
+    expect(await queried).toBeInstanceOf(EventerProtocolError);
+    await client.closed;
+    expect(client.closeReason).toBeInstanceOf(EventerProtocolError);
     await close();
   });
 });
