@@ -501,7 +501,9 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     this.pingTimer = undefined;
     if (this.closing) return;
     if (this.awaitingPong) {
-      this.shutdown(new PingTimeoutError());
+      // Timers run before the poll phase: after a busy stretch of the event loop the answer
+      // may already be waiting in the socket. Decide only after that input has been read.
+      setImmediate(this.onPingDeadline);
       return;
     }
     const idle = performance.now() - this.lastReceive;
@@ -513,6 +515,10 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     this.enqueue(PING_DATA, undefined, false);
     this.awaitingPong = true;
     this.armPing(this.pingTimeout);
+  };
+
+  private readonly onPingDeadline = (): void => {
+    if (!this.closing && this.awaitingPong) this.shutdown(new PingTimeoutError());
   };
 
   // ---------------------------------------------------------------- closing

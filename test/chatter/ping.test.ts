@@ -90,4 +90,21 @@ describe('chatter ping', () => {
     await conn.close();
     await raw.close();
   });
+
+  it('reads an answer that arrived while the event loop was busy before timing out', async () => {
+    const raw = await rawServer();
+    const conn = await connect(`127.0.0.1:${raw.port}`, { pingDelay: 20, pingTimeout: 50 });
+    const peer = await raw.peer;
+    await peer.waitBytes(PING_1.length / 2);
+    // The pong reaches our socket's kernel buffer, then the event loop stays busy past the
+    // ping timeout: the timer fires before the socket is read.
+    peer.write(PONG_1);
+    const end = Date.now() + 150;
+    while (Date.now() < end);
+    await sleep(10);
+    expect(conn.closeReason).toBeNull();
+    expect(conn.isOpen).toBe(true);
+    await conn.close();
+    await raw.close();
+  });
 });
