@@ -132,11 +132,6 @@ export class Connection {
   /** @internal */
   handleMessage(raw: unknown): void {
     const req = parseRequest(raw);
-    if (req.name === '') {
-      // hat's server still echoes empty-name requests (legacy keep-alive of old JS clients).
-      this.#respond(req.id, true, req.data);
-      return;
-    }
     if (this.#opts.parallelRequests) {
       const done = this.#runRequest(req);
       if (done) {
@@ -187,6 +182,10 @@ export class Connection {
 
   /** Runs the handler; returns a promise only when something had to be awaited. */
   #runRequest(req: RequestMsg): Promise<void> | undefined {
+    // hat's server still echoes empty-name requests (legacy keep-alive of old
+    // JS clients), in turn with other requests; answered out of band, their
+    // responses would pile up unbounded for a client that does not read.
+    if (req.name === '') return this.#respond(req.id, true, req.data);
     const handler = this.#opts.onRequest;
     if (!handler) return this.#respond(req.id, false, 'request handler not implemented');
     let result: ReturnType<RequestHandler>;

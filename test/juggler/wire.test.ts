@@ -107,6 +107,30 @@ describe('wire format (raw frames against our server)', () => {
     raw.close();
   });
 
+  it('answers empty-name requests in turn with the others, under the same backpressure', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    server = await listen({
+      receiveQueueSize: 4,
+      onRequest: async () => {
+        await gate;
+        return 'slow';
+      },
+    });
+    const raw = await RawClient.open(server.wsUrl);
+    raw.sendMsg({ type: 'request', id: 1, name: 'slow', data: null });
+    for (let i = 2; i <= 200; i++) raw.sendMsg({ type: 'request', id: i, name: '', data: i });
+    await sleep(50);
+    // as in hat (one request at a time), the echoes wait behind the running request
+    expect(raw.messages).toEqual([]);
+    release();
+    await until(() => raw.messages.length === 200);
+    expect(raw.messages.map((m) => (m as { id: number }).id)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    raw.close();
+  });
+
   it.each([
     ['unknown header', '4{}'],
     ['empty frame', ''],
