@@ -1,5 +1,5 @@
 import { SbsDecodeError, type SbsDecodeErrorCode } from './errors.js';
-import { groupsToBigint } from './integer.js';
+import { MAX_BIGINT_BITS, groupsToBigint } from './integer.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -127,8 +127,19 @@ export class SbsReader {
     const count = p - start + 1;
     if (count <= 7) return BigInt(this.integer());
     this.checkMinimal(b[start] as number, b[start + 1] as number, start);
+    if (7 * count > MAX_BIGINT_BITS) this.tooBig(count, start);
+    let v: bigint;
+    try {
+      v = groupsToBigint(b, start, count);
+    } catch {
+      return this.tooBig(count, start);
+    }
     this.pos = p + 1;
-    return groupsToBigint(b, start, count);
+    return v;
+  }
+
+  private tooBig(count: number, offset: number): never {
+    return this.fail('range', `Integer of ${7 * count} bits is beyond the largest bigint`, offset);
   }
 
   private checkMinimal(first: number, second: number, offset: number): void {
