@@ -24,6 +24,8 @@ export interface ListenOptions extends ConnectionOptions {
 export class Server implements AsyncIterable<Connection>, AsyncDisposable {
   readonly closed: Promise<void>;
   private readonly connections = new Set<Connection>();
+  /** TCP sockets of a TLS server, from accept on; those still open after the connections closed are mid-handshake. */
+  private readonly rawSockets = new Set<net.Socket>();
   private readonly pending = new Fifo<Connection>();
   private readonly takers = new Fifo<(result: IteratorResult<Connection>) => void>();
   private closing = false;
@@ -39,6 +41,10 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
     const event = server instanceof tls.Server ? 'secureConnection' : 'connection';
     server.on(event, (socket: net.Socket) => this.accept(socket));
     if (server instanceof tls.Server) {
+      server.on('connection', (socket: net.Socket) => {
+        this.rawSockets.add(socket);
+        socket.once('close', () => this.rawSockets.delete(socket));
+      });
       server.on('tlsClientError', (e: Error) =>
         this.logger.warn(`chatter: TLS handshake failed: ${e.message}`, { error: e }),
       );
@@ -111,6 +117,9 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
       for (const t of this.takers.drain()) t({ value: undefined, done: true });
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       await Promise.all([...this.connections].map((c) => c.close()));
+      // net.Server.close waits for every socket, and a client that never finishes the TLS
+      // handshake would hold it until the handshake timeout (120 s by default).
+      for (const socket of this.rawSockets) socket.destroy();
       await stopped;
       this.resolveClosed();
     }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, listen, type Connection } from '../../runtime/chatter/index.js';
-import { bytes } from './helpers.js';
+import { bytes, rawClient, until } from './helpers.js';
 
 let dir = '';
 let key: Buffer;
@@ -74,5 +74,17 @@ describe('chatter over TLS', () => {
     expect((await accepted?.receive())?.data.type).toBe('hello');
     expect(accepted?.info.tls).toBe(true);
     await server.close();
+  });
+
+  it('closes the server while a client stalls in the TLS handshake', async () => {
+    const server = await listen('127.0.0.1:0', { tls: { key, cert } });
+    const conn = await connect(server.address, { tls: { ca: cert } });
+    // A client that connects and never sends a ClientHello.
+    const stalled = await rawClient(server.address.port);
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await conn.closed;
+    await until(() => stalled.ended);
   });
 });
