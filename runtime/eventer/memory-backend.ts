@@ -1,3 +1,4 @@
+import { EventerValueError } from './errors.js';
 import {
   compareEventIds,
   compareEvents,
@@ -47,10 +48,11 @@ export class MemoryBackend {
   /** Latest event per type, in the order types first appeared (like lmdb's type refs). */
   private readonly latest = new Map<string, Event>();
 
+  /** `EventerValueError` for a `maxResults` or `maxEvents` that is not a count. */
   constructor(options: MemoryBackendOptions = {}) {
     this.serverId = options.serverId ?? 1;
-    this.maxResults = options.maxResults ?? 4096;
-    this.maxEvents = options.maxEvents ?? Infinity;
+    this.maxResults = count('maxResults', options.maxResults ?? 4096);
+    this.maxEvents = count('maxEvents', options.maxEvents ?? Infinity);
     this.clock = options.clock ?? now;
   }
 
@@ -91,8 +93,9 @@ export class MemoryBackend {
   }
 
   private trim(): void {
-    const dropped = this.events.slice(0, this.events.length - this.maxEvents);
-    this.events = this.events.slice(-this.maxEvents);
+    const cut = this.events.length - this.maxEvents;
+    const dropped = this.events.slice(0, cut);
+    this.events = this.events.slice(cut); // not slice(-maxEvents): -0 would keep everything
     for (const e of dropped) {
       const key = typeKey(e.type);
       if (this.latest.get(key) === e) this.latest.delete(key);
@@ -111,11 +114,12 @@ export class MemoryBackend {
     }
   }
 
+  // hat's `max_results if max_results is not None and max_results < limit else limit`, which
+  // also keeps a NaN from the API (not from the wire) from lifting the server's limit.
   private limit(maxResults: number | null): number {
-    return Math.max(
-      0,
-      maxResults === null ? this.maxResults : Math.min(maxResults, this.maxResults),
-    );
+    return maxResults !== null && maxResults < this.maxResults
+      ? Math.max(0, maxResults)
+      : this.maxResults;
   }
 
   private queryLatest(p: QueryLatestParams): QueryResult {
@@ -185,6 +189,13 @@ export class MemoryBackend {
     const end = Math.min(this.events.length, start + max);
     return { events: this.events.slice(start, end), moreFollows: end < this.events.length };
   }
+}
+
+function count(name: string, n: number): number {
+  // NaN would disable every limit check (comparisons with it are false).
+  if (!(n >= 0) || (n !== Infinity && !Number.isInteger(n)))
+    throw new EventerValueError(`${name} must be a non-negative integer, got ${n}`);
+  return n;
 }
 
 function typeKey(type: EventType): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EventerValueError } from '../../runtime/eventer/errors.js';
 import { MemoryBackend } from '../../runtime/eventer/memory-backend.js';
 import { queryParams, type QueryParamsInit } from '../../runtime/eventer/query.js';
 import type { Timestamp } from '../../runtime/eventer/timestamp.js';
@@ -101,5 +102,19 @@ describe('MemoryBackend', () => {
     for (let i = 5; i < 50; i++) b.register([{ type: ['t', String(i % 3)] }]);
     expect(b.size).toBeLessThanOrEqual(4);
     expect(ids(b, { type: 'server', serverId: 1 }).at(-1)).toBe('50.1');
+  });
+
+  it('maxEvents 0 keeps nothing; limits that are not counts are refused', () => {
+    const b = backend([], { maxEvents: 0 });
+    for (let i = 0; i < 3; i++) b.register([{ type: ['t'] }]);
+    expect(b.size).toBe(0);
+    expect(ids(b, { type: 'timeseries' })).toEqual([]);
+    for (const bad of [NaN, -1, 2.5])
+      for (const key of ['maxEvents', 'maxResults'])
+        expect(() => backend([], { [key]: bad }), `${key} ${bad}`).toThrow(EventerValueError);
+    // A NaN maxResults in the params (only possible through the API) keeps the server's cap.
+    const c = backend([], { maxResults: 2 });
+    for (let i = 0; i < 3; i++) c.register([{ type: ['t'] }]);
+    expect(ids(c, { type: 'timeseries', maxResults: NaN })).toHaveLength(2);
   });
 });
