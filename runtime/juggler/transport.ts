@@ -80,6 +80,9 @@ export class Transport {
   #current: string | null = null;
   #currentPos = 0;
   #writerBlocked = false;
+  /** Reading paused by the owner (request backpressure) / until pongs drain. */
+  #receivePaused = false;
+  #pongPaused = false;
   #spaceWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   #parts: string[] = [];
@@ -185,11 +188,13 @@ export class Transport {
   }
 
   pauseReceive(): void {
+    this.#receivePaused = true;
     this.#socket.pause?.();
   }
 
   resumeReceive(): void {
-    this.#socket.resume?.();
+    this.#receivePaused = false;
+    if (!this.#pongPaused) this.#socket.resume?.();
   }
 
   /** Closes the WebSocket; `error` (if any) is reported as the close reason. */
@@ -280,6 +285,7 @@ export class Transport {
     } else if (header === HEADER_PING) {
       // Written directly, not queued: a pong may sit between segments of a message.
       this.#socket.send('3' + frame.slice(1));
+      if (this.#socket.bufferedAmount > this.#opts.highWaterMark) this.#pauseForPongs();
     } else if (header !== HEADER_PONG) {
       this.#fail(
         new ProtocolError(
@@ -287,6 +293,21 @@ export class Transport {
         ),
       );
     }
+  }
+
+  /**
+   * A peer that pings without reading our pongs would otherwise grow the socket
+   * buffer without bound (hat awaits each pong write in its receive loop):
+   * stop reading until the buffer drains.
+   */
+  #pauseForPongs(): void {
+    if (this.#pongPaused || this.#closing) return;
+    this.#pongPaused = true;
+    this.#socket.pause?.();
+    void this.#socket.waitDrain(this.#opts.highWaterMark / 2).then(() => {
+      this.#pongPaused = false;
+      if (!this.#receivePaused && !this.#closing) this.#socket.resume?.();
+    });
   }
 
   #receiveSegment(frame: string, last: boolean): void {

@@ -411,6 +411,32 @@ describe('backpressure', () => {
     raw.close();
   });
 
+  it('stops reading from a peer that pings without reading the pongs', async () => {
+    const conns: Connection[] = [];
+    const server = await listen({
+      highWaterMark: 64 * 1024,
+      onConnection: (c) => void conns.push(c),
+    });
+    cleanups.push(() => server.close());
+    const raw = await RawClient.open(server.wsUrl);
+    await until(() => conns.length === 1);
+    raw.ws.pause();
+    const payload = 'p'.repeat(100 * 1024);
+    for (let i = 0; i < 150; i++) raw.sendFrame('2' + payload);
+    let maxBuffered = 0;
+    for (let i = 0; i < 50; i++) {
+      maxBuffered = Math.max(maxBuffered, conns[0]!.bufferedAmount);
+      await sleep(4);
+    }
+    // without a pause the server would buffer all 15 MB of pongs
+    expect(maxBuffered).toBeLessThan(1024 * 1024);
+    raw.ws.resume();
+    await until(() => raw.frames.length === 150, 10_000);
+    expect(raw.frames.every((f) => f === '3' + payload)).toBe(true);
+    expect(conns[0]!.isOpen).toBe(true);
+    raw.close();
+  });
+
   it('pauses reading when a client floods requests the server has not processed', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
