@@ -1,4 +1,4 @@
-import { at } from './errors.js';
+import { SbsDecodeError, SbsEncodeError, at } from './errors.js';
 import { SbsReader, type DecodeOptions } from './reader.js';
 import { SbsWriter, type EncodeOptions } from './writer.js';
 
@@ -44,7 +44,14 @@ export function encodeWith<T>(
     write(w, value);
     return w.finish();
   } catch (e) {
-    throw at(e, name);
+    throw at(
+      overflowed(e, w.depth)
+        ? new SbsEncodeError(
+            `nesting of ${w.depth} levels overflows the call stack (cyclic value?); lower maxDepth`,
+          )
+        : e,
+      name,
+    );
   } finally {
     if (!nested) writerBusy = false;
   }
@@ -65,13 +72,31 @@ export function decodeWith<T>(
     r.end();
     return value;
   } catch (e) {
-    throw at(e, name);
+    throw at(
+      overflowed(e, r.depth)
+        ? new SbsDecodeError(
+            'depth',
+            `nesting of ${r.depth} levels overflows the call stack; lower maxDepth`,
+            r.pos,
+          )
+        : e,
+      name,
+    );
   } finally {
     if (!nested) {
       readerBusy = false;
       r.release();
     }
   }
+}
+
+/**
+ * A stack overflow inside a recursive type: the depth guard only stops what maxDepth allows,
+ * and a maxDepth above a few thousand (or a caller already deep in its stack) lets a deep value
+ * exhaust the stack first. The paths inside are lost, but it stays a typed depth error.
+ */
+function overflowed(e: unknown, depth: number): boolean {
+  return depth > 0 && e instanceof RangeError && /call stack|recursion/i.test(e.message);
 }
 
 export function codec<T>(name: string, write: WriteFn<T>, read: ReadFn<T>): Codec<T> {

@@ -1,4 +1,4 @@
-import { SbsDecodeError, type SbsDecodeErrorCode } from './errors.js';
+import { SbsDecodeError, describe, type SbsDecodeErrorCode } from './errors.js';
 import { MAX_BIGINT_BITS, groupsToBigint } from './integer.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -14,6 +14,17 @@ export interface DecodeOptions {
    * 1,000,000.
    */
   readonly maxEmptyItems?: number;
+}
+
+/**
+ * A maxDepth or maxEmptyItems option. NaN would turn its check off without a word (every
+ * comparison with it is false), so anything but a non-negative number is refused.
+ */
+export function limit(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0))
+    throw new TypeError(`${name} must be a non-negative number, got ${describe(value)}`);
+  return value;
 }
 
 /**
@@ -45,8 +56,8 @@ export class SbsReader {
     this.pos = 0;
     this.depth = 0;
     this.view = undefined;
-    this.maxDepth = options?.maxDepth ?? 1000;
-    this.maxEmptyItems = options?.maxEmptyItems ?? 1_000_000;
+    this.maxDepth = limit(options?.maxDepth, 1000, 'maxDepth');
+    this.maxEmptyItems = limit(options?.maxEmptyItems, 1_000_000, 'maxEmptyItems');
     this.emptyItemsLeft = this.maxEmptyItems;
   }
 

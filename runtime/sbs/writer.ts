@@ -1,6 +1,7 @@
 import { SbsEncodeError, describe } from './errors.js';
 import { bigintGroups, integerSize } from './integer.js';
 import { allocResult } from './pool.js';
+import { limit } from './reader.js';
 
 const encoder = new TextEncoder();
 /** Writers shrink back after encoding something larger than this, so one huge message does not pin memory. */
@@ -34,7 +35,7 @@ export class SbsWriter {
     if (this.buf.length > RETAIN_LIMIT) this.setBuffer(new Uint8Array(this.initialSize));
     this.pos = 0;
     this.depth = 0;
-    this.maxDepth = options?.maxDepth ?? 1000;
+    this.maxDepth = limit(options?.maxDepth, 1000, 'maxDepth');
   }
 
   /** A copy of what was written, safe to keep after the writer is reused. */

@@ -330,6 +330,36 @@ describe('strict decoding', () => {
     // A deep input far beyond the limit fails the same way, without a stack overflow.
     expect(decodeError(test, 'InteropExt.Json', json(200_000)).code).toBe('depth');
   });
+
+  it('refuses limits that would turn their check off', () => {
+    const tree = { label: '', children: [] };
+    for (const bad of [NaN, -1, '5', null]) {
+      const limit = bad as number;
+      expect(() => test.decode('InteropExt.Tree', bytes('8080'), { maxDepth: limit })).toThrow(
+        /maxDepth must be a non-negative number/,
+      );
+      expect(() => test.decode('Interop.AN', bytes('80'), { maxEmptyItems: limit })).toThrow(
+        TypeError,
+      );
+      expect(() => test.encode('InteropExt.Tree', tree, { maxDepth: limit })).toThrow(TypeError);
+    }
+  });
+
+  it('reports a stack overflow under a maxDepth the stack cannot hold as a depth error', () => {
+    const json = (d: number): string => '8581'.repeat(d) + '80';
+    const e = decodeError(test, 'InteropExt.Json', json(100_000), { maxDepth: Infinity });
+    expect([e.code, e.path]).toEqual(['depth', ['InteropExt.Json']]);
+    expect(e.reason).toMatch(/^nesting of \d+ levels overflows the call stack/);
+    let value: unknown = { type: 'null' };
+    for (let i = 0; i < 100_000; i++) value = { type: 'array', value: [value] };
+    expect(() => test.encode('InteropExt.Json', value, { maxDepth: Infinity })).toThrow(
+      SbsEncodeError,
+    );
+    // The shared writer and reader are clean afterwards.
+    const one = { type: 'array', value: [{ type: 'int', value: 1 }] };
+    expect(hex(test.encode('InteropExt.Json', one))).toBe('85818281');
+    expect(test.decode('InteropExt.Json', bytes('85818281'))).toEqual(one);
+  });
 });
 
 describe('encode errors', () => {
