@@ -111,7 +111,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
 
   private readonly queue = new Fifo<Msg>();
   private readonly receivers = new Fifo<Deferred<Msg>>();
-  private readonly convWaiters = new Map<number, ConvWaiter>();
+  private readonly convWaiters = new Map<number | string, ConvWaiter>();
   /** Reading paused because the receive queue is full. */
   private paused = false;
   /** Reading paused because a pong had to be sent while the peer does not read what we write. */

@@ -26,9 +26,15 @@ export interface Msg {
   readonly token: boolean;
 }
 
-/** One number per conversation (ids are >= 1), for `Map` keys without string building. */
-export function conversationKey(conv: Conversation): number {
-  return conv.owner ? conv.firstId : -conv.firstId;
+/**
+ * One `Map` key per conversation: a number for valid ids (>= 1), without string building.
+ * A peer may send any `first`; 0 and negative ids get strings, so that `{owner: true, firstId: -5}`
+ * cannot take a reply meant for `{owner: false, firstId: 5}`.
+ */
+export function conversationKey(conv: Conversation): number | string {
+  const id = conv.firstId;
+  if (id > 0) return conv.owner ? id : -id;
+  return `${conv.owner ? 'o' : 'p'}${id}`;
 }
 
 export function sameConversation(a: Conversation, b: Conversation): boolean {

@@ -168,4 +168,33 @@ describe('chatter bad input', () => {
       });
     });
   });
+
+  it('keeps a peer-chosen first id of 0 or below out of other conversations', async () => {
+    await withPeer({}, async (conn, peer) => {
+      // Waiting in the conversation the peer opened with its message 5.
+      const reply = conn.waitReply({ owner: false, firstId: 5 });
+      // Wire owner = false, first = -5: {owner: true, firstId: -5} from our side.
+      peer.write(wire({ ...openingMsg('stray', new Uint8Array(0), 6), first: -5, owner: false }));
+      peer.write(wire({ ...openingMsg('zero', new Uint8Array(0), 7), first: 0, owner: false }));
+      peer.write(wire({ ...openingMsg('zero', new Uint8Array(0), 8), first: 0 }));
+      peer.write(wire({ ...openingMsg('answer', new Uint8Array(0), 9), first: 5 }));
+      expect(await conn.receive()).toMatchObject({
+        data: { type: 'stray' },
+        conv: { owner: true, firstId: -5 },
+      });
+      expect((await conn.receive()).conv).toEqual({ owner: true, firstId: 0 });
+      expect((await conn.receive()).conv).toEqual({ owner: false, firstId: 0 });
+      expect(await reply).toMatchObject({
+        data: { type: 'answer' },
+        conv: { owner: false, firstId: 5 },
+      });
+      // Both owners of conversation 0 are distinct waits.
+      const a = conn.waitReply({ owner: true, firstId: 0 });
+      const b = conn.waitReply({ owner: false, firstId: 0 });
+      peer.write(wire({ ...openingMsg('b', new Uint8Array(0), 10), first: 0 }));
+      peer.write(wire({ ...openingMsg('a', new Uint8Array(0), 11), first: 0, owner: false }));
+      expect((await b).data.type).toBe('b');
+      expect((await a).data.type).toBe('a');
+    });
+  });
 });
