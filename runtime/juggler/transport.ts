@@ -50,6 +50,9 @@ const HEADER_MORE = 0x31; // '1'
 const HEADER_PING = 0x32; // '2'
 const HEADER_PONG = 0x33; // '3'
 
+/** Incoming segments merged into one string at a time (see #receiveSegment). */
+const SEGMENT_BATCH = 256;
+
 type Timer = ReturnType<typeof setTimeout>;
 
 function unref(timer: Timer): Timer {
@@ -87,6 +90,8 @@ export class Transport {
 
   #parts: string[] = [];
   #partsLength = 0;
+  /** Trailing entries of #parts not yet merged (see #receiveSegment). */
+  #unmergedParts = 0;
 
   #lastReceived = Date.now();
   #pingSentAt = 0;
@@ -319,7 +324,15 @@ export class Transport {
       return;
     }
     if (!last) {
+      if (frame.length === 1) return;
       this.#parts.push(frame.slice(1));
+      // Each part costs tens of bytes besides its characters, so a peer sending
+      // tiny segments would hold many times maxMessageSize in memory: merge
+      // them in batches (each character is copied once more at most).
+      if (++this.#unmergedParts === SEGMENT_BATCH) {
+        this.#parts.push(this.#parts.splice(-SEGMENT_BATCH).join(''));
+        this.#unmergedParts = 0;
+      }
       return;
     }
     let text: string;
@@ -331,6 +344,7 @@ export class Transport {
       this.#parts = [];
     }
     this.#partsLength = 0;
+    this.#unmergedParts = 0;
     let msg: unknown;
     try {
       msg = JSON.parse(text);

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonStore, listen, type Connection, type Server } from '../../runtime/juggler/index.js';
 import { RawClient, sleep, until } from './helpers.js';
@@ -171,6 +173,35 @@ describe('wire format (raw frames against our server)', () => {
     d.sendFrame('0' + JSON.stringify({ type: 'request', id: 1, name: 'x', data: 'x'.repeat(10) }));
     await until(() => d.closed);
     expect(d.messages).toEqual([]);
+  });
+
+  it('holds a message sent in tiny and empty segments in memory proportional to its size', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    server = await listen({ onRequest: (_c, _n, data) => (data as string).length });
+    const raw = await RawClient.open(server.wsUrl);
+    const pingPong = async (): Promise<void> => {
+      const n = raw.frames.length;
+      raw.sendFrame('2');
+      await until(() => raw.frames.length > n, 10_000);
+    };
+    await pingPong();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    raw.sendFrame('1{"type":"request","id":1,"name":"x","data":"');
+    for (let i = 0; i < 200_000; i++) {
+      raw.sendFrame('1ab');
+      raw.sendFrame('1');
+    }
+    await pingPong(); // every segment before the ping has been received
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    // 400 kB of characters; kept as 200,000 separate parts (+ 200,000 empty ones) they took ~10 MB
+    expect(held).toBeLessThan(3_000_000);
+    raw.sendFrame('0"}');
+    await until(() => raw.messages.length === 1, 10_000);
+    expect(raw.messages[0]).toMatchObject({ id: 1, success: true, data: 400_000 });
+    raw.close();
   });
 
   it('pings after pingDelay of silence and drops a peer that never answers', async () => {
