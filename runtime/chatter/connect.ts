@@ -16,10 +16,12 @@ export interface ConnectOptions extends ConnectionOptions {
 
 /** Opens a Chatter connection. Rejects with the socket error (e.g. code `ECONNREFUSED`). */
 export function connect(address: AddressLike, options: ConnectOptions = {}): Promise<Connection> {
-  const { host, port } = parseAddress(address);
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
+  // Everything that can throw runs in the executor: a bad address or TLS option rejects
+  // instead of throwing out of a function that returns a promise.
   return new Promise((resolve, reject) => {
+    const { host, port } = parseAddress(address);
     const useTls = options.tls !== undefined && options.tls !== false;
     const ready = useTls ? 'secureConnect' : 'connect';
     const socket: net.Socket = useTls

@@ -133,9 +133,10 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
 
 /** Starts a server; resolves once it is listening (bind port 0 for any free port, see `addresses`). */
 export function listen(address: AddressLike, options: ListenOptions = {}): Promise<Server> {
-  const { host, port } = parseAddress(address);
-  const server = options.tls ? tls.createServer(options.tls) : net.createServer();
+  // In the executor, so that a bad address or TLS key rejects instead of throwing.
   return new Promise((resolve, reject) => {
+    const { host, port } = parseAddress(address);
+    const server = options.tls ? tls.createServer(options.tls) : net.createServer();
     server.once('error', reject);
     server.listen({ host, port, backlog: options.backlog }, () => {
       server.off('error', reject);

@@ -7,6 +7,7 @@ import {
   ProtocolError,
   connect,
   frame,
+  listen,
   type Connection,
   type Logger,
 } from '../../runtime/chatter/index.js';
@@ -196,5 +197,20 @@ describe('chatter bad input', () => {
       expect((await b).data.type).toBe('b');
       expect((await a).data.type).toBe('a');
     });
+  });
+
+  it('rejects, never throws, for a bad address or TLS option', async () => {
+    // `.catch` on the returned promise must see every failure.
+    const failures = [
+      () => connect('nope'),
+      () => connect({ host: '127.0.0.1', port: 70000 }),
+      () => listen('127.0.0.1:x'),
+      () => listen('127.0.0.1:0', { tls: { key: 'not a key', cert: 'not a cert' } }),
+    ];
+    for (const f of failures) {
+      let promise: Promise<unknown> | undefined;
+      expect(() => (promise = f())).not.toThrow();
+      await expect(promise).rejects.toBeInstanceOf(Error);
+    }
   });
 });
