@@ -113,6 +113,7 @@ export class Connection {
       await this.#transport.waitSpace();
     }
     this.#syncNow();
+    if (!this.isOpen) throw new ConnectionClosedError();
   }
 
   /** Queues a notification; waits while the send queue is full. */
@@ -264,9 +265,19 @@ export class Connection {
     const from = this.#synced;
     if (data === from) return;
     this.#synced = data;
-    const json = this.#opts.sharedStore
-      ? encodeSharedState(this.state, from, data)
-      : encodeState(from, data);
+    let json: string | null;
+    try {
+      json = this.#opts.sharedStore
+        ? encodeSharedState(this.state, from, data)
+        : encodeState(from, data);
+    } catch (err) {
+      // A state JSON.stringify rejects (BigInt, cycles) or too deeply nested
+      // to diff/encode; this runs from timers too, so a throw would crash the
+      // process. hat closes the connection when its sync loop fails.
+      this.#opts.logger.error('juggler state not sendable', { error: String(err) });
+      this.#transport.close(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
     if (json !== null) this.#transport.trySendEncoded(json);
   }
 

@@ -337,6 +337,34 @@ describe('state', () => {
     await until(() => client.state.get(['items', 0, 'id']) === -1);
     expect(client.state.data).toEqual(conn.state.data);
   });
+
+  it('closes a connection whose state cannot be encoded (a client-sent value nested too deeply)', async () => {
+    const flushes: string[] = [];
+    const conns: Connection[] = [];
+    const server = await listen({
+      autoflushDelay: 5,
+      onConnection: (c) => void conns.push(c),
+      onRequest: async (conn, name, data) => {
+        conn.state.set([], data);
+        if (name === 'flush') await conn.flush().catch((e: Error) => void flushes.push(e.name));
+        return null;
+      },
+    });
+    cleanups.push(() => server.close());
+    const depth = 1_000_000;
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    for (const name of ['timer', 'flush']) {
+      const raw = await RawClient.open(server.wsUrl);
+      raw.sendFrame(`0{"type":"request","id":1,"name":"${name}","data":${deep}}`);
+      // the autoflush timer used to throw RangeError out of a timer, crashing the process
+      await until(() => raw.closed, 5000, `${name} client closed`);
+      expect(raw.closeCode).toBe(1011);
+    }
+    expect(flushes).toEqual(['ConnectionClosedError']);
+    await until(() => conns.every((c) => !c.isOpen));
+    const { client } = await setup();
+    expect(await client.send('', 1)).toBe(1);
+  });
 });
 
 describe('remote address', () => {
