@@ -6,7 +6,7 @@ import type { SbsEntry, SbsType } from '../../compiler/model.js';
 import { at } from './errors.js';
 import type { SbsReader } from './reader.js';
 import { optionalEntries, type RefType, type SchemaIndex } from './schema-index.js';
-import { unknownEntry, type SbsWriter } from './writer.js';
+import { entryValue, isInheritedName, unknownEntry, type SbsWriter } from './writer.js';
 
 export type IntegerMode = 'number' | 'bigint';
 export type Write = (w: SbsWriter, v: unknown) => void;
@@ -136,6 +136,8 @@ export class CodecCompiler {
     const n = names.length;
     // `o.__proto__ = x` would replace the prototype instead of setting an entry.
     const plain = !names.includes('__proto__');
+    const inherited = names.map(isInheritedName);
+    const plainWrite = !inherited.includes(true);
     return {
       write(w, v) {
         w.record(v as object);
@@ -146,7 +148,7 @@ export class CodecCompiler {
             const name = names[i] as string;
             // An absent entry reaches its writer as undefined: None and nullable Optional take it
             // as null (the value model makes those entries optional), every other type rejects it.
-            (writers[i] as Write)(w, plain ? o[name] : ownValue(o, name));
+            (writers[i] as Write)(w, plainWrite || !inherited[i] ? o[name] : entryValue(o, name));
           }
         } catch (e) {
           throw at(e, names[i] as string);
@@ -244,8 +246,4 @@ function entryIndex(names: readonly string[]): (type: string) => number {
   if (names.length <= 8) return (type) => names.indexOf(type);
   const map = new Map(names.map((name, i) => [name, i]));
   return (type) => map.get(type) ?? -1;
-}
-
-function ownValue(o: Obj, name: string): unknown {
-  return Object.getOwnPropertyDescriptor(o, name)?.value;
 }

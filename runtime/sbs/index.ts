@@ -1,4 +1,10 @@
-export { SbsWriter, unknownEntry, type EncodeOptions } from './writer.js';
+export {
+  SbsWriter,
+  entryValue,
+  isInheritedName,
+  unknownEntry,
+  type EncodeOptions,
+} from './writer.js';
 export { SbsReader, type DecodeOptions } from './reader.js';
 export {
   SbsError,

@@ -264,3 +264,25 @@ export function unknownEntry(type: unknown, names: readonly string[]): SbsEncode
     `unknown choice entry ${JSON.stringify(type)}, expected one of ${names.map((n) => JSON.stringify(n)).join(', ')}`,
   );
 }
+
+const OBJECT_PROTOTYPE = Object.prototype as unknown as Readonly<Record<string, unknown>>;
+
+/** Whether a Record entry must be read with `entryValue` rather than `value[name]`. */
+export function isInheritedName(name: string): boolean {
+  return name in OBJECT_PROTOTYPE;
+}
+
+/**
+ * A Record entry named like a member of Object.prototype (`constructor`, `toString`,
+ * `__proto__`...): `value[name]` on an object without it would give the inherited member, so
+ * an omitted None/Optional entry would be encoded from a function (or the prototype).
+ * Inherited from Object.prototype counts as absent; an own property, or a class's member of
+ * that name, is the value. `constructor` and `__proto__` are always inherited (every class
+ * instance has its class as `constructor`), so only own properties count for them.
+ */
+export function entryValue(value: object, name: string): unknown {
+  if (Object.hasOwn(value, name)) return (value as Record<string, unknown>)[name];
+  if (name === '__proto__' || name === 'constructor') return undefined;
+  const v = (value as Record<string, unknown>)[name];
+  return v === OBJECT_PROTOTYPE[name] ? undefined : v;
+}

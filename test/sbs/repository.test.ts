@@ -493,6 +493,33 @@ B = H(Optional(String))`;
   });
 });
 
+describe('Record entries named like Object.prototype members', () => {
+  it('encode an omitted None/Optional entry as absent, not from the inherited member', async () => {
+    const text = await Repository.fromText(`module M
+      R = Record { constructor: Optional(String), toString: None, proto: Optional(Integer), x: Integer }
+    `);
+    // `__proto__` cannot be written in .sbs text, but hat-sbs JSON can name an entry so.
+    const json = JSON.parse(JSON.stringify(text.toJson()).replace('"proto"', '"__proto__"'));
+    const repo = Repository.fromJson(json);
+    expect(hex(repo.encode('M.R', { x: 1 }))).toBe('808081');
+    expect(hex(repo.encode('M.R', Object.assign(Object.create(null), { x: 1 })))).toBe('808081');
+    const own = JSON.parse('{"constructor": "c", "toString": null, "__proto__": 5, "x": 1}');
+    expect(hex(repo.encode('M.R', own))).toBe('818163818581');
+    const decoded = repo.decode('M.R', bytes('818163818581'));
+    expect(Object.keys(decoded as object)).toEqual(['constructor', 'toString', '__proto__', 'x']);
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(hex(repo.encode('M.R', decoded))).toBe('818163818581');
+    // A class's own member of that name is the value, not inherited from Object.prototype.
+    class WithToString {
+      x = 1;
+      toString(): string {
+        return 'a';
+      }
+    }
+    expect(encodeError(repo, 'M.R', new WithToString()).path).toEqual(['M.R', 'toString']);
+  });
+});
+
 describe('minimum item sizes', () => {
   it('rejects array counts that cannot fit, using exact minimum encoded sizes', async () => {
     const { SchemaIndex } = await import('../../runtime/sbs/schema-index.js');
