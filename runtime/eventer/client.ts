@@ -24,7 +24,12 @@ import {
   statusFromSbs,
 } from './convert.js';
 import { CloseWatch } from './close-watch.js';
-import { EventerError, EventerInitError, EventerProtocolError } from './errors.js';
+import {
+  EventerError,
+  EventerInitError,
+  EventerProtocolError,
+  EventerValueError,
+} from './errors.js';
 import type { Event, EventType, RegisterEvent } from './event.js';
 import { queryParams, type QueryParamsInit, type QueryResult } from './query.js';
 import type { Status } from './status.js';
@@ -46,7 +51,10 @@ export interface ClientOptions extends ConnectOptions {
    * the server asked for). Without it, notifications are queued for `for await (... of client)`.
    */
   readonly onEvents?: (events: Event[], client: Client) => void | Promise<void>;
-  /** Notifications held for iteration before reading pauses (backpressure). Default 1024. */
+  /**
+   * Notifications held for iteration before reading pauses (backpressure). Default 1024.
+   * `connect` rejects with `EventerValueError` for anything but a positive integer.
+   */
   readonly eventQueueSize?: number;
 }
 
@@ -75,6 +83,10 @@ const ACK = toData(HatEventer.MsgEventsAck, null);
  * the socket error (e.g. `ECONNREFUSED`); the connection is closed in every such case.
  */
 export async function connect(address: AddressLike, options: ClientOptions): Promise<Client> {
+  const size = options.eventQueueSize;
+  // NaN would pass Math.max and then never leave room: the client would stall for good.
+  if (size !== undefined && !(size >= 1 && Number.isInteger(size)))
+    throw new EventerValueError(`eventQueueSize must be a positive integer, got ${size}`);
   const conn = await chatterConnect(address, options);
   try {
     const init: HatEventer.MsgInitReq = {
@@ -127,7 +139,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
     this.logger = options.logger ?? noopLogger;
     this.onStatus = options.onStatus;
     this.onEvents = options.onEvents;
-    this.queueSize = Math.max(1, options.eventQueueSize ?? 1024);
+    this.queueSize = options.eventQueueSize ?? 1024;
     this.closed = this.loop();
   }
 

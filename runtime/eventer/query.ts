@@ -1,3 +1,4 @@
+import { EventerValueError } from './errors.js';
 import type { Event, EventId, EventType } from './event.js';
 import type { Timestamp } from './timestamp.js';
 
@@ -54,7 +55,7 @@ export interface QueryResult {
   readonly moreFollows: boolean;
 }
 
-/** Fills in hat's defaults. */
+/** Fills in hat's defaults; `EventerValueError` for an unknown `type`. */
 export function queryParams(init: QueryParamsInit): QueryParams {
   switch (init.type) {
     case 'latest':
@@ -82,5 +83,9 @@ export function queryParams(init: QueryParamsInit): QueryParams {
         lastEventId: s.lastEventId ?? null,
       };
     }
+    default:
+      throw new EventerValueError(
+        `invalid query type ${JSON.stringify((init as { type: unknown }).type)}`,
+      );
   }
 }

@@ -23,10 +23,10 @@ import {
   statusToSbs,
 } from './convert.js';
 import { CloseWatch } from './close-watch.js';
-import { EventerProtocolError } from './errors.js';
+import { EventerProtocolError, EventerValueError } from './errors.js';
 import type { Event, RegisterEvent } from './event.js';
 import type { QueryParams, QueryResult } from './query.js';
-import type { Status } from './status.js';
+import { STATUSES, type Status } from './status.js';
 import { Subscription } from './subscription.js';
 
 /** An initialized client connection, as the client described itself in `MsgInitReq`. */
@@ -86,6 +86,12 @@ interface Served {
 
 const EMPTY_RESULT: QueryResult = { events: [], moreFollows: false };
 
+function checkStatus(status: Status): Status {
+  if (!STATUSES.includes(status))
+    throw new EventerValueError(`invalid status ${JSON.stringify(status)}`);
+  return status;
+}
+
 /** Starts an Eventer server; resolves once listening (port 0 = any free port, see `address`). */
 export async function listen(address: AddressLike, options: ServerOptions = {}): Promise<Server> {
   const server = new Server(options);
@@ -113,7 +119,7 @@ export class Server implements AsyncDisposable {
 
   /** Use `listen`. */
   constructor(private readonly options: ServerOptions) {
-    this.currentStatus = options.status ?? 'standby';
+    this.currentStatus = checkStatus(options.status ?? 'standby');
     this.logger = options.logger ?? noopLogger;
     this.closeTimeout = options.closeTimeout ?? 500;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -152,6 +158,8 @@ export class Server implements AsyncDisposable {
 
   /** Notifies every initialized client when the status changes (no-op when unchanged). */
   async setStatus(status: Status): Promise<void> {
+    // Checked before it is kept: an unencodable status would fail every later init response.
+    checkStatus(status);
     if (status === this.currentStatus) return;
     this.currentStatus = status;
     const data = toData(HatEventer.MsgStatusNotify, statusToSbs(status));

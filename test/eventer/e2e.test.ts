@@ -4,6 +4,7 @@ import {
   ConnectionClosedError,
   connect,
   EventerInitError,
+  EventerValueError,
   jsonPayload,
   listen,
   type Client,
@@ -11,6 +12,7 @@ import {
   type ConnectionInfo,
   type Event,
   type EventType,
+  type QueryParamsInit,
   type Status,
 } from '../../runtime/eventer/index.js';
 import { noopLogger } from '../../runtime/logger.js';
@@ -126,6 +128,32 @@ describe('init', () => {
 });
 
 describe('status, register, query', () => {
+  it('API values that would wedge a client or server are refused with EventerValueError', async () => {
+    await expect(listen('127.0.0.1:0', { status: 'bogus' as Status })).rejects.toThrow(
+      EventerValueError,
+    );
+    const server = await listen('127.0.0.1:0', { pingDelay: 0, status: 'operational' });
+    try {
+      // Kept, it failed every later init response.
+      await expect(server.setStatus('bogus' as Status)).rejects.toThrow(EventerValueError);
+      expect(server.status).toBe('operational');
+      // NaN passed the clamp to 1 and then never left room: the second notification stalled.
+      for (const eventQueueSize of [NaN, 0, 1.5])
+        await expect(connect(server.address, opts({ eventQueueSize }))).rejects.toThrow(
+          EventerValueError,
+        );
+      const client = await connect(server.address, opts());
+      expect(client.status).toBe('operational');
+      await expect(client.query({ type: 'bogus' } as unknown as QueryParamsInit)).rejects.toThrow(
+        EventerValueError,
+      );
+      expect(client.isOpen).toBe(true);
+      await client.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('status changes reach every client', async () => {
     const server = await listen('127.0.0.1:0', { pingDelay: 0 });
     const seen: Status[][] = [[], []];
