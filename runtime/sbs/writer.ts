@@ -61,7 +61,8 @@ export class SbsWriter {
   }
 
   private grow(n: number): void {
-    let size = this.buf.length * 2;
+    // From at least 16: doubling an initial size of 0 would never make room.
+    let size = Math.max(this.buf.length, 8) * 2;
     while (size < this.pos + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));

@@ -278,6 +278,12 @@ describe('Bytes', () => {
     expect(hex(b)).toBe('616263');
   });
 
+  it('grows a writer created with an initial size of 0', () => {
+    const w = new SbsWriter(0);
+    w.bytes(new Uint8Array(100).fill(7));
+    expect(hex(w.finish())).toBe('00e4' + '07'.repeat(100));
+  });
+
   it('grows the writer for a 10 MiB value and shrinks back after', () => {
     const big = new Uint8Array(10 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
