@@ -32,7 +32,7 @@ export interface ClientOptions {
    * the global `WebSocket` elsewhere). `auth`/`headers`/`tls` need the default under Node.
    */
   WebSocket?: WebSocketConstructor;
-  /** ms for the opening handshake (Node/`ws` only). */
+  /** ms for the opening handshake (Node/`ws` only). Default 30000. */
   handshakeTimeout?: number;
   /** Default 1024 messages. */
   sendQueueSize?: number;
@@ -246,6 +246,8 @@ export class Client {
   }
 }
 
+const DEFAULT_HANDSHAKE_TIMEOUT = 30_000;
+
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === 'string';
@@ -299,9 +301,9 @@ export async function connect(url: string, options: ClientOptions = {}): Promise
       rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
       ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
       maxPayload: Math.max(64 * 1024 * 1024, maxSegment * 3 + 16),
-      ...(options.handshakeTimeout !== undefined
-        ? { handshakeTimeout: options.handshakeTimeout }
-        : {}),
+      // `ws` has no default: a peer that accepts TCP but never answers the
+      // upgrade would leave connect() pending forever.
+      handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
     });
   } else {
     if (options.auth || options.headers || options.tls) {

@@ -1,5 +1,7 @@
 import { WebSocket, WebSocketServer } from 'ws';
-import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import {
   connect,
   ConnectionClosedError,
@@ -122,6 +124,25 @@ describe('connect / close', () => {
     const url = server.wsUrl;
     await server.close();
     await expect(connect(url)).rejects.toMatchObject({ name: 'ConnectError' });
+  });
+
+  it('times out the opening handshake with a peer that never answers (30 s by default)', async () => {
+    // reads (so it sees the client's FIN) but never answers
+    const silent = createNetServer((sock) => sock.on('error', () => {}).resume());
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => silent.close(r)));
+    const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}/ws`;
+    await expect(connect(url, { handshakeTimeout: 50 })).rejects.toMatchObject({
+      name: 'ConnectError',
+    });
+    // ws has no default timeout; without ours connect() would stay pending forever
+    const request = vi.spyOn(http, 'request');
+    cleanups.push(() => request.mockRestore());
+    const pending = connect(url).catch((e: unknown) => e);
+    await until(() => request.mock.calls.length === 1);
+    expect(request.mock.calls[0]![0]).toMatchObject({ timeout: 30_000 });
+    (request.mock.results[0]!.value as http.ClientRequest).destroy();
+    expect(await pending).toMatchObject({ name: 'ConnectError' });
   });
 
   it('closes the client on a ping timeout', async () => {
