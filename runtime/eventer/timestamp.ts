@@ -60,9 +60,23 @@ export function timestampToFloat(t: Timestamp): number {
   return t.s + t.us * 1e-6;
 }
 
-/** Now, from the wall clock (millisecond resolution of `Date.now()` plus `performance` sub-ms). */
+/** Wall clock minus the monotonic clock, in milliseconds; moved when the wall clock steps. */
+let wallOffset = performance.timeOrigin;
+
+/**
+ * Now, from the wall clock as hat's `time.time()`: `Date.now()` milliseconds refined to
+ * microseconds by the monotonic `performance.now()`. The monotonic clock alone would not
+ * follow wall clock steps (NTP, manual changes) nor count time suspended, so the two are
+ * resynchronised whenever they part by a millisecond.
+ */
 export function now(): Timestamp {
-  const ms = performance.timeOrigin + performance.now();
+  const wall = Date.now();
+  const mono = performance.now();
+  let ms = wallOffset + mono;
+  if (ms < wall || ms >= wall + 1) {
+    wallOffset = wall - mono;
+    ms = wall;
+  }
   return timestampFromFloat(ms / 1000);
 }
 

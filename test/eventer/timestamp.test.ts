@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventerValueError } from '../../runtime/eventer/errors.js';
 import {
   MAX_TIMESTAMP,
@@ -100,6 +100,23 @@ describe('timestamp (hat test_timestamp.py)', () => {
       expect(Math.abs(timestampToFloat(n) - Date.now() / 1000)).toBeLessThan(1);
       expect(compareTimestamps(n, prev)).toBeGreaterThanOrEqual(0);
       prev = n;
+    }
+  });
+
+  it('now follows the wall clock when it steps (NTP, suspend), keeping microseconds', () => {
+    const realNow = Date.now.bind(Date);
+    let step = 0;
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + step);
+    try {
+      for (step of [3_600_000, -7_200_000, 0]) {
+        const n = now();
+        expect(Math.abs(timestampToFloat(n) * 1000 - Date.now())).toBeLessThan(1000);
+      }
+      const fractions = new Set<number>();
+      for (let i = 0; i < 200; i++) fractions.add(now().us % 1000);
+      expect(fractions.size).toBeGreaterThan(1);
+    } finally {
+      spy.mockRestore();
     }
   });
 
