@@ -28,6 +28,20 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
+async function check(entry: Entry, password: string): Promise<boolean> {
+  switch (entry.kind) {
+    case 'apr1':
+      return equalStrings(apr1(password, apr1Salt(entry.hash) as string), entry.hash);
+    case 'bcrypt':
+      return bcrypt.compare(password, entry.hash);
+    case 'sha':
+      return equalStrings(
+        '{SHA}' + createHash('sha1').update(password, 'utf8').digest('base64'),
+        entry.hash,
+      );
+  }
+}
+
 /**
  * Users and password hashes of an Apache htpasswd file. Accepts `$apr1$`
  * (what hat accepts), bcrypt (`$2a$`/`$2b$`/`$2y$`) and `{SHA}`; any other
@@ -35,6 +49,8 @@ function sha256(text: string): Buffer {
  */
 export class Htpasswd {
   readonly #entries = new Map<string, Entry>();
+  /** The first entry, hashed against for unknown users (see verify). */
+  #decoy: Entry | undefined;
   /** user -> SHA-256 of the last verified password, so bcrypt/apr1 run once per user. */
   readonly #verified = new Map<string, Buffer>();
 
@@ -61,32 +77,25 @@ export class Htpasswd {
       const kind = hashKind(hash);
       if (kind === null)
         throw new HtpasswdError(`htpasswd line ${i + 1}: unsupported password encoding`);
-      result.#entries.set(line.slice(0, colon), { kind, hash });
+      const entry = { kind, hash };
+      result.#decoy ??= entry;
+      result.#entries.set(line.slice(0, colon), entry);
     });
     return result;
   }
 
   async verify(user: string, password: string): Promise<boolean> {
     const entry = this.#entries.get(user);
-    if (!entry) return false;
+    if (!entry) {
+      // Hash anyway: answering unknown users at once (as hat does) tells
+      // from the response time which user names exist.
+      if (this.#decoy) await check(this.#decoy, password);
+      return false;
+    }
     const digest = sha256(password);
     const cached = this.#verified.get(user);
     if (cached && timingSafeEqual(cached, digest)) return true;
-    let ok: boolean;
-    switch (entry.kind) {
-      case 'apr1':
-        ok = equalStrings(apr1(password, apr1Salt(entry.hash) as string), entry.hash);
-        break;
-      case 'bcrypt':
-        ok = await bcrypt.compare(password, entry.hash);
-        break;
-      case 'sha':
-        ok = equalStrings(
-          '{SHA}' + createHash('sha1').update(password, 'utf8').digest('base64'),
-          entry.hash,
-        );
-        break;
-    }
+    const ok = await check(entry, password);
     if (ok) this.#verified.set(user, digest);
     return ok;
   }

@@ -136,6 +136,21 @@ describe('basic auth', () => {
     expect(apr1('ā', 'salt')).not.toBe(apr1('\x01', 'salt'));
   });
 
+  it('takes as long for an unknown user as for a wrong password (no user enumeration)', async () => {
+    const h = Htpasswd.parse(`alice:${apr1('secret', 'saltsalt')}`);
+    const time = async (user: string): Promise<number> => {
+      const t = performance.now();
+      for (let i = 0; i < 10; i++) expect(await h.verify(user, `wrong${i}`)).toBe(false);
+      return performance.now() - t;
+    };
+    await time('alice'); // warm-up
+    const known = await time('alice');
+    const unknown = await time('mallory');
+    // unknown users were answered without hashing: ~1000x faster
+    expect(unknown).toBeGreaterThan(known / 4);
+    expect(await h.verify('alice', 'secret')).toBe(true);
+  });
+
   it('rejects unsupported hashes when loading', async () => {
     expect(() => Htpasswd.parse('user:plaintext')).toThrow(HtpasswdError);
     expect(() => Htpasswd.parse('user:$1$abc$def')).toThrow(HtpasswdError);
