@@ -73,7 +73,13 @@ interface Deferred<T> {
 }
 
 type SendJob =
-  | (Deferred<Conversation> & { kind: 'send'; data: Data; options: SendOptions | undefined })
+  | (Deferred<Conversation> & {
+      kind: 'send';
+      data: Data;
+      options: SendOptions | undefined;
+      /** Given up by a `request` timeout or abort while waiting: skipped, using no id. */
+      cancelled?: boolean;
+    })
   | (Deferred<void> & { kind: 'drain' });
 
 interface ConvWaiter extends Deferred<Msg> {
@@ -312,6 +318,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
         this.drainNow().then(job.resolve, job.reject);
         continue;
       }
+      if (job.cancelled) continue;
       try {
         const o = job.options;
         job.resolve(this.enqueue(job.data, o?.conv, o?.last, o?.token));
@@ -362,13 +369,22 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
    * conversation at a time; register it before the reply can arrive (right after `send`).
    */
   waitReply(conv: Conversation, options: WaitOptions = {}): Promise<Msg> {
+    return this.wait(conv, options.timeout, options.signal, options.timeout);
+  }
+
+  /** `waitReply` whose timer runs `delay` ms (what is left of `timeout`, the figure reported). */
+  private wait(
+    conv: Conversation,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    delay: number | undefined,
+  ): Promise<Msg> {
     if (this.closing) return Promise.reject(this.closedError());
     const key = conversationKey(conv);
     if (this.convWaiters.has(key))
       return Promise.reject(
         new Error(`already waiting for a reply in conversation ${JSON.stringify(conv)}`),
       );
-    const { timeout, signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Msg>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -385,16 +401,68 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       };
       const onAbort = (): void => fail(signal?.reason);
       if (timeout !== undefined)
-        timer = setTimeout(() => fail(new ReplyTimeoutError(timeout)), timeout);
+        timer = setTimeout(() => fail(new ReplyTimeoutError(timeout)), delay);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.convWaiters.set(key, { resolve, reject, cleanup });
     });
   }
 
-  /** `send` with `last = false` by default, then the peer's next message in that conversation. */
+  /**
+   * `send` with `last = false` by default, then the peer's next message in that conversation.
+   * The timeout and signal cover the whole request: also a send still waiting for the write
+   * buffer (that message is then not sent) and an already aborted signal (nothing is sent).
+   */
   async request(data: Data, options: SendOptions & WaitOptions = {}): Promise<Msg> {
-    const conv = await this.send(data, { last: false, ...options });
-    return this.waitReply(conv, options);
+    const { timeout, signal } = options;
+    if (signal?.aborted) throw signal.reason;
+    const started = performance.now();
+    const conv = await this.sendUntil(data, { last: false, ...options }, timeout, signal);
+    const left =
+      timeout === undefined ? undefined : Math.max(0, timeout - (performance.now() - started));
+    return this.wait(conv, timeout, signal, left);
+  }
+
+  /** `send`, except that a wait in the send queue ends at the timeout or abort, withdrawing the message. */
+  private sendUntil(
+    data: Data,
+    options: SendOptions,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Conversation> {
+    const queued = this.blocked || this.sendJobs.length > 0;
+    if (this.closing || !queued || (timeout === undefined && signal === undefined))
+      return this.send(data, options);
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const job: SendJob = {
+        kind: 'send',
+        data,
+        options,
+        resolve: (conv) => {
+          cleanup();
+          resolve(conv);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
+      };
+      const cancel = (e: unknown): void => {
+        job.cancelled = true;
+        job.data = PING_DATA; // the job stays queued until the socket drains; its data need not
+        cleanup();
+        reject(e);
+      };
+      const onAbort = (): void => cancel(signal?.reason);
+      if (timeout !== undefined)
+        timer = setTimeout(() => cancel(new ReplyTimeoutError(timeout)), timeout);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.sendJobs.push(job);
+    });
   }
 
   private take(): Msg | undefined {

@@ -1,6 +1,13 @@
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { connect, listen, type Connection } from '../../runtime/chatter/index.js';
+import { HatChatter } from '../../generated/index.js';
+import {
+  FrameDecoder,
+  ReplyTimeoutError,
+  connect,
+  listen,
+  type Connection,
+} from '../../runtime/chatter/index.js';
 import { hex, openingMsg, rawServer, sleep, until, wire } from './helpers.js';
 
 describe('chatter flow control', () => {
@@ -117,4 +124,51 @@ describe('chatter flow control', () => {
     peer.destroy();
     await new Promise((r) => server.close(r));
   }, 30_000);
+
+  it('ends a request that waits for the write buffer at its timeout or abort, sending nothing', async () => {
+    let peer!: net.Socket;
+    const server = net.createServer((s) => {
+      peer = s;
+      s.pause();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    const conn = await connect(`127.0.0.1:${port}`, { pingDelay: null, writeBufferLimit: 1024 });
+    await until(() => peer !== undefined);
+    const fill = new Uint8Array(64 * 1024);
+    let fills = 0;
+    for (;;) {
+      const r = await Promise.race([
+        conn.send({ type: 'fill', data: fill }).then(() => 'sent'),
+        sleep(50).then(() => 'blocked'),
+      ]);
+      fills++;
+      if (r === 'blocked') break;
+    }
+    const req = { type: 'req', data: new Uint8Array(1) };
+    const started = Date.now();
+    const timedOut = conn.request(req, { timeout: 50 });
+    const ac = new AbortController();
+    const aborted = conn.request(req, { signal: ac.signal });
+    const pre = new AbortController();
+    pre.abort(new Error('before'));
+    const preAborted = conn.request(req, { signal: pre.signal });
+    setTimeout(() => ac.abort(new Error('stop')), 50);
+    await expect(timedOut).rejects.toBeInstanceOf(ReplyTimeoutError);
+    await expect(aborted).rejects.toThrow('stop');
+    await expect(preAborted).rejects.toThrow('before');
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The withdrawn requests use no id and never reach the peer; a later send does.
+    const last = conn.send({ type: 'last', data: new Uint8Array(0) });
+    const frames: HatChatter.Msg[] = [];
+    const decoder = new FrameDecoder(1 << 20, (b) => frames.push(HatChatter.Msg.decode(b)));
+    peer.on('data', (d: Buffer) => decoder.push(d));
+    peer.resume();
+    expect(await last).toEqual({ owner: true, firstId: fills + 1 });
+    await until(() => frames.length === fills + 1, 10_000);
+    expect(frames.map((f) => f.data.type)).toEqual([...Array<string>(fills).fill('fill'), 'last']);
+    await conn.close();
+    peer.destroy();
+    await new Promise((r) => server.close(r));
+  }, 10_000);
 });
