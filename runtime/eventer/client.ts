@@ -237,7 +237,10 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
             this.acknowledge(ack);
           } else {
             const full = this.enqueue({ events, ack });
-            if (full !== undefined) await Promise.race([full, conn.closed]);
+            // Not Promise.race with conn.closed, which keeps a reaction per stall until the
+            // connection closes. Once closed, go on: notifications already received still
+            // reach the iterator.
+            if (full !== undefined) await watch.race(full).catch(() => {});
           }
         } else if (type === MSG.statusNotify) {
           this.currentStatus = statusFromSbs(HatEventer.MsgStatusNotify.decode(msg.data.data));

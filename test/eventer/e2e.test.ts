@@ -325,6 +325,38 @@ describe('status, register, query', () => {
 });
 
 describe('notifications', () => {
+  it('a client whose queue stays full keeps no reaction per stalled notification', async () => {
+    const server = await listen('127.0.0.1:0', { pingDelay: 0 });
+    const client = await connect(server.address, {
+      ...opts({ subscriptions: [['*']] }),
+      eventQueueSize: 1,
+    });
+    try {
+      // Counts what waits on the connection's close: Promise.race([full, closed]) added one
+      // reaction per stall, kept until the connection closed (memory grew with every event).
+      const closed = client.connection.closed;
+      const then = closed.then.bind(closed);
+      let reactions = 0;
+      Object.defineProperty(closed, 'then', {
+        value: (...args: Parameters<typeof then>) => {
+          reactions++;
+          return then(...args);
+        },
+      });
+      const it = client[Symbol.asyncIterator]();
+      for (let i = 0; i < 100; i++) {
+        await server.notifyEvents([ev(1, 2 * i + 1, ['a'])], false);
+        await server.notifyEvents([ev(1, 2 * i + 2, ['a'])], false);
+        expect((await it.next()).value?.[0]?.id.instance).toBe(2 * i + 1);
+        expect((await it.next()).value?.[0]?.id.instance).toBe(2 * i + 2);
+      }
+      expect(reactions).toBeLessThan(5);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
   it('subscription matrix: ?, *, server id, persisted', async () => {
     const server = await listen('127.0.0.1:0', { pingDelay: 0 });
     const specs: [string, Partial<ClientOptions>][] = [
