@@ -26,14 +26,21 @@ export function toData<T>(codec: Codec<T>, value: T): Data {
   return { type: codec.name, data: codec.encode(value) };
 }
 
-/** Sends `value` as a `codec.name` message. */
+/** Sends `value` as a `codec.name` message; a value the codec cannot encode rejects with `SbsEncodeError`. */
 export function sendMsg<T>(
   conn: Connection,
   codec: Codec<T>,
   value: T,
   options?: SendOptions,
 ): Promise<Conversation> {
-  return conn.send(toData(codec, value), options);
+  let data: Data;
+  try {
+    data = toData(codec, value);
+  } catch (e) {
+    // Like `send`: a bad value rejects rather than throwing out of a promise-returning call.
+    return Promise.reject(e);
+  }
+  return conn.send(data, options);
 }
 
 /** Decodes a message of the codec's type; `UnexpectedTypeError` for another type, `SbsDecodeError` for bad data. */

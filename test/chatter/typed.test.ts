@@ -119,4 +119,27 @@ describe('chatter typed messages', () => {
     expect(c1.tryReceive()).toBeUndefined();
     await server.close();
   });
+
+  it('rejects, never throws, for a value the codec cannot encode, using no id', async () => {
+    const { server, c1, c2 } = await pair();
+    const bad = { type: 5 } as unknown as HatChatter.Data;
+    let sent: Promise<unknown> | undefined;
+    expect(() => (sent = sendMsg(c1, HatChatter.Data, bad))).not.toThrow();
+    // By name: the generated codecs load the SBS runtime as 'hat-open-ts/sbs', which vitest
+    // instantiates apart from the relative import.
+    const encodeError = {
+      name: 'SbsEncodeError',
+      message: expect.stringMatching(/^HatChatter.Data.type: /) as unknown,
+    };
+    await expect(sent).rejects.toMatchObject(encodeError);
+    await expect(requestMsg(c1, HatChatter.Data, bad, HatChatter.Msg)).rejects.toMatchObject(
+      encodeError,
+    );
+    expect(await sendMsg(c1, HatChatter.Data, { type: 't', data: new Uint8Array(0) })).toEqual({
+      owner: true,
+      firstId: 1,
+    });
+    expect((await c2.receive()).data.type).toBe('HatChatter.Data');
+    await server.close();
+  });
 });
