@@ -211,6 +211,15 @@ export class SbsReader {
     try {
       return decoder.decode(b.subarray(p, p + n));
     } catch {
+      // Browsers' TextDecoder refuses views of a SharedArrayBuffer (Node's does not): that is
+      // not bad UTF-8, so decode a copy.
+      if (typeof SharedArrayBuffer === 'function' && b.buffer instanceof SharedArrayBuffer) {
+        try {
+          return decoder.decode(Uint8Array.prototype.slice.call(b, p, p + n));
+        } catch {
+          // invalid UTF-8 after all
+        }
+      }
       return this.fail('utf8', 'invalid UTF-8 in String', p);
     }
   }

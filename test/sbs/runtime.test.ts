@@ -262,6 +262,30 @@ describe('String', () => {
     }
   });
 
+  it('reads strings from a SharedArrayBuffer, whose views browsers will not TextDecode', () => {
+    const text = Buffer.from('héllo, shared world');
+    const input = new Uint8Array(new SharedArrayBuffer(32), 3, 1 + text.length);
+    input.set([0x80 | text.length, ...text]);
+    const bad = new Uint8Array(new SharedArrayBuffer(20), 2, 15);
+    bad.set(bytes('8e' + '61'.repeat(12) + 'c3ff'));
+    const decode = TextDecoder.prototype.decode;
+    // What Chromium does: TypeError "The provided ArrayBufferView value must not be shared."
+    TextDecoder.prototype.decode = function (this: TextDecoder, view?: AllowSharedBufferSource) {
+      if (ArrayBuffer.isView(view) && view.buffer instanceof SharedArrayBuffer)
+        throw new TypeError('The provided ArrayBufferView value must not be shared.');
+      return decode.call(this, view);
+    };
+    try {
+      expect(new SbsReader(input).string()).toBe('héllo, shared world');
+      const r = new SbsReader(bad);
+      expect(() => r.string()).toThrow(
+        expect.objectContaining({ code: 'utf8', offset: 1 }) as unknown as Error,
+      );
+    } finally {
+      TextDecoder.prototype.decode = decode;
+    }
+  });
+
   it('rejects a length larger than the remaining bytes before reading', () => {
     const e = decodeError('8561', (r) => r.string());
     expect([e.code, e.offset]).toEqual(['length', 0]);
