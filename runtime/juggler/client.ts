@@ -6,7 +6,7 @@ import { parseServerMsg } from './messages.js';
 import { applyPatch } from './patch.js';
 import type { FrameSocket } from './socket.js';
 import { JsonStore, type ReadonlyJsonStore } from './store.js';
-import { Transport, transportDefaults, transportOptions } from './transport.js';
+import { checkOption, Transport, transportDefaults, transportOptions } from './transport.js';
 
 export interface Notification {
   name: string;
@@ -290,6 +290,10 @@ function openWhatwg(url: string, Ctor: WebSocketConstructor): Promise<FrameSocke
  * e.g. 401) when the WebSocket cannot be opened.
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<Client> {
+  // before opening the socket, which a throwing Client constructor would leak
+  transportOptions(options, noopLogger);
+  if (options.notifyQueueSize !== undefined)
+    checkOption('notifyQueueSize', options.notifyQueueSize, 0, true);
   let socket: FrameSocket;
   const Ctor = options.WebSocket;
   if (Ctor === undefined && isNode()) {

@@ -15,7 +15,7 @@ import { NodeFrameSocket } from './node-socket.js';
 import { remoteAddress } from './remote.js';
 import { serveStatic } from './static.js';
 import { JsonStore } from './store.js';
-import { Transport, transportOptions, type TransportOptions } from './transport.js';
+import { checkOption, Transport, transportOptions, type TransportOptions } from './transport.js';
 
 /**
  * Extra HTTP route hook, consulted after `/` and the WebSocket path and before
@@ -101,16 +101,21 @@ export class Server {
   #resolveClosed!: () => void;
 
   /** @internal use `listen()` */
-  constructor(http: HttpServer, opts: ServerOptions, htpasswd: Htpasswd | null) {
+  constructor(
+    http: HttpServer,
+    opts: ServerOptions,
+    htpasswd: Htpasswd | null,
+    transportOpts: TransportOptions,
+  ) {
     this.#http = http;
     this.#opts = opts;
-    this.#logger = opts.logger ?? noopLogger;
+    this.#logger = transportOpts.logger;
     this.#htpasswd = htpasswd;
     const addr = http.address() as AddressInfo;
     this.host = addr.address;
     this.port = addr.port;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#transportOpts = transportOptions(opts, this.#logger);
+    this.#transportOpts = transportOpts;
     this.#wss = new WebSocketServer({
       noServer: true,
       // Peers send segments of up to their own maxSegmentSize UTF-16 units
@@ -285,6 +290,13 @@ export class Server {
 
 /** Starts a Juggler server (HTTP(S) + WebSocket) and resolves once it listens. */
 export async function listen(options: ServerOptions = {}): Promise<Server> {
+  const transportOpts = transportOptions(options, options.logger ?? noopLogger);
+  if (options.receiveQueueSize !== undefined)
+    checkOption('receiveQueueSize', options.receiveQueueSize, 1, true);
+  const { autoflushDelay, shutdownTimeout } = options;
+  if (autoflushDelay !== undefined && autoflushDelay !== null)
+    checkOption('autoflushDelay', autoflushDelay, 0);
+  if (shutdownTimeout !== undefined) checkOption('shutdownTimeout', shutdownTimeout, 0);
   const htpasswd =
     options.htpasswdFile !== undefined ? await Htpasswd.load(options.htpasswdFile) : null;
   const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();
@@ -295,5 +307,5 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
       resolve();
     });
   });
-  return new Server(http, options, htpasswd);
+  return new Server(http, options, htpasswd, transportOpts);
 }

@@ -28,12 +28,16 @@ export const transportDefaults = {
   highWaterMark: 1024 * 1024,
 } as const;
 
-/** `TransportOptions` from a client's or server's options, defaults filled in. */
+/**
+ * `TransportOptions` from a client's or server's options, defaults filled in.
+ * Throws RangeError for values the transport cannot work with, so `listen`
+ * and `connect` reject up front instead of failing on every connection.
+ */
 export function transportOptions(
   opts: Partial<Omit<TransportOptions, 'logger'>>,
   logger: Logger,
 ): TransportOptions {
-  return {
+  const result = {
     maxSegmentSize: opts.maxSegmentSize ?? transportDefaults.maxSegmentSize,
     // null disables pings, so only undefined takes the default
     pingDelay: opts.pingDelay === undefined ? transportDefaults.pingDelay : opts.pingDelay,
@@ -43,6 +47,29 @@ export function transportOptions(
     highWaterMark: opts.highWaterMark ?? transportDefaults.highWaterMark,
     logger,
   };
+  checkTransportOptions(result);
+  return result;
+}
+
+/** Throws RangeError unless `value` is a number >= `min` (an integer when asked). */
+export function checkOption(name: string, value: unknown, min: number, integer = false): void {
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}`);
+  }
+}
+
+function checkTransportOptions(opts: TransportOptions): void {
+  checkOption('maxSegmentSize', opts.maxSegmentSize, 2, true);
+  checkOption('sendQueueSize', opts.sendQueueSize, 1, true);
+  checkOption('maxMessageSize', opts.maxMessageSize, 1);
+  checkOption('highWaterMark', opts.highWaterMark, 0);
+  if (opts.pingDelay !== null) checkOption('pingDelay', opts.pingDelay, 0);
+  checkOption('pingTimeout', opts.pingTimeout, 0);
 }
 
 const HEADER_LAST = 0x30; // '0'
@@ -110,12 +137,7 @@ export class Transport {
     onMessage: (msg: unknown) => void,
     onClose: (error: Error | undefined) => void,
   ) {
-    if (!Number.isInteger(opts.maxSegmentSize) || opts.maxSegmentSize < 2) {
-      throw new RangeError('maxSegmentSize must be an integer >= 2');
-    }
-    if (!Number.isInteger(opts.sendQueueSize) || opts.sendQueueSize < 1) {
-      throw new RangeError('sendQueueSize must be an integer >= 1');
-    }
+    checkTransportOptions(opts);
     this.#socket = socket;
     this.#opts = opts;
     this.#onMessage = onMessage;

@@ -126,6 +126,31 @@ describe('connect / close', () => {
     await expect(connect(url)).rejects.toMatchObject({ name: 'ConnectError' });
   });
 
+  it('rejects option values the transport cannot work with up front', async () => {
+    // these used to pass listen() and then throw on every connection (an
+    // unhandled rejection) or stall it (a negative highWaterMark, receiveQueueSize 0)
+    for (const bad of [
+      { maxSegmentSize: 1 },
+      { sendQueueSize: 0 },
+      { maxMessageSize: Number.NaN },
+      { highWaterMark: -5 },
+      { pingTimeout: -1 },
+      { receiveQueueSize: 0 },
+      { autoflushDelay: Number.NaN },
+    ]) {
+      await expect(listen(bad), JSON.stringify(bad)).rejects.toBeInstanceOf(RangeError);
+    }
+    const { server } = await setup();
+    for (const bad of [{ maxSegmentSize: 1.5 }, { sendQueueSize: 0 }, { notifyQueueSize: -1 }]) {
+      await expect(connect(server.wsUrl, bad), JSON.stringify(bad)).rejects.toBeInstanceOf(
+        RangeError,
+      );
+    }
+    await until(() => server.connections.size === 1);
+    await sleep(20);
+    expect(server.connections.size).toBe(1); // no connection opened for the rejected ones
+  });
+
   it('times out the opening handshake with a peer that never answers (30 s by default)', async () => {
     // reads (so it sees the client's FIN) but never answers
     const silent = createNetServer((sock) => sock.on('error', () => {}).resume());
