@@ -99,6 +99,28 @@ export class SbsReader {
 
   /** An Integer as a number; values beyond ±(2^53-1) are a 'range' error, never rounded. */
   integer(): number {
+    const start = this.pos;
+    const c = this.buf[start];
+    if (c !== undefined && c & 0x80) {
+      this.pos = start + 1;
+      return c & 0x40 ? (c & 0x7f) - 128 : c & 0x7f;
+    }
+    const v = this.anyInteger();
+    if (v > MAX_SAFE || v < -MAX_SAFE)
+      this.fail(
+        'range',
+        'Integer outside ±(2^53-1); decode with bigint integers to read it',
+        start,
+      );
+    return v;
+  }
+
+  /**
+   * An Integer as a number, rounded beyond ±(2^53-1). For lengths, counts and choice indices,
+   * which fail their own bounds (`length`, `choice`) long before rounding matters, in either
+   * integer mode: a String length of 2^60 is a bad length, not a reason to decode as bigint.
+   */
+  private anyInteger(): number {
     const b = this.buf;
     const len = b.length;
     const start = this.pos;
@@ -117,12 +139,6 @@ export class SbsReader {
       c = b[p++] as number;
       acc = acc * 128 + (c & 0x7f);
     } while ((c & 0x80) === 0);
-    if (acc > MAX_SAFE || acc < -MAX_SAFE)
-      this.fail(
-        'range',
-        'Integer outside ±(2^53-1); decode with bigint integers to read it',
-        start,
-      );
     this.pos = p;
     return acc;
   }
@@ -170,7 +186,7 @@ export class SbsReader {
   /** A Bytes or String length: non-negative and within the remaining input. */
   protected length(what: string): number {
     const start = this.pos;
-    const n = this.integer();
+    const n = this.anyInteger();
     if (n < 0) this.fail('length', `negative ${what} length ${n}`, start);
     if (n > this.buf.length - this.pos)
       this.fail(
@@ -230,7 +246,7 @@ export class SbsReader {
    */
   count(minItemSize: number): number {
     const start = this.pos;
-    const n = this.integer();
+    const n = this.anyInteger();
     if (n < 0) this.fail('length', `negative array length ${n}`, start);
     if (minItemSize > 0) {
       const remaining = this.buf.length - this.pos;
@@ -264,7 +280,7 @@ export class SbsReader {
       this.pos = start + 1;
       return b & 0x3f;
     }
-    const i = this.integer();
+    const i = this.anyInteger();
     if (i < 0 || i >= entries)
       this.fail('choice', `choice index ${i} out of range (${entries} entries)`, start);
     return i;

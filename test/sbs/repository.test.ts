@@ -279,6 +279,24 @@ describe('strict decoding', () => {
     expect(e.message).toContain(path[0] as string);
   });
 
+  it('reports a length, count or choice index beyond 2^53 as such in both integer modes', () => {
+    const huge = '01'.repeat(30) + '80';
+    for (const repo of [test, test.withIntegers('bigint')]) {
+      for (const [type, code] of [
+        ['Interop.S', 'length'],
+        ['Interop.Y', 'length'],
+        ['Interop.AI', 'length'],
+        ['Interop.AN', 'length'],
+        ['Interop.C', 'choice'],
+        ['Interop.OI', 'choice'],
+      ]) {
+        const e = decodeError(repo, type as string, huge);
+        expect([type, e.code, e.offset]).toEqual([type, code, 0]);
+        expect(decodeError(repo, type as string, '7f' + huge).code).toBe(code);
+      }
+    }
+  });
+
   it('decodes a huge integer in bigint mode instead of the range error', () => {
     expect(test.withIntegers('bigint').decode('Interop.I', bytes('0100000000000000000080'))).toBe(
       2n ** 70n,
