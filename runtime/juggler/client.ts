@@ -6,7 +6,8 @@ import { parseServerMsg } from './messages.js';
 import { applyPatch } from './patch.js';
 import type { FrameSocket } from './socket.js';
 import { JsonStore, type ReadonlyJsonStore } from './store.js';
-import { checkOption, Transport, transportDefaults, transportOptions } from './transport.js';
+import { checkOption } from '../options.js';
+import { Transport, transportDefaults, transportOptions } from './transport.js';
 
 export interface Notification {
   name: string;

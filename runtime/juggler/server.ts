@@ -15,7 +15,8 @@ import { NodeFrameSocket } from './node-socket.js';
 import { remoteAddress } from './remote.js';
 import { serveStatic } from './static.js';
 import { JsonStore } from './store.js';
-import { checkOption, Transport, transportOptions, type TransportOptions } from './transport.js';
+import { checkDelay, checkOption } from '../options.js';
+import { Transport, transportOptions, type TransportOptions } from './transport.js';
 
 /**
  * Extra HTTP route hook, consulted after `/` and the WebSocket path and before
@@ -295,8 +296,8 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
     checkOption('receiveQueueSize', options.receiveQueueSize, 1, true);
   const { autoflushDelay, shutdownTimeout } = options;
   if (autoflushDelay !== undefined && autoflushDelay !== null)
-    checkOption('autoflushDelay', autoflushDelay, 0);
-  if (shutdownTimeout !== undefined) checkOption('shutdownTimeout', shutdownTimeout, 0);
+    checkDelay('autoflushDelay', autoflushDelay);
+  if (shutdownTimeout !== undefined) checkDelay('shutdownTimeout', shutdownTimeout);
   const htpasswd =
     options.htpasswdFile !== undefined ? await Htpasswd.load(options.htpasswdFile) : null;
   const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();

@@ -2,6 +2,7 @@ import { ConnectionClosedError, PingTimeoutError, ProtocolError } from './errors
 import type { Logger } from '../logger.js';
 import type { FrameSocket } from './socket.js';
 import { Fifo } from '../fifo.js';
+import { checkDelay, checkOption } from '../options.js';
 
 export interface TransportOptions {
   /** Max UTF-16 code units of JSON per frame (the header char comes on top). */
@@ -51,25 +52,13 @@ export function transportOptions(
   return result;
 }
 
-/** Throws RangeError unless `value` is a number >= `min` (an integer when asked). */
-export function checkOption(name: string, value: unknown, min: number, integer = false): void {
-  if (
-    typeof value !== 'number' ||
-    Number.isNaN(value) ||
-    value < min ||
-    (integer && !Number.isInteger(value))
-  ) {
-    throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}`);
-  }
-}
-
 function checkTransportOptions(opts: TransportOptions): void {
   checkOption('maxSegmentSize', opts.maxSegmentSize, 2, true);
   checkOption('sendQueueSize', opts.sendQueueSize, 1, true);
   checkOption('maxMessageSize', opts.maxMessageSize, 1);
   checkOption('highWaterMark', opts.highWaterMark, 0);
-  if (opts.pingDelay !== null) checkOption('pingDelay', opts.pingDelay, 0);
-  checkOption('pingTimeout', opts.pingTimeout, 0);
+  if (opts.pingDelay !== null) checkDelay('pingDelay', opts.pingDelay);
+  checkDelay('pingTimeout', opts.pingTimeout);
 }
 
 const HEADER_LAST = 0x30; // '0'

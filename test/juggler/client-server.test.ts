@@ -137,6 +137,9 @@ describe('connect / close', () => {
       { pingTimeout: -1 },
       { receiveQueueSize: 0 },
       { autoflushDelay: Number.NaN },
+      // beyond Node's timer range, which would fire after 1 ms
+      { pingDelay: Infinity },
+      { shutdownTimeout: 2 ** 31 },
     ]) {
       await expect(listen(bad), JSON.stringify(bad)).rejects.toBeInstanceOf(RangeError);
     }
