@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { parseAddress, type AddressLike } from './address.js';
-import { Connection, type ConnectionOptions } from './connection.js';
+import { checkConnectionOptions, Connection, type ConnectionOptions } from './connection.js';
 
 export interface ConnectOptions extends ConnectionOptions {
   /**
@@ -21,6 +21,7 @@ export function connect(address: AddressLike, options: ConnectOptions = {}): Pro
   // Everything that can throw runs in the executor: a bad address or TLS option rejects
   // instead of throwing out of a function that returns a promise.
   return new Promise((resolve, reject) => {
+    checkConnectionOptions(options);
     const { host, port } = parseAddress(address);
     const useTls = options.tls !== undefined && options.tls !== false;
     const ready = useTls ? 'secureConnect' : 'connect';

@@ -6,6 +6,7 @@ import { SbsEncodeError, SbsWriter } from '../sbs/index.js';
 import type { Address } from './address.js';
 import { conversationKey, type Conversation, type Data, type Msg } from './conversation.js';
 import {
+  ChatterError,
   ConnectionClosedError,
   FrameTooLargeError,
   PingTimeoutError,
@@ -13,6 +14,7 @@ import {
   ReplyTimeoutError,
 } from './errors.js';
 import { Fifo } from '../fifo.js';
+import { checkDelay, checkOption } from '../options.js';
 import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { ViewReader } from './view-reader.js';
@@ -34,6 +36,22 @@ export interface ConnectionOptions {
   /** A graceful `close()` destroys the socket if the peer has not closed its side after this long. Default 1000. */
   readonly closeTimeout?: number;
   readonly logger?: Logger;
+}
+
+/**
+ * Throws RangeError for an option value the connection cannot work with (NaN would switch a
+ * limit off, a delay beyond Node's timer range fires at once). `connect` and `listen` call it
+ * before opening anything.
+ */
+export function checkConnectionOptions(options: ConnectionOptions): void {
+  const { pingDelay, pingTimeout, closeTimeout } = options;
+  if (pingDelay !== undefined && pingDelay !== null) checkDelay('pingDelay', pingDelay);
+  if (pingTimeout !== undefined) checkDelay('pingTimeout', pingTimeout);
+  if (closeTimeout !== undefined) checkDelay('closeTimeout', closeTimeout);
+  for (const name of ['receiveQueueSize', 'sendQueueSize'] as const)
+    if (options[name] !== undefined) checkOption(name, options[name], 0, true);
+  for (const name of ['writeBufferLimit', 'maxFrameSize'] as const)
+    if (options[name] !== undefined) checkOption(name, options[name], 0);
 }
 
 export interface SendOptions {
@@ -383,7 +401,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     const key = conversationKey(conv);
     if (this.convWaiters.has(key))
       return Promise.reject(
-        new Error(`already waiting for a reply in conversation ${JSON.stringify(conv)}`),
+        new ChatterError(`already waiting for a reply in conversation ${JSON.stringify(conv)}`),
       );
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Msg>((resolve, reject) => {

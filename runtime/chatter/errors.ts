@@ -29,7 +29,9 @@ export class FrameTooLargeError extends ProtocolError {
     readonly size: number,
     readonly limit: number,
   ) {
-    super(`frame body of ${size} bytes exceeds maxFrameSize (${limit} bytes)`);
+    // A header of up to 255 length bytes can announce more than a double holds exactly.
+    const what = Number.isSafeInteger(size) ? `${size} bytes` : 'more than 2^53 bytes';
+    super(`frame body of ${what} exceeds maxFrameSize (${limit} bytes)`);
   }
 }
 

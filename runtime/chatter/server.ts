@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { parseAddress, type Address, type AddressLike } from './address.js';
-import { Connection, type ConnectionOptions } from './connection.js';
+import { checkConnectionOptions, Connection, type ConnectionOptions } from './connection.js';
 import { Fifo } from '../fifo.js';
 import { noopLogger, type Logger } from '../logger.js';
 
@@ -40,6 +40,11 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     const event = server instanceof tls.Server ? 'secureConnection' : 'connection';
     server.on(event, (socket: net.Socket) => this.accept(socket));
+    // Once listening, a server error (an accept failure other than EMFILE, which libuv absorbs)
+    // would be an unhandled 'error' event and end the process; the server keeps listening.
+    server.on('error', (e: Error) =>
+      this.logger.error(`chatter: server error: ${e.message}`, { error: e }),
+    );
     if (server instanceof tls.Server) {
       server.on('connection', (socket: net.Socket) => {
         this.rawSockets.add(socket);
@@ -135,6 +140,7 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
 export function listen(address: AddressLike, options: ListenOptions = {}): Promise<Server> {
   // In the executor, so that a bad address or TLS key rejects instead of throwing.
   return new Promise((resolve, reject) => {
+    checkConnectionOptions(options);
     const { host, port } = parseAddress(address);
     const server = options.tls ? tls.createServer(options.tls) : net.createServer();
     server.once('error', reject);

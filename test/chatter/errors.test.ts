@@ -1,3 +1,4 @@
+import type { Server as NetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { HatChatter } from '../../generated/index.js';
 import { SbsDecodeError, SbsEncodeError } from '../../runtime/sbs/index.js';
@@ -211,6 +212,47 @@ describe('chatter bad input', () => {
       let promise: Promise<unknown> | undefined;
       expect(() => (promise = f())).not.toThrow();
       await expect(promise).rejects.toBeInstanceOf(Error);
+    }
+  });
+
+  it('rejects option values a connection cannot work with, before opening anything', async () => {
+    // NaN used to switch the limits off; a delay beyond 2^31-1 ms made Node fire at once.
+    const server = await listen('127.0.0.1:0');
+    const opened: number[] = [];
+    try {
+      for (const bad of [
+        { receiveQueueSize: Number.NaN },
+        { sendQueueSize: 1.5 },
+        { writeBufferLimit: Number.NaN },
+        { maxFrameSize: -1 },
+        { pingDelay: Infinity },
+        { pingTimeout: Number.NaN },
+        { closeTimeout: 2 ** 31 },
+      ]) {
+        await expect(connect(server.address, bad), JSON.stringify(bad)).rejects.toThrow(RangeError);
+        await expect(listen('127.0.0.1:0', bad), JSON.stringify(bad)).rejects.toThrow(RangeError);
+        opened.push(server.connectionCount);
+      }
+      expect(opened.every((n) => n === 0)).toBe(true);
+      // Disabling pings stays allowed.
+      const conn = await connect(server.address, { pingDelay: null, receiveQueueSize: 0 });
+      await conn.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps listening after a server error (logged, not an uncaught error event)', async () => {
+    const logger = recordingLogger();
+    const server = await listen('127.0.0.1:0', { logger });
+    try {
+      const raw = (server as unknown as { server: NetServer }).server;
+      raw.emit('error', Object.assign(new Error('accept failed'), { code: 'ENOBUFS' }));
+      expect(logger.errors.join()).toMatch(/accept failed/);
+      const conn = await connect(server.address, { pingDelay: null });
+      await conn.close();
+    } finally {
+      await server.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HatChatter } from '../../generated/index.js';
 import {
+  ChatterError,
   CodecSet,
   ConnectionClosedError,
   ReplyTimeoutError,
@@ -98,7 +99,9 @@ describe('chatter typed messages', () => {
 
     const conv = await c1.send({ type: 'q', data: new Uint8Array(0) }, { last: false });
     const waiting = c1.waitReply(conv);
-    await expect(c1.waitReply(conv)).rejects.toThrow(/already waiting/);
+    const second: unknown = await c1.waitReply(conv).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(ChatterError);
+    expect((second as Error).message).toMatch(/already waiting/);
     const closedWait = expect(waiting).rejects.toBeInstanceOf(ConnectionClosedError);
     await server.close();
     await closedWait;
