@@ -147,16 +147,20 @@ describe('chatter flow control', () => {
     }
     const req = { type: 'req', data: new Uint8Array(1) };
     const started = Date.now();
-    const timedOut = conn.request(req, { timeout: 50 });
+    // Each expectation is attached as the request starts: one left unobserved while the
+    // others settle would be an unhandled rejection.
+    const timedOut = expect(conn.request(req, { timeout: 50 })).rejects.toBeInstanceOf(
+      ReplyTimeoutError,
+    );
     const ac = new AbortController();
-    const aborted = conn.request(req, { signal: ac.signal });
+    const aborted = expect(conn.request(req, { signal: ac.signal })).rejects.toThrow('stop');
     const pre = new AbortController();
     pre.abort(new Error('before'));
-    const preAborted = conn.request(req, { signal: pre.signal });
+    const preAborted = expect(conn.request(req, { signal: pre.signal })).rejects.toThrow('before');
     setTimeout(() => ac.abort(new Error('stop')), 50);
-    await expect(timedOut).rejects.toBeInstanceOf(ReplyTimeoutError);
-    await expect(aborted).rejects.toThrow('stop');
-    await expect(preAborted).rejects.toThrow('before');
+    await timedOut;
+    await aborted;
+    await preAborted;
     expect(Date.now() - started).toBeLessThan(2000);
     // The withdrawn requests use no id and never reach the peer; a later send does.
     const last = conn.send({ type: 'last', data: new Uint8Array(0) });
