@@ -4,7 +4,7 @@ import type { IRecognitionException } from 'chevrotain';
 import type { AstModule } from './ast.js';
 import { buildAst } from './ast-builder.js';
 import type { Diagnostic } from './diagnostics.js';
-import { describeToken, sbsParser } from './parser.js';
+import { describeToken, MAX_SYNTAX_ERRORS, sbsParser } from './parser.js';
 import type { SourceText } from './sources.js';
 import { LCurly, LParen, RCurly, RParen, sbsLexer } from './tokens.js';
 
@@ -59,13 +59,22 @@ export function parseModule(source: SourceText): { module?: AstModule; diagnosti
   // Tokens dropped by the lexer make the parser fail right after them; only parse errors
   // before the first bad character are independent of it.
   const firstLexError = lexed.errors[0]?.offset ?? Infinity;
-  for (const e of sbsParser.errors) {
+  // Past the cap the parser stops; the error it reports for stopping is not the schema's.
+  const capped = sbsParser.errors.length >= MAX_SYNTAX_ERRORS;
+  let last: Diagnostic | undefined;
+  for (const e of sbsParser.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     if (lexed.errors.length > 0 && !(e.token.startOffset < firstLexError)) continue;
     const d = syntaxDiagnostic(file, e, text);
+    last = d;
     if (seenLines.has(d.line)) continue;
     seenLines.add(d.line);
     diagnostics.push(d);
   }
+  if (capped && last)
+    diagnostics.push({
+      ...last,
+      message: `too many syntax errors; the rest of the file was not checked`,
+    });
   if (diagnostics.length > 0) return { diagnostics };
   const built = buildAst(cst, file);
   if (built.diagnostics.length > 0) return { diagnostics: built.diagnostics };

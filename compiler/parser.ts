@@ -50,7 +50,17 @@ const messages: IParserErrorMessageProvider = {
   },
 };
 
+/**
+ * Syntax errors collected per file before the parser gives up. Each error recovered inside a
+ * repetition nests chevrotain's call stack a few frames deeper, so without a cap a file of
+ * thousands of bad lines overflowed the stack (and took seconds to get there).
+ */
+export const MAX_SYNTAX_ERRORS = 100;
+
 class SbsParser extends CstParser {
+  // A repetition neither continues nor resumes after recovery once the cap is reached.
+  private readonly more = (): boolean => this.errors.length < MAX_SYNTAX_ERRORS;
+
   constructor() {
     super(allTokens, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 2 });
     this.performSelfAnalysis();
@@ -59,7 +69,7 @@ class SbsParser extends CstParser {
   readonly module = this.RULE('module', () => {
     this.CONSUME(ModuleKw, { ERR_MSG: "expected 'module' directive at start of schema" });
     this.CONSUME(Identifier, { ERR_MSG: "expected module name after 'module'" });
-    this.MANY(() => this.SUBRULE(this.typeDef));
+    this.MANY({ GATE: this.more, DEF: () => this.SUBRULE(this.typeDef) });
   });
 
   readonly typeDef = this.RULE('typeDef', () => {
@@ -71,7 +81,10 @@ class SbsParser extends CstParser {
 
   readonly params = this.RULE('params', () => {
     this.CONSUME(LParen);
-    this.MANY(() => this.CONSUME(Identifier, { ERR_MSG: 'expected a type parameter name' }));
+    this.MANY({
+      GATE: this.more,
+      DEF: () => this.CONSUME(Identifier, { ERR_MSG: 'expected a type parameter name' }),
+    });
     this.CONSUME(RParen, { ERR_MSG: "expected a type parameter name or ')'" });
   });
 
@@ -87,13 +100,13 @@ class SbsParser extends CstParser {
 
   readonly args = this.RULE('args', () => {
     this.CONSUME(LParen);
-    this.MANY(() => this.SUBRULE(this.type));
+    this.MANY({ GATE: this.more, DEF: () => this.SUBRULE(this.type) });
     this.CONSUME(RParen, { ERR_MSG: "expected a type argument or ')'" });
   });
 
   readonly entries = this.RULE('entries', () => {
     this.CONSUME(LCurly);
-    this.MANY(() => this.SUBRULE(this.entry));
+    this.MANY({ GATE: this.more, DEF: () => this.SUBRULE(this.entry) });
     this.CONSUME(RCurly, { ERR_MSG: "expected an entry (name: Type) or '}'" });
   });
 

@@ -87,6 +87,15 @@ describe('syntax errors', () => {
     expect(compileSources([{ file: 'a.sbs', text: ok }]).diagnostics).toEqual([]);
   });
 
+  // Each error chevrotain recovers from inside a repetition nests its call stack deeper.
+  it('stops after 100 syntax errors instead of overflowing the stack', () => {
+    const errs = errors(`module M\n${'T = =\n'.repeat(20_000)}`);
+    expect(errs).toHaveLength(101);
+    expect(errs[0]).toBe("a.sbs:2:5: expected a type but found '='");
+    expect(errs[100]).toMatch(/^a\.sbs:\d+:\d+: too many syntax errors; the rest of the file/);
+    expect(errors(`module M\n${'T = Record { a: }\n'.repeat(20_000)}`)).toHaveLength(101);
+  });
+
   it('reports syntax errors on several lines of one file', () => {
     expect(errors('module M\nA = Record { a Integer }\nB = Integer\nC Integer\n')).toEqual([
       "a.sbs:2:16: expected ':' after entry name but found 'Integer'",
