@@ -20,7 +20,7 @@ export function compileSources(sources: readonly SourceText[]): {
   const unavailableModules = new Set<string>();
   for (const s of sources) {
     const r = parseModule(s);
-    diagnostics.push(...r.diagnostics);
+    for (const d of r.diagnostics) diagnostics.push(d);
     if (r.module) {
       modules.push(r.module);
     } else {
@@ -29,7 +29,8 @@ export function compileSources(sources: readonly SourceText[]): {
     }
   }
   const v = validateModules(modules, { unavailableModules });
-  diagnostics.push(...v.diagnostics);
+  // Not `push(...)`: a hostile schema can have 100k+ diagnostics, too many arguments.
+  for (const d of v.diagnostics) diagnostics.push(d);
   const sorted = sortDiagnostics(
     diagnostics,
     sources.map((s) => s.file),

@@ -7,8 +7,12 @@ type OptionalNode = Extract<SbsType, { kind: 'Optional' }>;
 type Lookup = (module: string, name: string) => SbsTypeDef | undefined;
 
 /** A Param's binding, with the environment its argument was written in. */
+interface Binding {
+  readonly type: SbsType;
+  readonly env: Env | null;
+}
 interface Env {
-  readonly bindings: ReadonlyMap<string, { readonly type: SbsType; readonly env: Env | null }>;
+  readonly bindings: ReadonlyMap<string, Binding>;
 }
 
 function forEachOptional(t: SbsType, f: (o: OptionalNode) => void): void {
@@ -26,40 +30,70 @@ function forEachOptional(t: SbsType, f: (o: OptionalNode) => void): void {
 export function decideOptionalForms(defs: readonly SbsTypeDef[], lookup: Lookup): void {
   const state = new Map<OptionalNode, 'pending' | 'done'>();
 
-  const decide = (o: OptionalNode): void => {
-    if (state.has(o)) return;
-    state.set(o, 'pending');
-    (o as { form: 'nullable' | 'choice' }).form = canBeNull(o.value, null, new Set())
-      ? 'choice'
-      : 'nullable';
-    state.set(o, 'done');
+  // Deciding one Optional can need another decided first (`A = Optional(B)`,
+  // `B = Optional(C)`, ...); an explicit stack instead of recursion keeps a chain of 100k such
+  // definitions from overflowing the call stack. The order of decisions is that of the
+  // obvious recursive version.
+  const decide = (root: OptionalNode): void => {
+    if (state.has(root)) return;
+    state.set(root, 'pending');
+    const stack = [root];
+    for (let o = stack.pop(); o !== undefined; o = stack.pop()) {
+      const r = canBeNull(o.value);
+      if (typeof r === 'boolean') {
+        (o as { form: 'nullable' | 'choice' }).form = r ? 'choice' : 'nullable';
+        state.set(o, 'done');
+      } else {
+        // `o` is answered by `r`'s form: decide `r`, then walk `o` again.
+        state.set(r, 'pending');
+        stack.push(o, r);
+      }
+    }
   };
 
-  // Only follows the top of the type (Refs, Params), so `visiting` is bounded by the number
-  // of definitions; revisiting a definition means an alias cycle, which the validator reports.
-  const canBeNull = (t: SbsType, env: Env | null, visiting: Set<SbsTypeDef>): boolean => {
-    switch (t.kind) {
-      case 'None':
-        return true;
-      case 'Param': {
-        const b = env?.bindings.get(t.name);
-        return b ? canBeNull(b.type, b.env, visiting) : true;
+  // Follows only the top of the type (Refs, Params) to the first Optional, which answers for
+  // the whole walk; returns that Optional if it is still undecided. `visiting` is bounded by
+  // the number of definitions; revisiting one means an alias cycle, which the validator reports.
+  const canBeNull = (type: SbsType): boolean | OptionalNode => {
+    const visiting = new Set<SbsTypeDef>();
+    let t = type;
+    let env = null as Env | null;
+    for (;;) {
+      switch (t.kind) {
+        case 'None':
+          return true;
+        case 'Param': {
+          const b: Binding | undefined = env?.bindings.get(t.name);
+          if (!b) return true;
+          t = b.type;
+          env = b.env;
+          continue;
+        }
+        case 'Optional': {
+          const s = state.get(t);
+          if (s === 'pending') return true;
+          return s === 'done' ? t.form === 'nullable' : t;
+        }
+        case 'Ref': {
+          const def = lookup(t.module, t.name);
+          if (!def || visiting.has(def)) return true;
+          const ref = t;
+          const outer: Env | null = env;
+          env = {
+            bindings: new Map(
+              def.params.map((p, i): [string, Binding] => [
+                p,
+                { type: ref.args[i] ?? ref, env: outer },
+              ]),
+            ),
+          };
+          visiting.add(def);
+          t = def.type;
+          continue;
+        }
+        default:
+          return false;
       }
-      case 'Optional':
-        if (state.get(t) === 'pending') return true;
-        decide(t);
-        return t.form === 'nullable';
-      case 'Ref': {
-        const def = lookup(t.module, t.name);
-        if (!def || visiting.has(def)) return true;
-        const bindings = new Map(def.params.map((p, i) => [p, { type: t.args[i] ?? t, env }]));
-        visiting.add(def);
-        const r = canBeNull(def.type, { bindings }, visiting);
-        visiting.delete(def);
-        return r;
-      }
-      default:
-        return false;
     }
   };
 

@@ -96,7 +96,10 @@ export function forEachRef(t: SbsType, f: (ref: Extract<SbsType, { kind: 'Ref' }
   for (const c of childTypes(t)) forEachRef(c, f);
 }
 
-/** Tarjan's strongly connected components; `edges` may name nodes outside `nodes` (ignored). */
+/**
+ * Tarjan's strongly connected components; `edges` may name nodes outside `nodes` (ignored).
+ * Iterative, so a long chain of definitions (`A0 = A1`, ... 100k deep) cannot overflow the stack.
+ */
 function stronglyConnected(
   nodes: readonly string[],
   edges: (n: string) => Iterable<string>,
@@ -108,33 +111,43 @@ function stronglyConnected(
   const stack: string[] = [];
   const out: string[][] = [];
   let counter = 0;
-  const visit = (v: string): void => {
+  const start = (v: string): { v: string; next: Iterator<string> } => {
     index.set(v, counter);
     low.set(v, counter);
     counter++;
     stack.push(v);
     onStack.add(v);
-    for (const w of edges(v)) {
-      if (!known.has(w)) continue;
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
-      }
-    }
-    if (low.get(v) === index.get(v)) {
-      const scc: string[] = [];
-      let w: string | undefined;
-      do {
-        w = stack.pop() as string;
-        onStack.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      out.push(scc);
-    }
+    return { v, next: edges(v)[Symbol.iterator]() };
   };
-  for (const n of nodes) if (!index.has(n)) visit(n);
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const frames = [start(root)];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as { v: string; next: Iterator<string> };
+      const { v } = frame;
+      const step = frame.next.next();
+      if (!step.done) {
+        const w = step.value;
+        if (!known.has(w)) continue;
+        if (!index.has(w)) frames.push(start(w));
+        else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+        continue;
+      }
+      frames.pop();
+      if (low.get(v) === index.get(v)) {
+        const scc: string[] = [];
+        let w: string | undefined;
+        do {
+          w = stack.pop() as string;
+          onStack.delete(w);
+          scc.push(w);
+        } while (w !== v);
+        out.push(scc);
+      }
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v) as number, low.get(v) as number));
+    }
+  }
   return out;
 }
 

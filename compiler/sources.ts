@@ -35,7 +35,7 @@ async function findSbsFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await findSbsFiles(p)));
+    if (e.isDirectory()) for (const f of await findSbsFiles(p)) out.push(f);
     else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.sbs')) out.push(p);
   }
   return out;
@@ -52,7 +52,7 @@ export async function readSources(paths: readonly string[]): Promise<SourceText[
   for (const p of paths) {
     try {
       const st = await stat(p);
-      if (st.isDirectory()) files.push(...(await findSbsFiles(p)));
+      if (st.isDirectory()) for (const f of await findSbsFiles(p)) files.push(f);
       else if (p.endsWith('.sbs')) files.push(p);
       else
         diagnostics.push({

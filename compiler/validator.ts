@@ -203,7 +203,8 @@ export function validateModules(
     }
     if (moduleByName.get(m.name) === m) {
       sbsModules.push({ name: m.name, file: m.file, types });
-      allDefs.push(...types);
+      // Not `push(...types)`: spreading 100k+ arguments overflows the stack.
+      for (const t of types) allDefs.push(t);
     }
   }
   const defIndex = new Map(allDefs.map((d) => [`${d.module}.${d.name}`, d]));

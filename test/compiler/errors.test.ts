@@ -370,6 +370,25 @@ describe('validation errors', () => {
   });
 });
 
+describe('large schemas', () => {
+  const accepted = (text: string): void =>
+    expect(compileSources([{ file: 'a.sbs', text }]).diagnostics).toEqual([]);
+  const lines = (n: number, line: (i: number) => string): string =>
+    Array.from({ length: n }, (_, i) => line(i)).join('\n');
+
+  // The reference-graph walk and the Optional form decision recursed once per link.
+  it('follows reference chains of 50 000 definitions without overflowing the stack', () => {
+    const n = 50_000;
+    accepted(`module M\n${lines(n, (i) => `A${i} = A${i + 1}`)}\nA${n} = Integer`);
+    accepted(`module M\n${lines(n, (i) => `A${i} = Optional(A${i + 1})`)}\nA${n} = Integer`);
+    accepted(`module M\n${lines(n, (i) => `A${i} = Record { x: Optional(A${(i + 1) % n}) }`)}`);
+  });
+
+  it('handles 150 000 definitions (no argument-spreading of large arrays)', () => {
+    accepted(`module M\n${lines(150_000, (i) => `T${i} = Integer`)}`);
+  });
+});
+
 describe('accepted recursion', () => {
   it.each([
     ['Array recursion', 'module M\nT = Array(T)'],
