@@ -5,6 +5,7 @@ import type { Event, EventPayload, EventType, RegisterEvent } from './event.js';
 import { decodeJson, encodeJson } from './json.js';
 import type { Order, OrderBy, QueryParams, QueryResult } from './query.js';
 import type { Status } from './status.js';
+import type { Timestamp } from './timestamp.js';
 
 type SbsStatus = HatEventer.Status;
 
@@ -96,6 +97,24 @@ function typesToSbs(types: readonly EventType[] | null): string[][] | null {
   return types === null ? null : (types as string[][]);
 }
 
+const SAFE_MIN: Timestamp = { s: -Number.MAX_SAFE_INTEGER, us: 0 };
+const SAFE_MAX: Timestamp = { s: Number.MAX_SAFE_INTEGER, us: 999_999 };
+
+/**
+ * A query bound beyond ±(2^53-1) seconds, like MIN_TIMESTAMP/MAX_TIMESTAMP, is sent as the
+ * nearest bound within: a peer reading Integers as numbers (ours) cannot decode it and would
+ * close the connection, and no event between the two can be decoded as numbers either, so the
+ * result is the same. (Not as "no bound": a source timestamp bound also excludes events
+ * without a source timestamp.)
+ */
+function lowerBound(t: Timestamp | null): Timestamp | null {
+  return t !== null && t.s < SAFE_MIN.s ? SAFE_MIN : t;
+}
+
+function upperBound(t: Timestamp | null): Timestamp | null {
+  return t !== null && t.s > SAFE_MAX.s ? SAFE_MAX : t;
+}
+
 export function queryParamsToSbs(p: QueryParams): HatEventer.QueryParams {
   switch (p.type) {
     case 'latest':
@@ -105,10 +124,10 @@ export function queryParamsToSbs(p: QueryParams): HatEventer.QueryParams {
         type: 'timeseries',
         value: {
           eventTypes: typesToSbs(p.eventTypes),
-          tFrom: p.tFrom,
-          tTo: p.tTo,
-          sourceTFrom: p.sourceTFrom,
-          sourceTTo: p.sourceTTo,
+          tFrom: lowerBound(p.tFrom),
+          tTo: upperBound(p.tTo),
+          sourceTFrom: lowerBound(p.sourceTFrom),
+          sourceTTo: upperBound(p.sourceTTo),
           order: ORDER[p.order],
           orderBy: ORDER_BY[p.orderBy],
           maxResults: p.maxResults,

@@ -7,6 +7,8 @@ import {
   EventerValueError,
   jsonPayload,
   listen,
+  MAX_TIMESTAMP,
+  MIN_TIMESTAMP,
   type Client,
   type ClientOptions,
   type ConnectionInfo,
@@ -279,6 +281,32 @@ describe('status, register, query', () => {
         Array.from({ length: 50 }, (_, i) => (Math.floor(i / 2) + 1) * 10 + (i % 2) + 1),
       );
       expect((await client.query({ type: 'server', serverId: 2 })).events).toEqual([]);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('MIN_TIMESTAMP and MAX_TIMESTAMP as query bounds', async () => {
+    // Their seconds are beyond what a number-mode decoder takes; sent as such they closed the
+    // connection at the server.
+    const { server } = await startMemoryServer({ pingDelay: 0 });
+    const client = await connect(server.address, opts());
+    try {
+      await client.register([{ type: ['a'] }, { type: ['b'], sourceTimestamp: { s: 5, us: 0 } }], {
+        withResponse: true,
+      });
+      for (const bounds of [
+        { tFrom: MIN_TIMESTAMP, tTo: MAX_TIMESTAMP },
+        { sourceTFrom: MIN_TIMESTAMP, sourceTTo: MAX_TIMESTAMP },
+      ]) {
+        const r = await client.query({ type: 'timeseries', order: 'ascending', ...bounds });
+        // A source timestamp bound also leaves out events without one, as in hat.
+        expect(r.events.map((e) => e.type)).toEqual('tFrom' in bounds ? [['a'], ['b']] : [['b']]);
+      }
+      const none = await client.query({ type: 'timeseries', tTo: { s: -1, us: 0 } });
+      expect(none.events).toEqual([]);
+      expect(client.isOpen).toBe(true);
     } finally {
       await client.close();
       await server.close();
