@@ -7,7 +7,11 @@ import { instantiate, typeToString } from './schema-utils.js';
 type Lookup = (module: string, name: string) => SbsTypeDef | undefined;
 type RefNode = Extract<SbsType, { kind: 'Ref' }>;
 
-/** Bounds the work on schemas with (separately reported) unbounded generic recursion. */
+/**
+ * Bounds the work on schemas with (separately reported) unbounded generic recursion: at most
+ * this many instances beyond the definitions themselves, which always get one each (a bound
+ * on the total would leave definitions past it unproven, i.e. falsely uninhabited).
+ */
 const MAX_INSTANCES = 10_000;
 
 /**
@@ -23,9 +27,10 @@ export function uninhabitedDefs(defs: readonly SbsTypeDef[], lookup: Lookup): Sb
   const unexplored: string[] = [];
   const newlyProven: string[] = [];
 
+  const limit = defs.length + MAX_INSTANCES;
   const node = (r: RefNode): string => {
     const key = typeToString(r);
-    if (!bodies.has(key) && bodies.size < MAX_INSTANCES) {
+    if (!bodies.has(key) && bodies.size < limit) {
       const def = lookup(r.module, r.name);
       // Unknown targets and arity mismatches are reported elsewhere; treat them as inhabited.
       bodies.set(

@@ -384,6 +384,10 @@ describe('large schemas', () => {
     accepted(`module M\n${lines(n, (i) => `A${i} = Record { x: Optional(A${(i + 1) % n}) }`)}`);
   });
 
+  it('checks definitions past the 10 000th like every other', () => {
+    accepted(`module M\n${lines(10_005, (i) => `T${i} = Record { a: Integer }`)}`);
+  });
+
   it('handles 150 000 definitions (no argument-spreading of large arrays)', () => {
     accepted(`module M\n${lines(150_000, (i) => `T${i} = Integer`)}`);
   });
