@@ -35,3 +35,17 @@ describe.each(['number', 'bigint'] as const)('generated code, --int %s', (int) =
     expect(a).toEqual(b);
   });
 });
+
+describe('generateFiles on a large schema', () => {
+  // Prettier's JSX sniffing regex (skipped for a `.ts` filepath) is quadratic in the number of
+  // lines without a quote: 6000 aliases took 45 s, now about 5 s.
+  it('formats 6000 aliases in linear time', { timeout: 90_000 }, async () => {
+    const n = 6000;
+    const aliases = Array.from({ length: n }, (_, i) => `A${i} = A${i + 1}\n`).join('');
+    const schema = compileSchema([{ file: 'a.sbs', text: `module M\n${aliases}A${n} = Integer` }]);
+    const started = performance.now();
+    const [file] = await generateFiles(schema);
+    expect(file?.content).toContain(`export type A${n - 1} = A${n};`);
+    expect(performance.now() - started).toBeLessThan(25_000);
+  });
+});
