@@ -6,6 +6,7 @@ import {
   type RefType,
   type SchemaIndex,
 } from '../../runtime/sbs/schema-index.js';
+import { isInheritedName } from '../../runtime/sbs/writer.js';
 import { moduleAlias, safeName } from './names.js';
 import type { IntMode, TsTypes } from './ts-type.js';
 
@@ -207,7 +208,7 @@ export class CodecEmitter {
         writes.push(`$field = '${e.name}';`);
         reads.push(`$field = '${e.name}';`);
       }
-      writes.push(this.write(e.type, `v.${e.name}`, `${base}$${e.name}`));
+      writes.push(this.write(e.type, this.entry(e.name), `${base}$${e.name}`));
       reads.push(`const $v_${e.name} = ${this.read(e.type, `${base}$${e.name}`)};`);
     });
     const fields = entries.map((e) => `${e.name}: $v_${e.name}`).join(', ');
@@ -229,6 +230,17 @@ export class CodecEmitter {
       ...decl,
       `try { ${reads.join('\n')}\nreturn { ${fields} }; } catch (e) { throw $at(e, ${segment}); }`,
     ]);
+  }
+
+  /**
+   * The expression for entry `name` of the Record `v`. For names of Object.prototype members
+   * (`toString`, `constructor`...), `v.name` on a value that omits the (None/Optional) entry
+   * would be the inherited function; `entryValue` reads it as absent, as the Repository does.
+   */
+  private entry(name: string): string {
+    if (!isInheritedName(name)) return `v.${name}`;
+    this.useRuntime('entryValue');
+    return `($entryValue(v, '${name}') as (typeof v)['${name}'])`;
   }
 
   private array(base: string, type: string, element: SbsType, docs?: string): void {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { compileSchema } from '../../compiler/index.js';
 import { generateFiles } from '../../compiler/generate.js';
-import type { Codec } from '../../runtime/sbs/index.js';
+import { Repository, type Codec } from '../../runtime/sbs/index.js';
 import { HatEventer } from '../../generated/index.js';
 import type { Interop as NumberInterop } from '../golden/number/index.js';
 import { Interop as BigintInterop } from '../golden/bigint/index.js';
@@ -74,6 +74,34 @@ describe('generated types', () => {
       const a = { v: { type: 'value', value: 'hi' } };
       expect(m.A?.decode(m.A.encode(a))).toEqual(a);
       expect(m.B?.decode(m.B.encode({ v: 'hi' }))).toEqual({ v: 'hi' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an omitted entry named like an Object.prototype member is absent, as in the Repository', async () => {
+    const text =
+      'module M\nR = Record { toString: Optional(String)  valueOf: None  constructor: Optional(Integer)  isPrototypeOf: Integer }\n';
+    const files = await generateFiles(compileSchema([{ file: 'm.sbs', text }]), {
+      runtimeImport: join(import.meta.dirname, '../../runtime/sbs/index.js'),
+    });
+    const repo = await Repository.fromText(text);
+    mkdirSync(join(import.meta.dirname, '../../.tmp'), { recursive: true });
+    const dir = mkdtempSync(join(import.meta.dirname, '../../.tmp/inherited-names-'));
+    try {
+      for (const f of files) writeFileSync(join(dir, f.path), f.content);
+      const m = (await import(join(dir, 'M.js'))) as Record<string, Codec<unknown>>;
+      const bytes = m.R?.encode({ isPrototypeOf: 1 });
+      expect(bytes).toEqual(repo.encode('M.R', { isPrototypeOf: 1 }));
+      expect(m.R?.decode(bytes ?? new Uint8Array())).toEqual({
+        toString: null,
+        valueOf: null,
+        constructor: null,
+        isPrototypeOf: 1,
+      });
+      const full = { toString: 'a', valueOf: null, constructor: 2, isPrototypeOf: 3 };
+      expect(m.R?.decode(m.R.encode(full))).toEqual(full);
+      expect(() => m.R?.encode({})).toThrow('M.R.isPrototypeOf: expected an integer');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
