@@ -73,7 +73,10 @@ function moduleStructure(
   const modules = new Set<string>();
   const runtimeValues = new Set<string>();
   const useModule = (m: string): void => void (m !== module.name && modules.add(m));
-  const bytesType = module.types.some((t) => t.name === 'Uint8Array')
+  // A type or a type parameter named Uint8Array shadows the global one.
+  const bytesType = module.types.some(
+    (t) => t.name === 'Uint8Array' || t.params.includes('Uint8Array'),
+  )
     ? 'globalThis.Uint8Array'
     : 'Uint8Array';
   const ts = new TsTypes(schema, module.name, int, useModule, bytesType);

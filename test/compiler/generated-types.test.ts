@@ -3,6 +3,7 @@
 // `T | null` where lossless and a tagged union where not, optional properties, bigint mode.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { compileSchema } from '../../compiler/index.js';
 import { generateFiles } from '../../compiler/generate.js';
@@ -10,6 +11,33 @@ import { Repository, type Codec } from '../../runtime/sbs/index.js';
 import { HatEventer } from '../../generated/index.js';
 import type { Interop as NumberInterop } from '../golden/number/index.js';
 import { Interop as BigintInterop } from '../golden/bigint/index.js';
+
+/** tsc --strict (the project's settings) on the code generated for `text`. */
+async function typeErrors(text: string): Promise<string[]> {
+  const files = await generateFiles(compileSchema([{ file: 'm.sbs', text }]), {
+    runtimeImport: join(import.meta.dirname, '../../runtime/sbs/index.js'),
+  });
+  mkdirSync(join(import.meta.dirname, '../../.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(import.meta.dirname, '../../.tmp/typecheck-'));
+  try {
+    for (const f of files) writeFileSync(join(dir, f.path), f.content);
+    const root = join(import.meta.dirname, '../..');
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(root, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    );
+    const program = ts.createProgram(
+      files.map((f) => join(dir, f.path)),
+      { ...config?.options, noEmit: true },
+    );
+    return ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function describeInit(res: HatEventer.MsgInitRes): string {
   switch (res.type) {
@@ -106,6 +134,12 @@ describe('generated types', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('type-checks with names that shadow a global the output uses or an Object.prototype member', async () => {
+    const text =
+      'module M\nH(Uint8Array) = Record { b: Bytes  x: Uint8Array }\nU = H(String)\nG(globalThis) = Record { b: Bytes  x: globalThis }\nT = G(Integer)\nR = Record { toString: Optional(String)  constructor: Integer }\n';
+    expect(await typeErrors(text)).toEqual([]);
+  }, 60_000);
 
   it('--int bigint types Integer as bigint', () => {
     expectTypeOf<BigintInterop.I>().toEqualTypeOf<bigint>();
