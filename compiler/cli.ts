@@ -9,7 +9,7 @@ import {
   SbsSchemaError,
   toPythonJson,
 } from './index.js';
-import { generateFiles, HEADER, type GeneratedFile } from './generate.js';
+import { generateFiles, HEADER, outputFileClashes, type GeneratedFile } from './generate.js';
 
 const USAGE = `Usage: sbs-gen <schema files or directories>... -o <dir> [options]
 
@@ -98,6 +98,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const jsonText = JSON.stringify(toPythonJson(modules)) + '\n';
   let files: GeneratedFile[] = [];
   if (values.out !== undefined) {
+    const clashes = outputFileClashes(modules);
+    if (clashes.length > 0) {
+      for (const d of clashes) io.err(formatDiagnostic(d));
+      io.err(`sbs-gen: ${clashes.length} error${clashes.length === 1 ? '' : 's'}`);
+      return 1;
+    }
     files = await generateFiles(schema, {
       int,
       ...(values['runtime-import'] ? { runtimeImport: values['runtime-import'] } : {}),

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../compiler/cli.js';
+import { generateFiles } from '../../compiler/generate.js';
+import { compileSchema, readSources, SbsSchemaError } from '../../compiler/index.js';
 
 const root = join(import.meta.dirname, '../..');
 let dir: string;
@@ -90,6 +92,26 @@ describe('sbs-gen CLI', () => {
     expect(r.err).toMatch(/errors$/);
     expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(join(dir, 'bad-out'))).toBe(false);
+  });
+
+  it('refuses modules whose files would clash (index, names differing only in case)', async () => {
+    const clash = join(dir, 'clash');
+    mkdirSync(clash, { recursive: true });
+    writeFileSync(join(clash, 'a.sbs'), 'module index\nA = Integer\n');
+    writeFileSync(join(clash, 'b.sbs'), 'module Foo\nB = Integer\n');
+    writeFileSync(join(clash, 'c.sbs'), '# c\nmodule FOO\nC = Integer\n');
+    const r = await run(clash, '-o', join(dir, 'clash-out'));
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      `${join(clash, 'a.sbs')}:1:8: module 'index' cannot be generated: its file index.ts would clash with the generated index.ts`,
+      `${join(clash, 'c.sbs')}:2:8: module 'FOO' cannot be generated: its file FOO.ts would clash with Foo.ts of module 'Foo' (${join(clash, 'b.sbs')}:1:8) on case-insensitive file systems`,
+      'sbs-gen: 2 errors',
+    ]);
+    expect(existsSync(join(dir, 'clash-out'))).toBe(false);
+    const schema = compileSchema(await readSources([clash]));
+    await expect(generateFiles(schema)).rejects.toThrow(SbsSchemaError);
+    // The Python JSON has no such files.
+    expect((await run(clash, '--json', join(dir, 'clash.json'), '-q')).code).toBe(0);
   });
 
   it('rejects bad usage with exit 2', async () => {
