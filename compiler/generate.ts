@@ -14,7 +14,8 @@ import {
 } from 'ts-morph';
 import type { SourcePos } from './ast.js';
 import { type Diagnostic, diagnosticAt, SbsSchemaError } from './diagnostics.js';
-import type { Schema, SbsModule, SbsTypeDef } from './model.js';
+import type { Schema, SbsModule, SbsType, SbsTypeDef } from './model.js';
+import { childTypes } from './schema-utils.js';
 import { CodecEmitter } from './codegen/codec-functions.js';
 import { fileNameOf, moduleAlias, safeName } from './codegen/names.js';
 import { TsTypes, type IntMode } from './codegen/ts-type.js';
@@ -68,16 +69,52 @@ export function outputFileClashes(
   return diagnostics;
 }
 
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * Names that are not SBS identifiers. A schema from `.sbs` text has none, but one imported
+ * from repository JSON may name anything (hat-sbs does not check), and names are written into
+ * the generated code as identifiers and property names: `X = 1; evil(); type Y` would be code.
+ */
+export function nonIdentifierNames(schema: Schema): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const check = (file: string, what: string, name: string): void => {
+    if (!IDENTIFIER.test(name))
+      diagnostics.push({
+        file,
+        line: 0,
+        column: 0,
+        message: `cannot generate code for ${what} ${JSON.stringify(name)}: not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
+      });
+  };
+  const entries = (file: string, t: SbsType): void => {
+    if (t.kind === 'Record' || t.kind === 'Choice')
+      for (const e of t.entries) check(file, 'entry', e.name);
+    for (const c of childTypes(t)) entries(file, c);
+  };
+  for (const m of schema.modules) {
+    check(m.file, 'module', m.name);
+    for (const d of m.types) {
+      check(m.file, 'type', d.name);
+      for (const p of d.params) check(m.file, 'type parameter', p);
+      entries(m.file, d.type);
+    }
+  }
+  return diagnostics;
+}
+
 /**
  * One TypeScript file per SBS module plus `index.ts`, formatted, deterministic. Throws
- * SbsSchemaError if module names would give clashing files (see outputFileClashes).
+ * SbsSchemaError for names that cannot be generated (see nonIdentifierNames) or would give
+ * clashing files (see outputFileClashes).
  */
 export async function generateFiles(
   schema: Schema,
   options: GenerateOptions = {},
 ): Promise<GeneratedFile[]> {
-  const clashes = outputFileClashes(schema.modules);
-  if (clashes.length > 0) throw new SbsSchemaError(clashes);
+  const problems = nonIdentifierNames(schema);
+  if (problems.length === 0) problems.push(...outputFileClashes(schema.modules));
+  if (problems.length > 0) throw new SbsSchemaError(problems);
   const int = options.int ?? 'number';
   const runtime = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const index = new SchemaIndex(schema);

@@ -10,6 +10,7 @@ import {
   toPythonJson,
   validate,
 } from '../../compiler/index.js';
+import { generateFiles } from '../../compiler/generate.js';
 
 // hat-behavior.md §1.4, produced by hat.sbs.Repository.to_json() for EXAMPLE_SOURCE.
 const EXAMPLE_SOURCE =
@@ -157,5 +158,39 @@ describe('Python repository JSON', () => {
     expect(schema).toEqual(
       compileSchema([{ file: '<json>', text: EXAMPLE_SOURCE.replace('X.Y', 'T') }]),
     );
+  });
+
+  // hat-sbs JSON may name anything (the Repository copes), but generated code must not carry
+  // a name that is not an identifier: it could break the file or inject code.
+  it('refuses to generate code for imported names that are not SBS names', async () => {
+    const type = { module: null, name: 'Integer', entries: [], args: [] };
+    const record = (entry: string) => ({
+      module: null,
+      name: 'Record',
+      entries: [{ name: entry, type }],
+      args: [],
+    });
+    const evil = "X = 1; console.log('pwned'); type Y";
+    const { schema } = validate(
+      fromPythonJson([
+        {
+          name: 'M',
+          type_defs: {
+            [evil]: { name: evil, args: [], type },
+            R: { name: 'R', args: [], type: record("a'); x('") },
+          },
+        },
+      ]),
+    );
+    if (!schema) throw new Error('expected the JSON to validate');
+    const error = await generateFiles(schema).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SbsSchemaError);
+    expect((error as SbsSchemaError).diagnostics.map(formatDiagnostic)).toEqual([
+      `<json>:0:0: cannot generate code for type ${JSON.stringify(evil)}: not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
+      `<json>:0:0: cannot generate code for entry "a'); x('": not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
+    ]);
   });
 });
