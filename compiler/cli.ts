@@ -122,10 +122,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       return 1;
     }
   } else {
-    if (values.out !== undefined) await writeOutput(values.out, files);
-    if (values.json !== undefined) {
-      await mkdir(dirname(values.json), { recursive: true });
-      await writeFile(values.json, jsonText);
+    try {
+      if (values.out !== undefined) await writeOutput(values.out, files);
+      if (values.json !== undefined) {
+        await mkdir(dirname(values.json), { recursive: true });
+        await writeFile(values.json, jsonText);
+      }
+    } catch (e) {
+      // `-o` naming a file, an unwritable directory, a full disk: a message, not a stack trace.
+      io.err(`sbs-gen: cannot write output: ${writeErrorText(e)}`);
+      return 1;
     }
   }
 
@@ -175,6 +181,24 @@ async function staleFiles(dir: string, files: readonly GeneratedFile[]): Promise
     if ((await readOptional(join(dir, name)))?.startsWith(HEADER)) stale.push(name);
   }
   return stale;
+}
+
+function writeErrorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const { code, path } = e as NodeJS.ErrnoException;
+  const reason =
+    code === 'EEXIST' || code === 'ENOTDIR'
+      ? 'a file is in the way of a directory'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EROFS'
+            ? 'read-only file system'
+            : code === 'ENOSPC'
+              ? 'no space left on device'
+              : (code ?? e.message);
+  return path === undefined ? reason : `${path}: ${reason}`;
 }
 
 async function readOptional(path: string): Promise<string | undefined> {

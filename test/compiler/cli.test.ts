@@ -114,6 +114,21 @@ describe('sbs-gen CLI', () => {
     expect((await run(clash, '--json', join(dir, 'clash.json'), '-q')).code).toBe(0);
   });
 
+  it('reports an output it cannot write with exit 1, not a stack trace', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    for (const args of [
+      ['-o', file],
+      ['-o', join(file, 'sub')],
+      ['--json', join(file, 'repo.json')],
+    ]) {
+      const r = await run(join(root, 'schemas'), ...args);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^sbs-gen: cannot write output: .*a-file.*: a file is in the way/);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
   it('rejects bad usage with exit 2', async () => {
     expect((await run()).code).toBe(2);
     expect((await run(join(root, 'schemas'))).code).toBe(2);
