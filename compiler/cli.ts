@@ -82,7 +82,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const started = performance.now();
   let compiled;
   try {
-    compiled = compileSources(await readSources(positionals));
+    const sources = await readSources(positionals);
+    if (sources.length === 0) {
+      // Most likely a wrong path; generating nothing would also remove every generated file
+      // already in the output directory as stale.
+      io.err(`sbs-gen: no .sbs files found in ${positionals.join(', ')}`);
+      return 1;
+    }
+    compiled = compileSources(sources);
   } catch (e) {
     if (!(e instanceof SbsSchemaError)) throw e;
     for (const d of e.diagnostics) io.err(formatDiagnostic(d));

@@ -129,6 +129,17 @@ describe('sbs-gen CLI', () => {
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
+  it('refuses inputs with no .sbs files instead of removing every generated file', async () => {
+    const out = join(dir, 'keep');
+    expect((await run(join(root, 'schemas'), '-o', out, '-q')).code).toBe(0);
+    const empty = join(dir, 'no-schemas');
+    mkdirSync(empty, { recursive: true });
+    const r = await run(empty, '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`sbs-gen: no .sbs files found in ${empty}`);
+    expect(existsSync(join(out, 'HatChatter.ts'))).toBe(true);
+  });
+
   it('rejects bad usage with exit 2', async () => {
     expect((await run()).code).toBe(2);
     expect((await run(join(root, 'schemas'))).code).toBe(2);
