@@ -39,6 +39,7 @@ export class CodecEmitter {
   readonly functions: FunctionDecl[] = [];
   private readonly names = new Set<string>();
   private readonly instances = new Map<string, string>();
+  private readonly pending: (() => void)[] = [];
   private readonly perGeneric = new Map<string, number>();
   /** Write and read traversals meet the same node objects; each node gets one function pair. */
   private readonly emitted = new Map<SbsType, string>();
@@ -58,6 +59,10 @@ export class CodecEmitter {
   definition(name: string, body: SbsType): void {
     this.names.add(name);
     this.named(name, body, safeName(name), this.index.isRecursive({ module: this.module, name }));
+    // Instances are named where first used but emitted here, one after another: emitting each
+    // inside its user recursed once per link of a generic chain (`G1(a) = Record { x: G2(a) }`
+    // ...), and a chain of 1000 overflowed the stack.
+    for (let job = this.pending.shift(); job !== undefined; job = this.pending.shift()) job();
   }
 
   private named(
@@ -141,12 +146,14 @@ export class CodecEmitter {
     this.perGeneric.set(generic, n);
     const base = this.unique(`${t.name}$${n}`);
     this.instances.set(key, base);
-    this.named(
-      base,
-      this.index.body(t, key),
-      this.ts.expr(t),
-      this.index.isRecursive(t),
-      typeToString(t),
+    this.pending.push(() =>
+      this.named(
+        base,
+        this.index.body(t, key),
+        this.ts.expr(t),
+        this.index.isRecursive(t),
+        typeToString(t),
+      ),
     );
     return base;
   }

@@ -48,4 +48,13 @@ describe('generateFiles on a large schema', () => {
     expect(file?.content).toContain(`export type A${n - 1} = A${n};`);
     expect(performance.now() - started).toBeLessThan(25_000);
   });
+
+  // Each instance used to be emitted inside the function of its user, one recursion per link.
+  it('emits a chain of 2000 generic definitions without overflowing the stack', async () => {
+    const n = 2000;
+    const chain = Array.from({ length: n }, (_, i) => `G${i}(a) = Record { x: G${i + 1}(a) }\n`);
+    const text = `module M\n${chain.join('')}G${n}(a) = a\nT = G0(Integer)`;
+    const [file] = await generateFiles(compileSchema([{ file: 'a.sbs', text }]));
+    expect(file?.content).toContain(`function $w_G${n}$1(w: $Writer, v: G${n}<number>): void`);
+  });
 });

@@ -813,6 +813,14 @@ function $r_C(r: $Reader): C {
   }
 }
 
+function $w_P1(w: $Writer, v: P1): void {
+  $w_Pair$1(w, v);
+}
+
+function $r_P1(r: $Reader): P1 {
+  return $r_Pair$1(r);
+}
+
 /** Interop.Pair(Integer String) */
 function $w_Pair$1(w: $Writer, v: Pair<bigint, string>): void {
   w.record(v);
@@ -838,12 +846,12 @@ function $r_Pair$1(r: $Reader): Pair<bigint, string> {
   }
 }
 
-function $w_P1(w: $Writer, v: P1): void {
-  $w_Pair$1(w, v);
+function $w_P2(w: $Writer, v: P2): void {
+  $w_Pair$2(w, v);
 }
 
-function $r_P1(r: $Reader): P1 {
-  return $r_Pair$1(r);
+function $r_P2(r: $Reader): P2 {
+  return $r_Pair$2(r);
 }
 
 function $w__Optional_Bytes(w: $Writer, v: Uint8Array | null | undefined): void {
@@ -909,37 +917,12 @@ function $r_Pair$2(r: $Reader): Pair<Uint8Array | null, number[]> {
   }
 }
 
-function $w_P2(w: $Writer, v: P2): void {
-  $w_Pair$2(w, v);
+function $w_M1(w: $Writer, v: M1): void {
+  $w_Map$1(w, v);
 }
 
-function $r_P2(r: $Reader): P2 {
-  return $r_Pair$2(r);
-}
-
-/** Interop.Entry(String Integer) */
-function $w_Entry$1(w: $Writer, v: Entry<string, bigint>): void {
-  w.record(v);
-  let $field = 'key';
-  try {
-    w.string(v.key);
-    $field = 'value';
-    w.integer(v.value);
-  } catch (e) {
-    throw $at(e, $field);
-  }
-}
-
-function $r_Entry$1(r: $Reader): Entry<string, bigint> {
-  let $field = 'key';
-  try {
-    const $v_key = r.string();
-    $field = 'value';
-    const $v_value = r.bigint();
-    return { key: $v_key, value: $v_value };
-  } catch (e) {
-    throw $at(e, $field);
-  }
+function $r_M1(r: $Reader): M1 {
+  return $r_Map$1(r);
 }
 
 /** Interop.Map(String Integer) */
@@ -969,12 +952,37 @@ function $r_Map$1(r: $Reader): Map<string, bigint> {
   return a;
 }
 
-function $w_M1(w: $Writer, v: M1): void {
-  $w_Map$1(w, v);
+/** Interop.Entry(String Integer) */
+function $w_Entry$1(w: $Writer, v: Entry<string, bigint>): void {
+  w.record(v);
+  let $field = 'key';
+  try {
+    w.string(v.key);
+    $field = 'value';
+    w.integer(v.value);
+  } catch (e) {
+    throw $at(e, $field);
+  }
 }
 
-function $r_M1(r: $Reader): M1 {
-  return $r_Map$1(r);
+function $r_Entry$1(r: $Reader): Entry<string, bigint> {
+  let $field = 'key';
+  try {
+    const $v_key = r.string();
+    $field = 'value';
+    const $v_value = r.bigint();
+    return { key: $v_key, value: $v_value };
+  } catch (e) {
+    throw $at(e, $field);
+  }
+}
+
+function $w_NI(w: $Writer, v: NI): void {
+  $w_Nested$1(w, v);
+}
+
+function $r_NI(r: $Reader): NI {
+  return $r_Nested$1(r);
 }
 
 /** Interop.Nested(Integer) */
@@ -988,14 +996,6 @@ function $w_Nested$1(w: $Writer, v: Nested<bigint> | undefined): void {
 
 function $r_Nested$1(r: $Reader): Nested<bigint> {
   return r.choice(2) === 0 ? null : $r__Array_Integer(r);
-}
-
-function $w_NI(w: $Writer, v: NI): void {
-  $w_Nested$1(w, v);
-}
-
-function $r_NI(r: $Reader): NI {
-  return $r_Nested$1(r);
 }
 
 function $w_A1(w: $Writer, v: A1): void {

@@ -200,31 +200,6 @@ function $r__Array_Json(r: $Reader): Json[] {
   return a;
 }
 
-/** Interop.Entry(String InteropExt.Json) */
-function $w_Entry$1(w: $Writer, v: $mod_Interop.Entry<string, Json>): void {
-  w.record(v);
-  let $field = 'key';
-  try {
-    w.string(v.key);
-    $field = 'value';
-    $w_Json(w, v.value);
-  } catch (e) {
-    throw $at(e, $field);
-  }
-}
-
-function $r_Entry$1(r: $Reader): $mod_Interop.Entry<string, Json> {
-  let $field = 'key';
-  try {
-    const $v_key = r.string();
-    $field = 'value';
-    const $v_value = $r_Json(r);
-    return { key: $v_key, value: $v_value };
-  } catch (e) {
-    throw $at(e, $field);
-  }
-}
-
 function $w_Json$$$object(w: $Writer, v: $mod_Interop.Entry<string, Json>[]): void {
   const a = w.array(v);
   let i = 0;
@@ -393,26 +368,26 @@ function $r_Json(r: $Reader): Json {
   return v;
 }
 
-/** Interop.Pair(Interop.I Boolean) */
-function $w_Pair$1(w: $Writer, v: $mod_Interop.Pair<$mod_Interop.I, boolean>): void {
+/** Interop.Entry(String InteropExt.Json) */
+function $w_Entry$1(w: $Writer, v: $mod_Interop.Entry<string, Json>): void {
   w.record(v);
-  let $field = 'first';
+  let $field = 'key';
   try {
-    $mod_Interop.I.write(w, v.first);
-    $field = 'second';
-    w.boolean(v.second);
+    w.string(v.key);
+    $field = 'value';
+    $w_Json(w, v.value);
   } catch (e) {
     throw $at(e, $field);
   }
 }
 
-function $r_Pair$1(r: $Reader): $mod_Interop.Pair<$mod_Interop.I, boolean> {
-  let $field = 'first';
+function $r_Entry$1(r: $Reader): $mod_Interop.Entry<string, Json> {
+  let $field = 'key';
   try {
-    const $v_first = $mod_Interop.I.read(r);
-    $field = 'second';
-    const $v_second = r.boolean();
-    return { first: $v_first, second: $v_second };
+    const $v_key = r.string();
+    $field = 'value';
+    const $v_value = $r_Json(r);
+    return { key: $v_key, value: $v_value };
   } catch (e) {
     throw $at(e, $field);
   }
@@ -441,6 +416,31 @@ function $r_UsesOther(r: $Reader): UsesOther {
     $field = 'p';
     const $v_p = $r_Pair$1(r);
     return { r: $v_r, c: $v_c, p: $v_p };
+  } catch (e) {
+    throw $at(e, $field);
+  }
+}
+
+/** Interop.Pair(Interop.I Boolean) */
+function $w_Pair$1(w: $Writer, v: $mod_Interop.Pair<$mod_Interop.I, boolean>): void {
+  w.record(v);
+  let $field = 'first';
+  try {
+    $mod_Interop.I.write(w, v.first);
+    $field = 'second';
+    w.boolean(v.second);
+  } catch (e) {
+    throw $at(e, $field);
+  }
+}
+
+function $r_Pair$1(r: $Reader): $mod_Interop.Pair<$mod_Interop.I, boolean> {
+  let $field = 'first';
+  try {
+    const $v_first = $mod_Interop.I.read(r);
+    $field = 'second';
+    const $v_second = r.boolean();
+    return { first: $v_first, second: $v_second };
   } catch (e) {
     throw $at(e, $field);
   }
