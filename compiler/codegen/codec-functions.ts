@@ -186,7 +186,10 @@ export class CodecEmitter {
     this.names.add(base);
     this.emitted.set(t, base);
     if (key !== undefined) this.shared.set(key, base);
-    const type = tsType ?? this.ts.expr(t);
+    // Readers always set every entry (`value: null`, `v: null`), which is also what a generic's
+    // declared type says once instantiated with None (`P<null>`: `value: x` with x = null);
+    // the shorthand type (`value?: null`) is only for what writers accept.
+    const type: Types = { write: tsType ?? this.ts.expr(t), read: tsType ?? this.ts.expr(t, true) };
     switch (t.kind) {
       case 'Record':
         this.record(base, type, t.entries, docs);
@@ -205,7 +208,7 @@ export class CodecEmitter {
     return base;
   }
 
-  private record(base: string, type: string, entries: readonly SbsEntry[], docs?: string): void {
+  private record(base: string, type: Types, entries: readonly SbsEntry[], docs?: string): void {
     this.useRuntime('at');
     const track = entries.length > 1;
     const writes: string[] = [];
@@ -224,7 +227,7 @@ export class CodecEmitter {
     const segment = track ? '$field' : `'${first}'`;
     this.fn(
       `$w_${base}`,
-      writerParams(type),
+      writerParams(type.write),
       'void',
       [
         'w.record(v);',
@@ -233,7 +236,7 @@ export class CodecEmitter {
       ],
       docs,
     );
-    this.fn(`$r_${base}`, READER_PARAMS, type, [
+    this.fn(`$r_${base}`, READER_PARAMS, type.read, [
       ...decl,
       `try { ${reads.join('\n')}\nreturn { ${fields} }; } catch (e) { throw $at(e, ${segment}); }`,
     ]);
@@ -250,12 +253,12 @@ export class CodecEmitter {
     return `($entryValue(v, '${name}') as (typeof v)['${name}'])`;
   }
 
-  private array(base: string, type: string, element: SbsType, docs?: string): void {
+  private array(base: string, type: Types, element: SbsType, docs?: string): void {
     this.useRuntime('at');
     const min = this.index.minSize(element);
     this.fn(
       `$w_${base}`,
-      writerParams(type),
+      writerParams(type.write),
       'void',
       [
         'const a = w.array(v);',
@@ -264,16 +267,16 @@ export class CodecEmitter {
       ],
       docs,
     );
-    this.fn(`$r_${base}`, READER_PARAMS, type, [
+    this.fn(`$r_${base}`, READER_PARAMS, type.read, [
       `const n = r.count(${min});`,
-      `const a: ${type} = [];`,
+      `const a: ${type.read} = [];`,
       'let i = 0;',
       `try { for (; i < n; i++) a.push(${this.read(element, `${base}$item`)}); } catch (e) { throw $at(e, i); }`,
       'return a;',
     ]);
   }
 
-  private choice(base: string, type: string, entries: readonly SbsEntry[], docs?: string): void {
+  private choice(base: string, type: Types, entries: readonly SbsEntry[], docs?: string): void {
     this.useRuntime('at');
     this.useRuntime('unknownEntry');
     const writeCases = entries.map((e, i) =>
@@ -284,7 +287,7 @@ export class CodecEmitter {
     const names = entries.map((e) => `'${e.name}'`).join(', ');
     this.fn(
       `$w_${base}`,
-      writerParams(type),
+      writerParams(type.write),
       'void',
       [
         'w.choice(v);',
@@ -299,22 +302,22 @@ export class CodecEmitter {
       const value = this.read(e.type, `${base}$${e.name}`);
       return `${label} try { return { type: '${e.name}', value: ${value} }; } catch (e) { throw $at(e, '${e.name}'); }`;
     });
-    this.fn(`$r_${base}`, READER_PARAMS, type, [
+    this.fn(`$r_${base}`, READER_PARAMS, type.read, [
       `switch (r.choice(${entries.length})) { ${readCases.join('\n')} }`,
     ]);
   }
 
-  private nullable(base: string, type: string, value: SbsType, docs?: string): void {
+  private nullable(base: string, type: Types, value: SbsType, docs?: string): void {
     this.fn(
       `$w_${base}`,
-      writerParams(`${type} | undefined`),
+      writerParams(`${type.write} | undefined`),
       'void',
       [
         `if (v === null || v === undefined) w.count(0); else { w.count(1); ${this.write(value, 'v', `${base}$value`)} }`,
       ],
       docs,
     );
-    this.fn(`$r_${base}`, READER_PARAMS, type, [
+    this.fn(`$r_${base}`, READER_PARAMS, type.read, [
       `return r.choice(2) === 0 ? null : ${this.read(value, `${base}$value`)};`,
     ]);
   }
@@ -331,6 +334,12 @@ export class CodecEmitter {
     const named = params.map((p) => (used(p.name) ? p : { ...p, name: `_${p.name}` }));
     this.functions.push({ name, params: named, returnType, statements, ...(docs ? { docs } : {}) });
   }
+}
+
+/** TS types of a node: what its writer accepts and what its reader returns. */
+interface Types {
+  readonly write: string;
+  readonly read: string;
 }
 
 const READER_PARAMS = [{ name: 'r', type: '$Reader' }] as const;

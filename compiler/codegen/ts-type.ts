@@ -15,7 +15,11 @@ export class TsTypes {
     private readonly bytesType: string,
   ) {}
 
-  expr(t: SbsType): string {
+  /**
+   * `exact`: the type decoders produce, with every Record entry and every None Choice value
+   * present (assignable to the default form, which leaves those optional for encoding).
+   */
+  expr(t: SbsType, exact = false): string {
     switch (t.kind) {
       case 'None':
         return 'null';
@@ -30,17 +34,17 @@ export class TsTypes {
       case 'Bytes':
         return this.bytesType;
       case 'Array': {
-        const item = this.expr(t.element);
+        const item = this.expr(t.element, exact);
         return /^[\w$.<>, ]+$/.test(item) && !item.includes(' | ') ? `${item}[]` : `(${item})[]`;
       }
       case 'Record':
-        return `{ ${this.fields(t.entries)} }`;
+        return `{ ${this.fields(t.entries, exact)} }`;
       case 'Choice':
-        return this.union(t.entries);
+        return this.union(t.entries, exact);
       case 'Optional':
         return t.form === 'nullable'
-          ? `${this.expr(t.value)} | null`
-          : this.union(optionalEntries(t.value));
+          ? `${this.expr(t.value, exact)} | null`
+          : this.union(optionalEntries(t.value), exact);
       case 'Param':
         return safeName(t.name);
       case 'Ref': {
@@ -55,22 +59,22 @@ export class TsTypes {
   }
 
   /** Record body: entries that may be null (None, nullable Optional) are optional properties. */
-  fields(entries: readonly SbsEntry[]): string {
+  fields(entries: readonly SbsEntry[], exact = false): string {
     return entries
       .map((e) =>
-        this.isNullish(e.type)
+        !exact && this.isNullish(e.type)
           ? `${e.name}?: ${this.expr(e.type)}`
-          : `${e.name}: ${this.expr(e.type)}`,
+          : `${e.name}: ${this.expr(e.type, exact)}`,
       )
       .join('; ');
   }
 
-  union(entries: readonly SbsEntry[]): string {
+  union(entries: readonly SbsEntry[], exact = false): string {
     return entries
       .map((e) =>
         this.isNone(e.type)
-          ? `{ type: '${e.name}'; value?: null }`
-          : `{ type: '${e.name}'; value: ${this.expr(e.type)} }`,
+          ? `{ type: '${e.name}'; value${exact ? '' : '?'}: null }`
+          : `{ type: '${e.name}'; value: ${this.expr(e.type, exact)} }`,
       )
       .join(' | ');
   }

@@ -141,6 +141,14 @@ describe('generated types', () => {
     expect(await typeErrors(text)).toEqual([]);
   }, 60_000);
 
+  // `P<null>` declares `n: {...} | { type: 'value'; value: null }`; the decoder of the instance
+  // was typed with the shorthand `value?: null`, which is not assignable to it.
+  it('type-checks generics instantiated with None', async () => {
+    const text =
+      'module M\nP(x) = Record { n: Optional(x) }\nT = P(None)\nR(x) = Array(Record { v: x  c: Choice { a: x  b: None } })\nU = R(None)\n';
+    expect(await typeErrors(text)).toEqual([]);
+  }, 60_000);
+
   it('--int bigint types Integer as bigint', () => {
     expectTypeOf<BigintInterop.I>().toEqualTypeOf<bigint>();
     expect(BigintInterop.I.decode(BigintInterop.I.encode(2n ** 100n))).toBe(2n ** 100n);

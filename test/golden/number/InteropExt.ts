@@ -306,7 +306,7 @@ function $w_Json$$(
 function $r_Json$$(
   r: $Reader,
 ):
-  | { type: 'null'; value?: null }
+  | { type: 'null'; value: null }
   | { type: 'boolean'; value: boolean }
   | { type: 'int'; value: number }
   | { type: 'float'; value: number }
