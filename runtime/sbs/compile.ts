@@ -25,6 +25,9 @@ interface Slot {
 
 type Obj = Record<string, unknown>;
 
+/** Named types compiled within one another before the rest of a chain is deferred. */
+const MAX_NESTED_REFS = 200;
+
 const NONE_WRITE: Write = (w, v) => w.none(v);
 const NONE_READ: Read = () => null;
 const BOOLEAN: Compiled = { write: (w, v) => w.boolean(v as boolean), read: (r) => r.boolean() };
@@ -42,13 +45,23 @@ const BYTES: Compiled = { write: (w, v) => w.bytes(v as Uint8Array), read: (r) =
 
 export class CodecCompiler {
   private readonly slots = new Map<string, Slot>();
+  /** Named types met deeper than MAX_NESTED_REFS, compiled by `compileRoot` afterwards. */
+  private readonly deferred: (() => void)[] = [];
+  private depth = 0;
 
   constructor(
     private readonly index: SchemaIndex,
     readonly integers: IntegerMode,
   ) {}
 
-  compile(t: SbsType): Compiled {
+  /** The codec of `t`, with everything it references. */
+  compileRoot(t: SbsType): Compiled {
+    const compiled = this.compile(t);
+    for (let next = this.deferred.pop(); next !== undefined; next = this.deferred.pop()) next();
+    return compiled;
+  }
+
+  private compile(t: SbsType): Compiled {
     switch (t.kind) {
       case 'None':
         return { write: NONE_WRITE, read: NONE_READ };
@@ -84,18 +97,29 @@ export class CodecCompiler {
     let slot = this.slots.get(key);
     if (slot) {
       if (slot.compiled) return slot.compiled;
-      const s = slot;
-      // Only back edges of recursive types pay for this indirection.
-      return (slot.lateBound ??= {
-        write: (w, v) => (s.compiled as Compiled).write(w, v),
-        read: (r) => (s.compiled as Compiled).read(r),
-      });
+      return lateBound(slot);
     }
     slot = {};
     this.slots.set(key, slot);
+    if (this.depth >= MAX_NESTED_REFS) {
+      // A long chain of definitions (A0 = Record { x: A1 }, ...) would overflow the stack if
+      // compiled in one descent: the rest of it is compiled after this descent unwinds.
+      const s = slot;
+      this.deferred.push(() => this.define(t, key, s));
+      return lateBound(slot);
+    }
+    this.depth++;
+    try {
+      this.define(t, key, slot);
+    } finally {
+      this.depth--;
+    }
+    return slot.compiled as Compiled;
+  }
+
+  private define(t: RefType, key: string, slot: Slot): void {
     const body = this.compile(this.index.body(t, key));
     slot.compiled = this.index.isRecursive(t) ? guarded(body) : body;
-    return slot.compiled;
   }
 
   private array(element: SbsType): Compiled {
@@ -220,6 +244,18 @@ export class CodecCompiler {
       read: (r) => (r.choice(2) === 0 ? null : readValue(r)),
     };
   }
+}
+
+/**
+ * The codec of a named type that is not compiled yet: its back edges in recursive types, and
+ * the deferred rest of long definition chains, pay for this indirection; nothing else does.
+ */
+function lateBound(slot: Slot): Compiled {
+  const s = slot;
+  return (slot.lateBound ??= {
+    write: (w, v) => (s.compiled as Compiled).write(w, v),
+    read: (r) => (s.compiled as Compiled).read(r),
+  });
 }
 
 /** Depth guard for recursive types: deep or cyclic values fail cleanly instead of overflowing the stack. */

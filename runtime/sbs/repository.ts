@@ -141,7 +141,7 @@ export class Repository {
   codec<T = unknown>(name: string): Codec<T> {
     let c = this.codecs.get(name);
     if (!c) {
-      const compiled = this.compiler.compile(this.lookup(name));
+      const compiled = this.compiler.compileRoot(this.lookup(name));
       c = makeCodec(name, compiled.write, compiled.read);
       this.codecs.set(name, c);
     }

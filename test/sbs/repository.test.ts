@@ -129,6 +129,27 @@ describe('type names', () => {
     expect(test.withIntegers('number')).toBe(test);
     expect(() => new Repository(test.schema, { integers: 'float' as 'number' })).toThrow(TypeError);
   });
+
+  it('compiles long chains of definitions without overflowing the stack', async () => {
+    // Compiled in one descent, 2000 linked Records or 4000 aliases overflowed the stack.
+    const n = 5000;
+    const defs = (body: (i: number) => string): string =>
+      `module M\n${Array.from({ length: n }, (_, i) => `A${i} = ${i + 1 < n ? body(i + 1) : 'Integer'}`).join('\n')}\n`;
+    const records = await Repository.fromText(defs((i) => `Record { x: A${i} }`));
+    let value: unknown = -3;
+    for (let i = n - 2; i >= 0; i--) value = { x: value };
+    const encoded = records.encode('M.A0', value);
+    expect(hex(encoded)).toBe('fd');
+    // Walked rather than compared with toEqual, whose own recursion cannot go this deep.
+    let decoded = records.decode('M.A0', encoded);
+    let depth = 0;
+    for (; typeof decoded === 'object' && decoded !== null; depth++)
+      decoded = (decoded as { x: unknown }).x;
+    expect([depth, decoded]).toEqual([n - 1, -3]);
+    const aliases = await Repository.fromText(defs((i) => `A${i}`));
+    expect(aliases.decode('M.A0', aliases.encode('M.A0', 70))).toBe(70);
+    expect(aliases.decode(`M.A${n - 1}`, bytes('fd'))).toBe(-3);
+  });
 });
 
 describe('construction', () => {
