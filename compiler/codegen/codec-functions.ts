@@ -262,8 +262,11 @@ export class CodecEmitter {
       'void',
       [
         'const a = w.array(v);',
+        // By index, like the count written: an array with its own iterator would otherwise
+        // write a count that does not match the items.
+        'const n = a.length;',
         'let i = 0;',
-        `try { for (const x of a) { ${this.write(element, 'x', `${base}$item`)} i++; } } catch (e) { throw $at(e, i); }`,
+        `try { for (; i < n; i++) { const x = a[i] as (typeof a)[number]; ${this.write(element, 'x', `${base}$item`)} } } catch (e) { throw $at(e, i); }`,
       ],
       docs,
     );

@@ -107,4 +107,15 @@ describe.each(['number', 'bigint'] as const)('%s integers', (int) => {
       encodeError: ['Interop.AI'],
     });
   });
+
+  it('encodes an array with its own iterator by index, like the count it writes', () => {
+    const odd = Object.assign([1, 2, 3], {
+      *[Symbol.iterator](): Generator<number> {
+        yield 1;
+      },
+    });
+    const bytes = generated(int, 'Interop.AI').encode(odd);
+    expect(Buffer.from(bytes).toString('hex')).toBe('83818283');
+    expect(Buffer.from(repo.encode('Interop.AI', odd)).equals(Buffer.from(bytes))).toBe(true);
+  });
 });

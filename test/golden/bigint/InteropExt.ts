@@ -113,11 +113,12 @@ export const Big: $Codec<Big> = /*#__PURE__*/ $codec('InteropExt.Big', $w_Big, $
 
 function $w__Array_Tree(w: $Writer, v: Tree[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_Tree(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -176,11 +177,12 @@ function $r_Tree(r: $Reader): Tree {
 
 function $w__Array_Json(w: $Writer, v: Json[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_Json(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -202,11 +204,12 @@ function $r__Array_Json(r: $Reader): Json[] {
 
 function $w_Json$$$object(w: $Writer, v: $mod_Interop.Entry<string, Json>[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_Entry$1(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);

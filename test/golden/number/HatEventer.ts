@@ -261,11 +261,12 @@ function $r__Optional_String(r: $Reader): string | null {
 
 function $w__Array_EventType(w: $Writer, v: EventType[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_EventType(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -390,11 +391,12 @@ function $r_MsgStatusNotify(r: $Reader): MsgStatusNotify {
 
 function $w_MsgEventsNotify(w: $Writer, v: MsgEventsNotify): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_Event(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -424,11 +426,12 @@ function $r_MsgEventsAck(_r: $Reader): MsgEventsAck {
 
 function $w_MsgRegisterReq(w: $Writer, v: MsgRegisterReq): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_RegisterEvent(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -450,11 +453,12 @@ function $r_MsgRegisterReq(r: $Reader): MsgRegisterReq {
 
 function $w__Array_Event(w: $Writer, v: Event[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_Event(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -660,11 +664,12 @@ function $r_OrderBy(r: $Reader): OrderBy {
 
 function $w_EventType(w: $Writer, v: EventType): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.string(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);

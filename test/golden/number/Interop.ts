@@ -191,11 +191,12 @@ function $r_Y(r: $Reader): Y {
 
 function $w_AI(w: $Writer, v: AI): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.integer(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -217,11 +218,12 @@ function $r_AI(r: $Reader): AI {
 
 function $w_AF(w: $Writer, v: AF): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.float(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -243,11 +245,12 @@ function $r_AF(r: $Reader): AF {
 
 function $w_AS(w: $Writer, v: AS): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.string(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -269,11 +272,12 @@ function $r_AS(r: $Reader): AS {
 
 function $w_AY(w: $Writer, v: AY): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.bytes(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -295,11 +299,12 @@ function $r_AY(r: $Reader): AY {
 
 function $w_AB(w: $Writer, v: AB): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.boolean(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -321,11 +326,12 @@ function $r_AB(r: $Reader): AB {
 
 function $w_AN(w: $Writer, v: AN): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.none(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -347,11 +353,12 @@ function $r_AN(r: $Reader): AN {
 
 function $w__Array_Integer(w: $Writer, v: number[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.integer(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -373,11 +380,12 @@ function $r__Array_Integer(r: $Reader): number[] {
 
 function $w_AAI(w: $Writer, v: AAI): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w__Array_Integer(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -467,11 +475,12 @@ function $r_OOI(r: $Reader): OOI {
 
 function $w_AOI(w: $Writer, v: AOI): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w__Optional_Integer(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -571,11 +580,12 @@ function $r_R(r: $Reader): R {
 
 function $w__Array_R1(w: $Writer, v: R1[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_R1(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -664,11 +674,12 @@ function $r_C1(r: $Reader): C1 {
 
 function $w__Array_String(w: $Writer, v: string[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.string(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -868,11 +879,12 @@ function $r__Optional_Bytes(r: $Reader): Uint8Array | null {
 
 function $w__Array_Float(w: $Writer, v: number[]): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       w.float(x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -928,11 +940,12 @@ function $r_M1(r: $Reader): M1 {
 /** Interop.Map(String Integer) */
 function $w_Map$1(w: $Writer, v: Map<string, number>): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_Entry$1(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
@@ -1016,11 +1029,12 @@ function $r_A2(r: $Reader): A2 {
 
 function $w_A3(w: $Writer, v: A3): void {
   const a = w.array(v);
+  const n = a.length;
   let i = 0;
   try {
-    for (const x of a) {
+    for (; i < n; i++) {
+      const x = a[i] as (typeof a)[number];
       $w_A2(w, x);
-      i++;
     }
   } catch (e) {
     throw $at(e, i);
