@@ -64,16 +64,22 @@ export function timestampToFloat(t: Timestamp): number {
 let wallOffset = performance.timeOrigin;
 
 /**
- * Now, from the wall clock as hat's `time.time()`: `Date.now()` milliseconds refined to
- * microseconds by the monotonic `performance.now()`. The monotonic clock alone would not
- * follow wall clock steps (NTP, manual changes) nor count time suspended, so the two are
- * resynchronised whenever they part by a millisecond.
+ * How far the two clocks may part before the wall clock is followed. Smaller gaps are the
+ * millisecond truncation of `Date.now()` and slow drift; following those would move `now()`
+ * back and forth.
+ */
+const STEP_MS = 500;
+
+/**
+ * Now, from the wall clock as hat's `time.time()`: the monotonic `performance.now()` (for
+ * microseconds, and never going back) kept within STEP_MS of `Date.now()`. A wall clock step
+ * (NTP, a manual change) or time suspended is followed at once, backwards too, as in hat.
  */
 export function now(): Timestamp {
   const wall = Date.now();
   const mono = performance.now();
   let ms = wallOffset + mono;
-  if (ms < wall || ms >= wall + 1) {
+  if (ms < wall - STEP_MS || ms > wall + STEP_MS) {
     wallOffset = wall - mono;
     ms = wall;
   }
