@@ -1,4 +1,3 @@
-import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { HatChatter } from '../../generated/index.js';
 import {
@@ -8,7 +7,7 @@ import {
   listen,
   type Connection,
 } from '../../runtime/chatter/index.js';
-import { hex, openingMsg, rawServer, sleep, until, wire } from './helpers.js';
+import { hex, openingMsg, pausedServer, rawServer, sleep, until, wire } from './helpers.js';
 
 describe('chatter flow control', () => {
   it('pauses the socket for a slow consumer and keeps memory bounded', async () => {
@@ -80,18 +79,12 @@ describe('chatter flow control', () => {
   });
 
   it('stops reading while a peer that does not read keeps pinging', async () => {
-    let peer!: net.Socket;
-    const server = net.createServer((s) => {
-      peer = s;
-      s.pause();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as net.AddressInfo;
-    const conn = await connect(`127.0.0.1:${port}`, {
+    const server = await pausedServer();
+    const conn = await connect(`127.0.0.1:${server.port}`, {
       pingDelay: null,
       writeBufferLimit: 64 * 1024,
     });
-    await until(() => peer !== undefined);
+    const peer = await server.peer;
     // 16 MB of pings (each answered by a pong of about the same size), none of the pongs read.
     const n = 640_000;
     const pingFrame = (id: number): Uint8Array =>
@@ -121,20 +114,16 @@ describe('chatter flow control', () => {
     expect((await conn.receive()).data.type).toBe('after');
     await until(() => tail === lastPong, 20_000, 'the last pong');
     await conn.close();
-    peer.destroy();
-    await new Promise((r) => server.close(r));
+    await server.close();
   }, 30_000);
 
   it('ends a request that waits for the write buffer at its timeout or abort, sending nothing', async () => {
-    let peer!: net.Socket;
-    const server = net.createServer((s) => {
-      peer = s;
-      s.pause();
+    const server = await pausedServer();
+    const conn = await connect(`127.0.0.1:${server.port}`, {
+      pingDelay: null,
+      writeBufferLimit: 1024,
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as net.AddressInfo;
-    const conn = await connect(`127.0.0.1:${port}`, { pingDelay: null, writeBufferLimit: 1024 });
-    await until(() => peer !== undefined);
+    const peer = await server.peer;
     const fill = new Uint8Array(64 * 1024);
     let fills = 0;
     for (;;) {
@@ -172,7 +161,6 @@ describe('chatter flow control', () => {
     await until(() => frames.length === fills + 1, 10_000);
     expect(frames.map((f) => f.data.type)).toEqual([...Array<string>(fills).fill('fill'), 'last']);
     await conn.close();
-    peer.destroy();
-    await new Promise((r) => server.close(r));
+    await server.close();
   }, 10_000);
 });

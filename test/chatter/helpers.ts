@@ -91,6 +91,29 @@ export async function rawServer(): Promise<{
   };
 }
 
+/** A raw TCP server on 127.0.0.1:0 whose first accepted socket is left unread (paused). */
+export async function pausedServer(): Promise<{
+  port: number;
+  peer: Promise<net.Socket>;
+  close(): Promise<void>;
+}> {
+  let resolvePeer!: (s: net.Socket) => void;
+  const peer = new Promise<net.Socket>((r) => (resolvePeer = r));
+  const server = net.createServer((s) => {
+    s.pause();
+    resolvePeer(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    peer,
+    close: async () => {
+      (await peer).destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
 /** A raw TCP client connected to the port. */
 export async function rawClient(port: number): Promise<RawPeer> {
   const s = net.connect(port, '127.0.0.1');
