@@ -1,17 +1,19 @@
-// Checks for numeric options of the transports, made when a connection or server is opened:
-// NaN, a negative size or a fractional count would otherwise switch a limit off or wedge the
-// connection long after the call that passed it.
+// One check for numeric options, made when the call that takes them starts: NaN, a negative
+// size or a fractional count would otherwise switch a limit off or wedge a connection long
+// after that call. Each module throws the error type its documentation names (RangeError for
+// the transports, TypeError for SBS decode limits, EventerValueError for Eventer).
 
 /** Node's largest timer delay; longer ones fire after 1 ms instead. */
 export const MAX_DELAY = 2 ** 31 - 1;
 
-/** Throws RangeError unless `value` is a number in [`min`, `max`] (an integer when asked). */
+/** Throws `error` unless `value` is a number in [`min`, `max`] (an integer when asked). */
 export function checkOption(
   name: string,
   value: unknown,
   min: number,
   integer = false,
   max = Infinity,
+  error: new (message: string) => Error = RangeError,
 ): void {
   if (
     typeof value !== 'number' ||
@@ -20,8 +22,15 @@ export function checkOption(
     value > max ||
     (integer && !Number.isInteger(value))
   ) {
-    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a number'} ${range}`);
+    const kind = integer ? 'integer' : 'number';
+    const what =
+      max !== Infinity
+        ? `a ${kind} in [${min}, ${max}]`
+        : min === 0
+          ? `a non-negative ${kind}`
+          : `${integer ? 'an' : 'a'} ${kind} >= ${min}`;
+    const got = typeof value === 'number' ? String(value) : value === null ? 'null' : typeof value;
+    throw new error(`${name} must be ${what}, got ${got}`);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type Msg,
 } from '../chatter/index.js';
 import { Fifo } from '../fifo.js';
+import { checkOption } from '../options.js';
 import type { Codec } from '../sbs/index.js';
 import {
   eventFromSbs,
@@ -83,10 +84,9 @@ const ACK = toData(HatEventer.MsgEventsAck, null);
  * the socket error (e.g. `ECONNREFUSED`); the connection is closed in every such case.
  */
 export async function connect(address: AddressLike, options: ClientOptions): Promise<Client> {
-  const size = options.eventQueueSize;
-  // NaN would pass Math.max and then never leave room: the client would stall for good.
-  if (size !== undefined && !(size >= 1 && Number.isInteger(size)))
-    throw new EventerValueError(`eventQueueSize must be a positive integer, got ${size}`);
+  // NaN would never leave room in the queue: the client would stall for good.
+  if (options.eventQueueSize !== undefined)
+    checkOption('eventQueueSize', options.eventQueueSize, 1, true, Infinity, EventerValueError);
   const conn = await chatterConnect(address, options);
   try {
     const init: HatEventer.MsgInitReq = {

@@ -1,3 +1,4 @@
+import { checkOption } from '../options.js';
 import { EventerValueError } from './errors.js';
 import {
   compareEventIds,
@@ -193,8 +194,7 @@ export class MemoryBackend {
 
 function count(name: string, n: number): number {
   // NaN would disable every limit check (comparisons with it are false).
-  if (!(n >= 0) || (n !== Infinity && !Number.isInteger(n)))
-    throw new EventerValueError(`${name} must be a non-negative integer, got ${n}`);
+  if (n !== Infinity) checkOption(name, n, 0, true, Infinity, EventerValueError);
   return n;
 }
 

@@ -1,4 +1,5 @@
-import { SbsDecodeError, describe, type SbsDecodeErrorCode } from './errors.js';
+import { checkOption } from '../options.js';
+import { SbsDecodeError, type SbsDecodeErrorCode } from './errors.js';
 import { MAX_BIGINT_BITS, groupsToBigint } from './integer.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -18,12 +19,11 @@ export interface DecodeOptions {
 
 /**
  * A maxDepth or maxEmptyItems option. NaN would turn its check off without a word (every
- * comparison with it is false), so anything but a non-negative number is refused.
+ * comparison with it is false), so anything but a non-negative number is a TypeError.
  */
 export function limit(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0))
-    throw new TypeError(`${name} must be a non-negative number, got ${describe(value)}`);
+  checkOption(name, value, 0, false, Infinity, TypeError);
   return value;
 }
 
