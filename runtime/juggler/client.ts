@@ -7,7 +7,7 @@ import { applyPatch } from './patch.js';
 import type { FrameSocket } from './socket.js';
 import { JsonStore, type ReadonlyJsonStore } from './store.js';
 import { checkOption } from '../options.js';
-import { Transport, transportDefaults, transportOptions } from './transport.js';
+import { Transport, transportOptions, type TransportOptions } from './transport.js';
 
 export interface Notification {
   name: string;
@@ -132,12 +132,12 @@ export class Client {
   #nextId = 1;
 
   /** @internal use `connect()` */
-  constructor(socket: FrameSocket, opts: ClientOptions) {
+  constructor(socket: FrameSocket, opts: ClientOptions, transportOpts: TransportOptions) {
     this.#opts = opts;
-    this.#logger = opts.logger ?? noopLogger;
+    this.#logger = transportOpts.logger;
     this.#transport = new Transport(
       socket,
-      transportOptions(opts, this.#logger),
+      transportOpts,
       (msg) => this.#onMessage(msg),
       (error) => this.#onClose(error),
     );
@@ -292,14 +292,14 @@ function openWhatwg(url: string, Ctor: WebSocketConstructor): Promise<FrameSocke
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<Client> {
   // before opening the socket, which a throwing Client constructor would leak
-  transportOptions(options, noopLogger);
+  const transportOpts = transportOptions(options, options.logger ?? noopLogger);
   if (options.notifyQueueSize !== undefined)
     checkOption('notifyQueueSize', options.notifyQueueSize, 0, true);
   let socket: FrameSocket;
   const Ctor = options.WebSocket;
   if (Ctor === undefined && isNode()) {
     const { openNodeSocket } = await import('./node-connect.js');
-    const maxSegment = options.maxSegmentSize ?? transportDefaults.maxSegmentSize;
+    const maxSegment = transportOpts.maxSegmentSize;
     socket = await openNodeSocket(url, {
       ...(options.auth ? { auth: options.auth } : {}),
       ...(options.headers ? { headers: options.headers } : {}),
@@ -320,5 +320,5 @@ export async function connect(url: string, options: ClientOptions = {}): Promise
     if (Impl === undefined) throw new TypeError('no WebSocket implementation available');
     socket = await openWhatwg(url, Impl);
   }
-  return new Client(socket, options);
+  return new Client(socket, options, transportOpts);
 }
