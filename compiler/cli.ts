@@ -95,9 +95,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     for (const d of e.diagnostics) io.err(formatDiagnostic(d));
     return 1;
   }
-  const { modules, schema, diagnostics } = compiled;
+  const { modules, schema } = compiled;
+  // A compiled schema has no diagnostics, but its modules may give clashing output files
+  // (generateFiles checks too, but only the AST has the source positions for the messages).
+  const diagnostics =
+    schema && values.out !== undefined ? outputFileClashes(modules) : compiled.diagnostics;
   for (const d of diagnostics) io.err(formatDiagnostic(d));
-  if (!schema) {
+  if (!schema || diagnostics.length > 0) {
     io.err(`sbs-gen: ${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}`);
     return 1;
   }
@@ -105,12 +109,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const jsonText = JSON.stringify(toPythonJson(modules)) + '\n';
   let files: GeneratedFile[] = [];
   if (values.out !== undefined) {
-    const clashes = outputFileClashes(modules);
-    if (clashes.length > 0) {
-      for (const d of clashes) io.err(formatDiagnostic(d));
-      io.err(`sbs-gen: ${clashes.length} error${clashes.length === 1 ? '' : 's'}`);
-      return 1;
-    }
     files = await generateFiles(schema, {
       int,
       ...(values['runtime-import'] ? { runtimeImport: values['runtime-import'] } : {}),
@@ -190,21 +188,20 @@ async function staleFiles(dir: string, files: readonly GeneratedFile[]): Promise
   return stale;
 }
 
+const WRITE_ERRORS = new Map([
+  ['EEXIST', 'a file is in the way of a directory'],
+  ['ENOTDIR', 'a file is in the way of a directory'],
+  ['EISDIR', 'is a directory'],
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'permission denied'],
+  ['EROFS', 'read-only file system'],
+  ['ENOSPC', 'no space left on device'],
+]);
+
 function writeErrorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const { code, path } = e as NodeJS.ErrnoException;
-  const reason =
-    code === 'EEXIST' || code === 'ENOTDIR'
-      ? 'a file is in the way of a directory'
-      : code === 'EISDIR'
-        ? 'is a directory'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EROFS'
-            ? 'read-only file system'
-            : code === 'ENOSPC'
-              ? 'no space left on device'
-              : (code ?? e.message);
+  const reason = WRITE_ERRORS.get(code ?? '') ?? code ?? e.message;
   return path === undefined ? reason : `${path}: ${reason}`;
 }
 
