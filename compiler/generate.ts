@@ -16,6 +16,7 @@ import type { SourcePos } from './ast.js';
 import { type Diagnostic, diagnosticAt, SbsSchemaError } from './diagnostics.js';
 import type { Schema, SbsModule, SbsType, SbsTypeDef } from './model.js';
 import { childTypes } from './schema-utils.js';
+import { NAME } from './tokens.js';
 import { CodecEmitter } from './codegen/codec-functions.js';
 import { fileNameOf, moduleAlias, safeName } from './codegen/names.js';
 import { TsTypes, type IntMode } from './codegen/ts-type.js';
@@ -69,7 +70,7 @@ export function outputFileClashes(
   return diagnostics;
 }
 
-const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
+const IDENTIFIER = new RegExp(`^${NAME.source}$`);
 
 /**
  * Names that are not SBS identifiers. A schema from `.sbs` text has none, but one imported
@@ -84,7 +85,7 @@ export function nonIdentifierNames(schema: Schema): Diagnostic[] {
         file,
         line: 0,
         column: 0,
-        message: `cannot generate code for ${what} ${JSON.stringify(name)}: not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
+        message: `cannot generate code for ${what} ${JSON.stringify(name)}: not an SBS name (${NAME.source})`,
       });
   };
   const entries = (file: string, t: SbsType): void => {

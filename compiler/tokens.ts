@@ -6,9 +6,12 @@
 // `StringList` one identifier, never `String` + `List`.
 import { createToken, Lexer } from 'chevrotain';
 
+/** An SBS name (module, type, type parameter, entry); code generation relies on this form. */
+export const NAME = /[A-Za-z][A-Za-z0-9_]*/;
+
 export const Identifier = createToken({
   name: 'Identifier',
-  pattern: /[A-Za-z][A-Za-z0-9_]*/,
+  pattern: NAME,
   label: 'a name',
 });
 
