@@ -12,31 +12,52 @@ import { HatEventer } from '../../generated/index.js';
 import type { Interop as NumberInterop } from '../golden/number/index.js';
 import { Interop as BigintInterop } from '../golden/bigint/index.js';
 
-/** tsc --strict (the project's settings) on the code generated for `text`. */
-async function typeErrors(text: string): Promise<string[]> {
+const root = join(import.meta.dirname, '../..');
+
+/** Writes the code generated for `text` to a fresh directory for `use`, then removes it. */
+async function withGenerated<T>(
+  text: string,
+  use: (dir: string, paths: string[]) => T | Promise<T>,
+): Promise<T> {
   const files = await generateFiles(compileSchema([{ file: 'm.sbs', text }]), {
-    runtimeImport: join(import.meta.dirname, '../../runtime/sbs/index.js'),
+    runtimeImport: join(root, 'runtime/sbs/index.js'),
   });
-  mkdirSync(join(import.meta.dirname, '../../.tmp'), { recursive: true });
-  const dir = mkdtempSync(join(import.meta.dirname, '../../.tmp/typecheck-'));
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(root, '.tmp/generated-types-'));
   try {
     for (const f of files) writeFileSync(join(dir, f.path), f.content);
-    const root = join(import.meta.dirname, '../..');
+    return await use(
+      dir,
+      files.map((f) => join(dir, f.path)),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The generated module M of `text`, imported. */
+function importGenerated<T>(
+  text: string,
+  use: (m: Record<string, Codec<unknown>>) => T,
+): Promise<T> {
+  return withGenerated(text, async (dir) =>
+    use((await import(join(dir, 'M.js'))) as Record<string, Codec<unknown>>),
+  );
+}
+
+/** tsc --strict (the project's settings) on the code generated for `text`. */
+function typeErrors(text: string): Promise<string[]> {
+  return withGenerated(text, (_, paths) => {
     const config = ts.getParsedCommandLineOfConfigFile(
       join(root, 'tsconfig.json'),
       {},
       { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
     );
-    const program = ts.createProgram(
-      files.map((f) => join(dir, f.path)),
-      { ...config?.options, noEmit: true },
-    );
+    const program = ts.createProgram(paths, { ...config?.options, noEmit: true });
     return ts
       .getPreEmitDiagnostics(program)
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 function describeInit(res: HatEventer.MsgInitRes): string {
@@ -85,40 +106,20 @@ describe('generated types', () => {
 
   it('a generic used with Optional from a generic body and directly gets two instances', async () => {
     // G's body decides Optional(x) for any x ('choice'); B's Optional(String) is nullable.
-    const schema = compileSchema([
-      {
-        file: 'm.sbs',
-        text: 'module M\nH(a) = Record { v: a }\nG(x) = H(Optional(x))\nA = G(String)\nB = H(Optional(String))\n',
-      },
-    ]);
-    const files = await generateFiles(schema, {
-      runtimeImport: join(import.meta.dirname, '../../runtime/sbs/index.js'),
-    });
-    mkdirSync(join(import.meta.dirname, '../../.tmp'), { recursive: true });
-    const dir = mkdtempSync(join(import.meta.dirname, '../../.tmp/generic-optional-'));
-    try {
-      for (const f of files) writeFileSync(join(dir, f.path), f.content);
-      const m = (await import(join(dir, 'M.js'))) as Record<string, Codec<unknown>>;
+    const text =
+      'module M\nH(a) = Record { v: a }\nG(x) = H(Optional(x))\nA = G(String)\nB = H(Optional(String))\n';
+    await importGenerated(text, (m) => {
       const a = { v: { type: 'value', value: 'hi' } };
       expect(m.A?.decode(m.A.encode(a))).toEqual(a);
       expect(m.B?.decode(m.B.encode({ v: 'hi' }))).toEqual({ v: 'hi' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('an omitted entry named like an Object.prototype member is absent, as in the Repository', async () => {
     const text =
       'module M\nR = Record { toString: Optional(String)  valueOf: None  constructor: Optional(Integer)  isPrototypeOf: Integer }\n';
-    const files = await generateFiles(compileSchema([{ file: 'm.sbs', text }]), {
-      runtimeImport: join(import.meta.dirname, '../../runtime/sbs/index.js'),
-    });
     const repo = await Repository.fromText(text);
-    mkdirSync(join(import.meta.dirname, '../../.tmp'), { recursive: true });
-    const dir = mkdtempSync(join(import.meta.dirname, '../../.tmp/inherited-names-'));
-    try {
-      for (const f of files) writeFileSync(join(dir, f.path), f.content);
-      const m = (await import(join(dir, 'M.js'))) as Record<string, Codec<unknown>>;
+    await importGenerated(text, (m) => {
       const bytes = m.R?.encode({ isPrototypeOf: 1 });
       expect(bytes).toEqual(repo.encode('M.R', { isPrototypeOf: 1 }));
       expect(m.R?.decode(bytes ?? new Uint8Array())).toEqual({
@@ -130,9 +131,7 @@ describe('generated types', () => {
       const full = { toString: 'a', valueOf: null, constructor: 2, isPrototypeOf: 3 };
       expect(m.R?.decode(m.R.encode(full))).toEqual(full);
       expect(() => m.R?.encode({})).toThrow('M.R.isPrototypeOf: expected an integer');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('type-checks with names that shadow a global the output uses or an Object.prototype member', async () => {
