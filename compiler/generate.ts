@@ -14,8 +14,8 @@ import {
 } from 'ts-morph';
 import type { SourcePos } from './ast.js';
 import { type Diagnostic, diagnosticAt, SbsSchemaError } from './diagnostics.js';
-import type { Schema, SbsModule, SbsType, SbsTypeDef } from './model.js';
-import { childTypes } from './schema-utils.js';
+import type { Schema, SbsModule, SbsTypeDef } from './model.js';
+import { forEachNode } from './schema-utils.js';
 import { NAME } from './tokens.js';
 import { CodecEmitter } from './codegen/codec-functions.js';
 import { fileNameOf, moduleAlias, safeName } from './codegen/names.js';
@@ -88,17 +88,15 @@ export function nonIdentifierNames(schema: Schema): Diagnostic[] {
         message: `cannot generate code for ${what} ${JSON.stringify(name)}: not an SBS name (${NAME.source})`,
       });
   };
-  const entries = (file: string, t: SbsType): void => {
-    if (t.kind === 'Record' || t.kind === 'Choice')
-      for (const e of t.entries) check(file, 'entry', e.name);
-    for (const c of childTypes(t)) entries(file, c);
-  };
   for (const m of schema.modules) {
     check(m.file, 'module', m.name);
     for (const d of m.types) {
       check(m.file, 'type', d.name);
       for (const p of d.params) check(m.file, 'type parameter', p);
-      entries(m.file, d.type);
+      forEachNode(d.type, (t) => {
+        if (t.kind === 'Record' || t.kind === 'Choice')
+          for (const e of t.entries) check(m.file, 'entry', e.name);
+      });
     }
   }
   return diagnostics;

@@ -1,7 +1,7 @@
 // Decides, once per Optional occurrence, how its JS value is represented (see model.ts):
 // 'nullable' (`T | null`) when the value type can never be null itself, else 'choice'.
 import type { SbsType, SbsTypeDef } from './model.js';
-import { childTypes } from './schema-utils.js';
+import { forEachNode } from './schema-utils.js';
 
 type OptionalNode = Extract<SbsType, { kind: 'Optional' }>;
 type Lookup = (module: string, name: string) => SbsTypeDef | undefined;
@@ -13,11 +13,6 @@ interface Binding {
 }
 interface Env {
   readonly bindings: ReadonlyMap<string, Binding>;
-}
-
-function forEachOptional(t: SbsType, f: (o: OptionalNode) => void): void {
-  if (t.kind === 'Optional') f(t);
-  for (const c of childTypes(t)) forEachOptional(c, f);
 }
 
 /**
@@ -97,5 +92,5 @@ export function decideOptionalForms(defs: readonly SbsTypeDef[], lookup: Lookup)
     }
   };
 
-  for (const d of defs) forEachOptional(d.type, decide);
+  for (const d of defs) forEachNode(d.type, (t) => t.kind === 'Optional' && decide(t));
 }

@@ -90,10 +90,15 @@ export function childTypes(t: SbsType): readonly SbsType[] {
   }
 }
 
+/** Calls `f` on `t` and every type nested in it, type arguments included, outermost first. */
+export function forEachNode(t: SbsType, f: (t: SbsType) => void): void {
+  f(t);
+  for (const c of childTypes(t)) forEachNode(c, f);
+}
+
 /** Calls `f` on every Ref inside `t`, including Refs nested in type arguments. */
 export function forEachRef(t: SbsType, f: (ref: Extract<SbsType, { kind: 'Ref' }>) => void): void {
-  if (t.kind === 'Ref') f(t);
-  for (const c of childTypes(t)) forEachRef(c, f);
+  forEachNode(t, (n) => n.kind === 'Ref' && f(n));
 }
 
 /**
