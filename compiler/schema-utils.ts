@@ -127,8 +127,7 @@ function stronglyConnected(
   for (const root of nodes) {
     if (index.has(root)) continue;
     const frames = [start(root)];
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1] as { v: string; next: Iterator<string> };
+    for (let frame = frames.at(-1); frame !== undefined; frame = frames.at(-1)) {
       const { v } = frame;
       const step = frame.next.next();
       if (!step.done) {
@@ -149,7 +148,7 @@ function stronglyConnected(
         } while (w !== v);
         out.push(scc);
       }
-      const parent = frames[frames.length - 1];
+      const parent = frames.at(-1);
       if (parent) low.set(parent.v, Math.min(low.get(parent.v) as number, low.get(v) as number));
     }
   }
