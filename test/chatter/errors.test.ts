@@ -1,4 +1,4 @@
-import type { Server as NetServer } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { HatChatter } from '../../generated/index.js';
 import { SbsDecodeError, SbsEncodeError } from '../../runtime/sbs/index.js';
@@ -12,7 +12,7 @@ import {
   type Connection,
   type Logger,
 } from '../../runtime/chatter/index.js';
-import { openingMsg, rawServer, wire, type RawPeer } from './helpers.js';
+import { openingMsg, rawServer, until, wire, type RawPeer } from './helpers.js';
 
 const ok = wire(openingMsg('ok'));
 
@@ -219,6 +219,11 @@ describe('chatter bad input', () => {
     // NaN used to switch the limits off; a delay beyond 2^31-1 ms made Node fire at once.
     const server = await listen('127.0.0.1:0');
     const opened: number[] = [];
+    // connectionCount is read before the server could accept a socket a rejected connect left
+    // open; the ports the server accepts, in order, show one.
+    const accepted: (number | undefined)[] = [];
+    const raw = (server as unknown as { server: NetServer }).server;
+    raw.on('connection', (s: Socket) => accepted.push(s.remotePort));
     try {
       for (const bad of [
         { receiveQueueSize: Number.NaN },
@@ -236,6 +241,8 @@ describe('chatter bad input', () => {
       expect(opened.every((n) => n === 0)).toBe(true);
       // Disabling pings stays allowed.
       const conn = await connect(server.address, { pingDelay: null, receiveQueueSize: 0 });
+      await until(() => accepted.includes(conn.socket.localPort));
+      expect(accepted).toEqual([conn.socket.localPort]);
       await conn.close();
     } finally {
       await server.close();
