@@ -8,22 +8,14 @@ import {
   type ConnectionOptions,
   type Server,
 } from '../../runtime/chatter/index.js';
+import { sleep, until } from '../support/wait.js';
+
+export { sleep, until };
 
 export const hex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 export const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `cond` holds; fails after `ms`. */
-export async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
-
 /** A peer's message that opens its own conversation (first = id), with token and last set. */
 export function openingMsg(
   type: string,

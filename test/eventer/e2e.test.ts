@@ -19,7 +19,7 @@ import {
 } from '../../runtime/eventer/index.js';
 import { noopLogger } from '../../runtime/logger.js';
 import { startMemoryServer } from '../../scripts/eventer-server.js';
-import { sleep, until } from '../chatter/helpers.js';
+import { sleep, until } from '../support/wait.js';
 
 const opts = (o: Partial<ClientOptions> = {}): ClientOptions => ({
   clientName: 'c',

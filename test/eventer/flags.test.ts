@@ -12,7 +12,7 @@ import {
   type Client,
   type Status,
 } from '../../runtime/eventer/index.js';
-import { sleep } from '../chatter/helpers.js';
+import { sleep } from '../support/wait.js';
 
 const { decodeMsg, sendMsg, toData } = chatter;
 const initReq = (

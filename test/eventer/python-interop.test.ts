@@ -15,7 +15,7 @@ import {
 import { noopLogger } from '../../runtime/logger.js';
 import { startMemoryServer } from '../../scripts/eventer-server.js';
 import { pythonAvailable, spawnPython, startPythonServer } from '../python-peer.js';
-import { until } from '../chatter/helpers.js';
+import { until } from '../support/wait.js';
 
 const available = pythonAvailable('hat.event.eventer');
 

@@ -2,6 +2,8 @@ import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import type { JsonValue } from '../../runtime/juggler/index.js';
 
+export { sleep, until } from '../support/wait.js';
+
 /** Returns a list whose functions run, last added first, after each test of the calling file. */
 export function cleanupAfterEach(): (() => Promise<unknown> | void)[] {
   const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -10,21 +12,6 @@ export function cleanupAfterEach(): (() => Promise<unknown> | void)[] {
   });
   return cleanups;
 }
-
-/** Polls `pred` every 2 ms until true; fails after `timeoutMs`. */
-export async function until(
-  pred: () => boolean,
-  timeoutMs = 2000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves true if `p` settles within `ms`, false otherwise. */
 export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
