@@ -102,7 +102,8 @@ export class Transport {
   /** Reading paused by the owner (request backpressure) / until pongs drain. */
   #receivePaused = false;
   #pongPaused = false;
-  #spaceWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** `send`s waiting for a queue slot and `waitSpace` callers (which take no slot) in arrival order. */
+  #spaceWaiters: { resolve: () => void; reject: (e: Error) => void; takesSlot: boolean }[] = [];
 
   #parts: string[] = [];
   #partsLength = 0;
@@ -174,7 +175,9 @@ export class Transport {
     if (this.#closing) throw new ConnectionClosedError();
     const text = JSON.stringify(msg);
     while (this.isQueueFull) {
-      await new Promise<void>((resolve, reject) => this.#spaceWaiters.push({ resolve, reject }));
+      await new Promise<void>((resolve, reject) =>
+        this.#spaceWaiters.push({ resolve, reject, takesSlot: true }),
+      );
       if (this.#closing) throw new ConnectionClosedError();
       if (this.queueLength < this.#opts.sendQueueSize) break;
     }
@@ -199,7 +202,7 @@ export class Transport {
   waitSpace(): Promise<void> {
     if (this.#closing || !this.isQueueFull) return Promise.resolve();
     return new Promise<void>((resolve) =>
-      this.#spaceWaiters.push({ resolve, reject: () => resolve() }),
+      this.#spaceWaiters.push({ resolve, reject: () => resolve(), takesSlot: false }),
     );
   }
 
@@ -275,9 +278,18 @@ export class Transport {
     }
   }
 
+  /**
+   * Wakes waiters up to the first `send`: a `waitSpace` caller takes no slot,
+   * and if it alone consumed the wake-up, a `send` behind it could wait for a
+   * write that never comes (the queue may be empty by then).
+   */
   #wakeOneWaiter(): void {
-    const waiter = this.#spaceWaiters.shift();
-    waiter?.resolve();
+    for (;;) {
+      const waiter = this.#spaceWaiters.shift();
+      if (waiter === undefined) return;
+      waiter.resolve();
+      if (waiter.takesSlot) return;
+    }
   }
 
   /** Stops the timer, drops the send queue and fails its waiters (once). */

@@ -488,6 +488,42 @@ describe('backpressure', () => {
     raw.close();
   });
 
+  it('answers a request that changed the state while the send queue was full', async () => {
+    // sendQueueSize 1: the state sync waiting for room and the response waiting
+    // behind it must both go out once the one queued message is written
+    const conns: Connection[] = [];
+    let handled = false;
+    const server = await listen({
+      sendQueueSize: 1,
+      highWaterMark: 1024,
+      autoflushDelay: 0,
+      onConnection: (c) => void conns.push(c),
+      onRequest: (conn, _name, data) => {
+        conn.state.set([], data);
+        handled = true;
+        return 'done';
+      },
+    });
+    cleanups.push(() => server.close());
+    const raw = await RawClient.open(server.wsUrl);
+    await until(() => conns.length === 1);
+    const conn = conns[0]!;
+    raw.ws.pause();
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    void conn.notify('n', big).catch(() => {});
+    void conn.notify('n', big).catch(() => {});
+    await until(() => conn.sendQueueLength === 1 && conn.bufferedAmount > 1024);
+    raw.sendMsg({ type: 'request', id: 1, name: 'set', data: 42 });
+    await until(() => handled);
+    raw.ws.resume();
+    await until(() => raw.messages.length === 4, 5000);
+    expect(raw.messages.slice(2)).toEqual([
+      { type: 'state', diff: [{ op: 'replace', path: '', value: 42 }] },
+      { type: 'response', id: 1, data: 'done', success: true },
+    ]);
+    raw.close();
+  });
+
   it('stops reading from a peer that pings without reading the pongs', async () => {
     const conns: Connection[] = [];
     const server = await listen({
