@@ -155,7 +155,13 @@ export class Connection {
   }
 
   #drainRequests(): void {
+    // Requests still queued when the connection closes are dropped, not run
+    // for a client that is gone (hat cancels its receive loop on close).
     while (!this.#busy && this.#requests.length > 0) {
+      if (!this.isOpen) {
+        this.#requests = [];
+        break;
+      }
       const req = this.#requests.shift() as RequestMsg;
       const done = this.#runRequest(req);
       if (done) {

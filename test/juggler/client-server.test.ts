@@ -252,6 +252,28 @@ describe('requests', () => {
     }
   });
 
+  it('does not run requests still queued when the connection closes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ran: JsonValue[] = [];
+    const { client, conn } = await setup({
+      onRequest: async (_c, _n, d) => {
+        ran.push(d);
+        await gate;
+        return d;
+      },
+    });
+    const sends = [1, 2, 3].map((i) => client.send('x', i).catch((e: unknown) => e));
+    await until(() => ran.length === 1);
+    await sleep(50); // requests 2 and 3 reach the server's queue
+    void conn.close();
+    release();
+    for (const r of await Promise.all(sends)) expect(r).toBeInstanceOf(ConnectionClosedError);
+    await conn.closed;
+    await sleep(20);
+    expect(ran).toEqual([1]);
+  });
+
   it('carries messages larger than one segment in both directions, astral characters intact', async () => {
     const { client } = await setup(
       { maxSegmentSize: 1000, onRequest: (_c, _n, d) => d },
