@@ -48,7 +48,10 @@ export interface ServerOptions extends Omit<ListenOptions, 'onConnection'> {
    * `MsgInitRes` error carrying the error's message (e.g. a token check).
    */
   readonly onConnected?: (info: ConnectionInfo) => void | Promise<void>;
-  /** After an initialized connection closed. Errors are logged. */
+  /**
+   * After an initialized connection closed. Errors are logged. `close()` waits for calls
+   * still running at most `closeTimeout` (so a callback may itself await `close()`).
+   */
   readonly onDisconnected?: (info: ConnectionInfo) => void | Promise<void>;
   /**
    * Register requests (one at a time per connection). Return the registered events, or
@@ -112,6 +115,8 @@ export class Server implements AsyncDisposable {
   private readonly closeTimeout: number;
   private readonly served = new Map<Connection, Served>();
   private readonly loops = new Set<Promise<void>>();
+  /** `onDisconnected` calls still running. */
+  private readonly disconnecting = new Set<Promise<void>>();
   private nextId = 1;
   private chatter: ChatterServer | null = null;
   private closing = false;
@@ -304,13 +309,21 @@ export class Server implements AsyncDisposable {
       await conn.close();
       if (served !== undefined) {
         this.served.delete(conn);
-        try {
-          const r = this.options.onDisconnected?.(served.info);
-          if (r instanceof Promise) await r;
-        } catch (e) {
-          this.logger.warn('eventer server: onDisconnected failed', { id, error: e });
-        }
+        // Tracked apart from the loops: close() waits for it only up to closeTimeout, so that
+        // neither a callback that never settles nor one that awaits close() itself hangs close().
+        const done = this.disconnected(served.info);
+        this.disconnecting.add(done);
+        void done.finally(() => this.disconnecting.delete(done));
       }
+    }
+  }
+
+  private async disconnected(info: ConnectionInfo): Promise<void> {
+    try {
+      const r = this.options.onDisconnected?.(info);
+      if (r instanceof Promise) await r;
+    } catch (e) {
+      this.logger.warn('eventer server: onDisconnected failed', { id: info.id, error: e });
     }
   }
 
@@ -372,6 +385,18 @@ export class Server implements AsyncDisposable {
       this.closing = true;
       await this.chatter?.close();
       await Promise.all([...this.loops]);
+      if (this.disconnecting.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const settled = await Promise.race([
+          Promise.all([...this.disconnecting]).then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(resolve, this.closeTimeout, false))),
+        ]);
+        clearTimeout(timer);
+        if (!settled)
+          this.logger.warn('eventer server: closed without waiting longer for onDisconnected', {
+            pending: this.disconnecting.size,
+          });
+      }
       this.resolveClosed();
     }
     return this.closed;

@@ -338,6 +338,33 @@ describe('status, register, query', () => {
     await server.close();
   });
 
+  it('close() waits for onDisconnected at most closeTimeout, also when it awaits close()', async () => {
+    const hanging = await listen('127.0.0.1:0', {
+      pingDelay: 0,
+      closeTimeout: 50,
+      onDisconnected: () => new Promise<void>(() => {}),
+    });
+    const a = await connect(hanging.address, opts());
+    const started = performance.now();
+    await hanging.close();
+    expect(performance.now() - started).toBeLessThan(1000);
+    await a.closed;
+
+    let inner: Promise<void> | undefined;
+    const closing = await listen('127.0.0.1:0', {
+      pingDelay: 0,
+      closeTimeout: 50,
+      onDisconnected: async () => {
+        inner = closing.close();
+        await inner;
+      },
+    });
+    const b = await connect(closing.address, opts());
+    await b.close();
+    await until(() => inner !== undefined, 2000);
+    await closing.closed;
+  });
+
   it('a query still pending when the client closes rejects', async () => {
     const server = await listen('127.0.0.1:0', {
       pingDelay: 0,
