@@ -2,6 +2,7 @@ import { HatEventer } from '../../generated/index.js';
 import {
   connect as chatterConnect,
   ConnectionClosedError,
+  conversationKey,
   decodeMsg,
   noopLogger,
   sameConversation,
@@ -11,6 +12,7 @@ import {
   type Connection,
   type ConnectOptions,
   type Conversation,
+  type Data,
   type Logger,
   type Msg,
 } from '../chatter/index.js';
@@ -78,6 +80,11 @@ const MSG = {
 };
 const ACK = toData(HatEventer.MsgEventsAck, null);
 
+interface Pending {
+  resolve(msg: Msg): void;
+  reject(error: unknown): void;
+}
+
 /**
  * Connects and initializes an Eventer session. Rejects with `EventerInitError` (the server's
  * message) when the server refuses, `EventerProtocolError` for an invalid init response, or
@@ -126,6 +133,10 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
   private readonly queue = new Fifo<Queued>();
   private readonly takers = new Fifo<(r: IteratorResult<Event[]>) => void>();
   private spaceWaiter: (() => void) | null = null;
+  /** `register`/`query` calls waiting for their response, by conversation key. */
+  private readonly pending = new Map<number | string, Pending>();
+  /** The receive loop has stopped taking messages. */
+  private stopped = false;
   private ended = false;
 
   /** Use `connect`. */
@@ -184,7 +195,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
       await this.connection.send(data, { last: true });
       return;
     }
-    const reply = await this.connection.request(data);
+    const reply = await this.request(data);
     return this.decodeReply(reply, HatEventer.MsgRegisterRes, (res) =>
       res.type === 'events' ? res.value.map(eventFromSbs) : null,
     );
@@ -193,8 +204,27 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
   /** Latest, timeseries or server query; omitted parameters take hat's defaults. */
   async query(params: QueryParamsInit): Promise<QueryResult> {
     const data = toData(HatEventer.MsgQueryReq, queryParamsToSbs(queryParams(params)));
-    const reply = await this.connection.request(data);
+    const reply = await this.request(data);
     return this.decodeReply(reply, HatEventer.MsgQueryRes, queryResultFromSbs);
+  }
+
+  /**
+   * The response is handed over by the receive loop, as hat's client does, not by a reply wait
+   * of the connection: so a call resolves only after `onEvents`/`onStatus` ran for every
+   * message received before its response (the server notifies registered events before it
+   * answers the register request).
+   */
+  private async request(data: Data): Promise<Msg> {
+    const conv = await this.connection.send(data, { last: false });
+    return new Promise((resolve, reject) => {
+      if (this.stopped) reject(this.closedError());
+      else this.pending.set(conversationKey(conv), { resolve, reject });
+    });
+  }
+
+  private closedError(): ConnectionClosedError {
+    const cause = this.closeReason;
+    return new ConnectionClosedError('connection closed', cause ? { cause } : undefined);
   }
 
   // Conversion included: a reply whose JSON payload is not JSON closes the client as hat's
@@ -249,8 +279,15 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
             if (r instanceof Promise) await watch.race(r);
           }
         } else if (type === MSG.registerRes || type === MSG.queryRes) {
-          // A response nobody waits for (hat ignores these too).
-          this.logger.debug('eventer client: unexpected response ignored', { type });
+          const key = conversationKey(msg.conv);
+          const call = this.pending.get(key);
+          if (call !== undefined) {
+            this.pending.delete(key);
+            call.resolve(msg);
+          } else {
+            // A response nobody waits for (hat ignores these too).
+            this.logger.debug('eventer client: unexpected response ignored', { type });
+          }
         } else {
           throw new EventerProtocolError(`unexpected message type ${JSON.stringify(type)}`);
         }
@@ -258,6 +295,10 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
     } catch (e) {
       if (!(e instanceof ConnectionClosedError)) this.fail(e);
     } finally {
+      this.stopped = true;
+      const error = this.closedError();
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
       await conn.close();
       this.ended = true;
       for (const t of this.takers.drain()) t({ value: undefined, done: true });

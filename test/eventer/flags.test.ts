@@ -277,6 +277,48 @@ describe('our client, raw chatter server', () => {
     }
   });
 
+  it('a response is handed over after onEvents ran for the notifications before it (as hat)', async () => {
+    const raw = await chatter.listen('127.0.0.1:0', { pingDelay: 0 });
+    const order: string[] = [];
+    let release: (() => void) | undefined;
+    const clientP = connect(raw.address, {
+      clientName: 'c',
+      subscriptions: [['*']],
+      pingDelay: 0,
+      onEvents: async (evs) => {
+        order.push(`events ${evs[0]?.id.instance}`);
+        await new Promise<void>((resolve) => (release = resolve));
+        order.push('events done');
+      },
+    });
+    const conn = (await raw[Symbol.asyncIterator]().next()).value as chatter.Connection;
+    const init = await conn.receive();
+    await conn.send(
+      toData(HatEventer.MsgInitRes, { type: 'success', value: statusToSbs('operational') }),
+      { conv: init.conv },
+    );
+    const client = await clientP;
+    try {
+      const queried = client
+        .query({ type: 'latest' })
+        .then((r) => void order.push(`query ${r.events.length}`));
+      const q = await conn.receive();
+      // Sent in one tick: both frames reach the client in one write.
+      void conn.send(toData(HatEventer.MsgEventsNotify, [event(1)]));
+      void conn.send(toData(HatEventer.MsgQueryRes, { events: [event(1)], moreFollows: false }), {
+        conv: q.conv,
+      });
+      await sleep(50);
+      expect(order).toEqual(['events 1']);
+      release?.();
+      await queried;
+      expect(order).toEqual(['events 1', 'events done', 'query 1']);
+    } finally {
+      await client.close();
+      await raw.close();
+    }
+  });
+
   it('pending calls reject when the connection closes', async () => {
     const { client, conn, close } = await setup();
     const pending = client.query({ type: 'latest' }).catch((e: unknown) => e);
