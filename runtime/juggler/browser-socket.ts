@@ -54,7 +54,14 @@ export class BrowserFrameSocket implements FrameSocket {
   }
 
   close(code?: number, reason?: string): void {
-    this.#ws.close(code, reason);
+    try {
+      this.#ws.close(code, reason);
+    } catch {
+      // WHATWG WebSockets accept only 1000 and 3000-4999 and throw on the
+      // 1002/1011 sent for protocol/internal errors; the throw left the socket
+      // open and the transport waiting for a close that never came.
+      this.#ws.close();
+    }
   }
 
   terminate(): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import type { Server } from '../../runtime/juggler/index.js';
 import { startDemoServer } from '../../scripts/juggler-server.js';
 
@@ -177,5 +178,50 @@ describe('official @hat-open/juggler client in Chromium against our server', () 
     expect(result.failure).toBe('JugglerError:nope');
     expect(result.state).toEqual({ k: result.astral });
     expect(result.note).toEqual({ name: 'n', data: 1 });
+  });
+});
+
+describe('our client in Chromium against a misbehaving server', () => {
+  it('closes on a protocol error (browsers refuse close code 1002) and fails pending sends', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    const closeCodes: number[] = [];
+    wss.on('connection', (ws) => {
+      ws.on('message', () => ws.send('x'));
+      ws.on('close', (code) => closeCodes.push(code));
+    });
+    try {
+      const { port } = wss.address() as { port: number };
+      const result = await page.evaluate(async (url) => {
+        type Ours = {
+          connect(u: string): Promise<{
+            send(n: string, d: unknown): Promise<unknown>;
+            closed: Promise<void>;
+            closeError: Error | undefined;
+          }>;
+        };
+        const { connect } = (window as unknown as { ourJuggler: Ours }).ourJuggler;
+        const client = await connect(url);
+        const timeout = (what: string): Promise<string> =>
+          new Promise((r) => setTimeout(() => r(`${what} still pending`), 3000));
+        const send = await Promise.race([
+          client.send('x', 1).then(
+            () => 'resolved',
+            (e: Error) => e.name,
+          ),
+          timeout('send'),
+        ]);
+        const closed = await Promise.race([client.closed.then(() => 'closed'), timeout('closed')]);
+        return { send, closed, closeError: client.closeError?.name };
+      }, `ws://127.0.0.1:${port}/ws`);
+      expect(result).toEqual({
+        send: 'ConnectionClosedError',
+        closed: 'closed',
+        closeError: 'ProtocolError',
+      });
+      expect(closeCodes).toHaveLength(1);
+    } finally {
+      await new Promise((r) => wss.close(r));
+    }
   });
 });
