@@ -95,7 +95,13 @@ export async function connect(address: AddressLike, options: ClientOptions): Pro
   if (options.eventQueueSize !== undefined)
     checkOption('eventQueueSize', options.eventQueueSize, 1, true, Infinity, EventerValueError);
   const conn = await chatterConnect(address, options);
+  // The signal covers the init exchange too: a server that accepts but never answers would
+  // otherwise hold `connect` for as long as it answers pings.
+  const { signal } = options;
+  const onAbort = (): void => void conn.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (signal?.aborted) throw signal.reason;
     const init: HatEventer.MsgInitReq = {
       clientName: options.clientName,
       clientToken: options.clientToken ?? null,
@@ -113,7 +119,9 @@ export async function connect(address: AddressLike, options: ClientOptions): Pro
     return new Client(conn, statusFromSbs(res.value), options);
   } catch (e) {
     await conn.close();
-    throw e;
+    throw signal?.aborted ? signal.reason : e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 

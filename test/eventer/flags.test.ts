@@ -319,6 +319,26 @@ describe('our client, raw chatter server', () => {
     }
   });
 
+  it('the connect signal also ends an init the server never answers', async () => {
+    const raw = await chatter.listen('127.0.0.1:0', { pingDelay: 0 });
+    try {
+      const controller = new AbortController();
+      const reason = new Error('gave up');
+      const connecting = connect(raw.address, {
+        clientName: 'c',
+        pingDelay: 0,
+        signal: controller.signal,
+      }).catch((e: unknown) => e);
+      const conn = (await raw[Symbol.asyncIterator]().next()).value as chatter.Connection;
+      expect((await conn.receive()).data.type).toBe('HatEventer.MsgInitReq');
+      controller.abort(reason);
+      expect(await connecting).toBe(reason);
+      await conn.closed;
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('pending calls reject when the connection closes', async () => {
     const { client, conn, close } = await setup();
     const pending = client.query({ type: 'latest' }).catch((e: unknown) => e);
