@@ -21,6 +21,8 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 // eslint-disable-next-line no-control-regex
 const STRING = /"(?:[^"\\\u0000-\u001f]+|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const SPACE = /[ \t\n\r]*/y;
+/** Deeper nesting fails as a syntax error instead of overflowing the stack (RangeError). */
+const MAX_DEPTH = 1000;
 
 export function parseLosslessJson(text: string): JsonValue {
   let pos = 0;
@@ -46,9 +48,11 @@ export function parseLosslessJson(text: string): JsonValue {
   };
   const string = (): string => JSON.parse(match(STRING) ?? fail('bad string')) as string;
 
-  const value = (): JsonValue => {
+  const value = (depth: number): JsonValue => {
     skip();
     const c = text[pos];
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH)
+      fail(`nested deeper than ${MAX_DEPTH} levels`);
     switch (c) {
       case '{': {
         pos++;
@@ -64,7 +68,7 @@ export function parseLosslessJson(text: string): JsonValue {
           const key = string();
           skip();
           if (text[pos++] !== ':') fail("expected ':'");
-          out[key] = value();
+          out[key] = value(depth + 1);
           skip();
           const sep = text[pos++];
           if (sep === '}') return out;
@@ -80,7 +84,7 @@ export function parseLosslessJson(text: string): JsonValue {
           return out;
         }
         for (;;) {
-          out.push(value());
+          out.push(value(depth + 1));
           skip();
           const sep = text[pos++];
           if (sep === ']') return out;
@@ -103,7 +107,7 @@ export function parseLosslessJson(text: string): JsonValue {
     }
   };
 
-  const result = value();
+  const result = value(0);
   skip();
   if (pos !== text.length) fail('trailing characters');
   return result;
