@@ -19,7 +19,7 @@ import {
   type Server,
   type ServerOptions,
 } from '../runtime/juggler/index.js';
-import { intOption, isMain, runMain, serveUntilSignal } from './cli.js';
+import { intOption, isMain, numberOption, runMain, serveUntilSignal } from './cli.js';
 
 export const demoRequestHandler: RequestHandler = async (conn, name, data) => {
   switch (name) {
@@ -74,9 +74,13 @@ async function main(): Promise<void> {
   const maxSegmentSize = intOption('max-segment-size', values['max-segment-size'], 2);
   if (maxSegmentSize !== undefined) options.maxSegmentSize = maxSegmentSize;
   if (values['static-dir'] !== undefined) options.staticDir = values['static-dir'];
-  if (values['autoflush-delay'] !== undefined) {
+  const autoflushDelay = values['autoflush-delay'];
+  if (autoflushDelay !== undefined) {
+    // Number('') is 0: an empty value would silently mean "a state message per change"
     options.autoflushDelay =
-      values['autoflush-delay'] === 'null' ? null : Number(values['autoflush-delay']);
+      autoflushDelay === 'null'
+        ? null
+        : numberOption('autoflush-delay', autoflushDelay, 0, 2 ** 31 - 1);
   }
   const server = await startDemoServer(options);
   serveUntilSignal(server, server.port);

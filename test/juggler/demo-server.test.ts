@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { connect, JugglerError, type Client, type JsonValue } from '../../runtime/juggler/index.js';
 import { startChildServer } from '../../scripts/child-server.js';
@@ -58,4 +59,27 @@ describe('scripts/juggler-server.ts', () => {
     expect(raw.frames.length).toBeGreaterThan(5);
     for (const f of raw.frames) expect(f.length - 1).toBeLessThanOrEqual(16);
   });
+
+  it.each([['abc'], [''], ['-1']])(
+    'rejects --autoflush-delay=%j with one line and exit code 1',
+    async (value) => {
+      const { code, stderr } = await new Promise<{ code: unknown; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [
+            '--conditions=source',
+            '--import',
+            'tsx',
+            'scripts/juggler-server.ts',
+            `--autoflush-delay=${value}`,
+          ],
+          { timeout: 20_000 },
+          (err, _stdout, stderr) => resolve({ code: err?.code, stderr }),
+        ),
+      );
+      // '' was Number('') = 0 and the server started
+      expect(code).toBe(1);
+      expect(stderr).toBe(`juggler-server: invalid --autoflush-delay ${value}\n`);
+    },
+  );
 });
