@@ -140,6 +140,9 @@ export class Client {
       transportOpts,
       (msg) => this.#onMessage(msg),
       (error) => this.#onClose(error),
+      // no response can arrive once closing: fail pending requests now, not
+      // when a peer that ignores the closing handshake finally lets go
+      (error) => this.#onClose(error),
     );
     this.closed = this.#transport.closed;
   }

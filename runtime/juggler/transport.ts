@@ -94,6 +94,7 @@ export class Transport {
   readonly #opts: TransportOptions;
   readonly #onMessage: (msg: unknown) => void;
   readonly #onClose: (error: Error | undefined) => void;
+  readonly #onClosing: ((error: Error | undefined) => void) | undefined;
 
   readonly #queue = new Fifo<string>();
   #current: string | null = null;
@@ -126,12 +127,20 @@ export class Transport {
     opts: TransportOptions,
     onMessage: (msg: unknown) => void,
     onClose: (error: Error | undefined) => void,
+    /**
+     * Called once as soon as the transport stops receiving (close started by
+     * either side), before `onClose`, which waits for the socket to close: a
+     * peer that never answers the closing handshake delays that by `ws`'s 30 s
+     * close timeout (in browsers, the browser's).
+     */
+    onClosing?: (error: Error | undefined) => void,
   ) {
     checkTransportOptions(opts);
     this.#socket = socket;
     this.#opts = opts;
     this.#onMessage = onMessage;
     this.#onClose = onClose;
+    this.#onClosing = onClosing;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     socket.bind({
       text: (frame) => this.#receive(frame),
@@ -302,6 +311,7 @@ export class Transport {
     for (const w of waiters) w.reject(new ConnectionClosedError());
     this.#queue.drain();
     this.#current = null;
+    this.#onClosing?.(this.#error);
   }
 
   #receive(frame: string): void {

@@ -93,6 +93,32 @@ describe('connect / close', () => {
     expect(server.connections.size).toBe(0);
   });
 
+  it.each(['close()', 'a protocol error'])(
+    'fails pending requests on %s at once, though the server never answers the closing handshake',
+    async (how) => {
+      const sockets: WebSocket[] = [];
+      const url = await plainWsServer((ws) => {
+        sockets.push(ws);
+        if (how === 'close()') ws.pause();
+        else
+          ws.on('message', () => {
+            ws.send('x');
+            ws.pause();
+          });
+      });
+      cleanups.push(() => sockets.forEach((ws) => ws.terminate()));
+      const client = await connect(url);
+      const pending = client.send('x', 1).catch((e: unknown) => e);
+      if (how === 'close()') {
+        await until(() => sockets.length === 1);
+        void client.close();
+      }
+      // without the fix, only once ws gives up waiting for the close frame (30 s)
+      expect(await settlesWithin(pending, 2000)).toBe(true);
+      expect(await pending).toBeInstanceOf(ConnectionClosedError);
+    },
+  );
+
   it('detects an abrupt server disconnect and rejects pending requests', async () => {
     const url = await plainWsServer((ws) => ws.on('message', () => ws.terminate()));
     const client = await connect(url);
