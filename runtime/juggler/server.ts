@@ -5,10 +5,12 @@ import {
   type Server as HttpServer,
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type RequestHandler } from './connection.js';
+import { JugglerBaseError } from './errors.js';
 import { Htpasswd } from './htpasswd.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { NodeFrameSocket } from './node-socket.js';
@@ -298,6 +300,9 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
   if (autoflushDelay !== undefined && autoflushDelay !== null)
     checkDelay('autoflushDelay', autoflushDelay);
   if (shutdownTimeout !== undefined) checkDelay('shutdownTimeout', shutdownTimeout);
+  // As hat does at startup: a mistyped UI path would otherwise only show as 404s.
+  if (options.staticDir !== undefined && !(await isDirectory(options.staticDir)))
+    throw new JugglerBaseError(`staticDir ${JSON.stringify(options.staticDir)} is not a directory`);
   const htpasswd =
     options.htpasswdFile !== undefined ? await Htpasswd.load(options.htpasswdFile) : null;
   const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();
@@ -309,4 +314,12 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
     });
   });
   return new Server(http, options, htpasswd, transportOpts);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }

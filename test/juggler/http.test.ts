@@ -89,6 +89,13 @@ describe('static files and routes', () => {
     }
   });
 
+  it('refuses a staticDir that is missing or not a directory at listen, as hat does', async () => {
+    for (const staticDir of [join(dir, 'nope'), join(dir, 'outside.txt')])
+      await expect(listen({ staticDir }), staticDir).rejects.toThrow(
+        /staticDir .* is not a directory/,
+      );
+  });
+
   it('consults the extra route hook before static files', async () => {
     const s = await start({
       staticDir: join(dir, 'static'),
