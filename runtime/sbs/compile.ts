@@ -251,10 +251,9 @@ export class CodecCompiler {
  * the deferred rest of long definition chains, pay for this indirection; nothing else does.
  */
 function lateBound(slot: Slot): Compiled {
-  const s = slot;
   return (slot.lateBound ??= {
-    write: (w, v) => (s.compiled as Compiled).write(w, v),
-    read: (r) => (s.compiled as Compiled).read(r),
+    write: (w, v) => (slot.compiled as Compiled).write(w, v),
+    read: (r) => (slot.compiled as Compiled).read(r),
   });
 }
 
