@@ -1,19 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const runtime = fileURLToPath(new URL('./runtime/', import.meta.url));
+const root = fileURLToPath(new URL('./', import.meta.url));
 
 export default defineConfig({
   resolve: {
-    conditions: ['source'],
-    // The package's own subpaths (imported by generated code) must be the very modules tests
-    // import by relative path; resolved through `exports` they load as a second copy, so
-    // `instanceof SbsEncodeError` fails for errors thrown by generated codecs.
+    // The packages' own names resolve to their sources (as tsconfig.json's `paths` do for tsc
+    // and tsx), so generated code and tests load one copy of the runtime: through `exports` a
+    // second copy would load from dist and `instanceof SbsEncodeError` would fail for errors
+    // thrown by generated codecs.
     alias: [
+      { find: /^hat-open-ts\/schema$/, replacement: `${root}runtime/sbs/schema/index.ts` },
       {
         find: /^hat-open-ts\/(sbs|chatter|juggler|eventer)$/,
-        replacement: `${runtime}$1/index.ts`,
+        replacement: `${root}runtime/$1/index.ts`,
       },
+      { find: /^hat-open-ts-gen$/, replacement: `${root}compiler/index.ts` },
     ],
   },
   test: {

@@ -1,7 +1,13 @@
 // CST -> AST (compiler/ast.ts), with source positions for diagnostics.
 import type { CstNode, IToken } from 'chevrotain';
-import type { AstEntry, AstModule, AstType, AstTypeDef, SourcePos } from './ast.js';
-import type { Diagnostic } from './diagnostics.js';
+import type {
+  AstEntry,
+  AstModule,
+  AstType,
+  AstTypeDef,
+  Diagnostic,
+  SourcePos,
+} from 'hat-open-ts/schema';
 import { sbsParser } from './parser.js';
 
 interface ModuleCtx {

@@ -219,7 +219,7 @@ async function version(): Promise<string> {
     const text = await readOptional(join(dir, 'package.json'));
     if (text !== undefined) {
       const pkg = JSON.parse(text) as { name?: string; version?: string };
-      if (pkg.name === 'hat-open-ts') return `sbs-gen ${pkg.version ?? 'unknown'}`;
+      if (pkg.name === 'hat-open-ts-gen') return `sbs-gen ${pkg.version ?? 'unknown'}`;
     }
     const parent = dirname(dir);
     if (parent === dir) return 'sbs-gen (unknown version)';

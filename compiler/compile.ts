@@ -1,10 +1,14 @@
 // Sources -> AST modules -> validated Schema, collecting every diagnostic of the run.
-import type { AstModule } from './ast.js';
-import { type Diagnostic, SbsSchemaError, sortDiagnostics } from './diagnostics.js';
-import type { Schema } from './model.js';
+import {
+  type AstModule,
+  type Diagnostic,
+  SbsSchemaError,
+  type Schema,
+  sortDiagnostics,
+  validateModules,
+} from 'hat-open-ts/schema';
 import { parseModule } from './parse.js';
 import type { SourceText } from './sources.js';
-import { validateModules } from './validator.js';
 
 // Best-effort name of a module whose file failed to parse, so references into it are not
 // reported as "unknown module" on top of its syntax errors.

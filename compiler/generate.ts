@@ -12,17 +12,23 @@ import {
   type VariableStatementStructure,
   VariableDeclarationKind,
 } from 'ts-morph';
-import type { SourcePos } from './ast.js';
-import { type Diagnostic, diagnosticAt, SbsSchemaError } from './diagnostics.js';
-import type { Schema, SbsModule, SbsTypeDef } from './model.js';
-import { forEachNode } from './schema-utils.js';
+import {
+  type Diagnostic,
+  diagnosticAt,
+  forEachNode,
+  type SbsModule,
+  SbsSchemaError,
+  type SbsTypeDef,
+  type Schema,
+  SchemaIndex,
+  type SourcePos,
+} from 'hat-open-ts/schema';
 import { NAME } from './tokens.js';
 import { CodecEmitter } from './codegen/codec-functions.js';
 import { fileNameOf, moduleAlias, safeName } from './codegen/names.js';
 import { TsTypes, type IntMode } from './codegen/ts-type.js';
 // The Repository's schema facts (instances, recursion, exact minimum sizes): one
 // implementation for both code paths.
-import { SchemaIndex } from '../runtime/sbs/schema-index.js';
 
 export interface GenerateOptions {
   /** TS type of SBS Integer: `number` (default, range-checked) or `bigint`. */

@@ -1,26 +1,37 @@
-// Public API of the sbs-gen front end.
-export type { AstEntry, AstModule, AstType, AstTypeDef, SourcePos } from './ast.js';
-export type { Schema, SbsEntry, SbsModule, SbsType, SbsTypeDef } from './model.js';
-export { type Diagnostic, formatDiagnostic, SbsSchemaError } from './diagnostics.js';
-export { type SourceText, readSources } from './sources.js';
-export { parseModule } from './parse.js';
-export { validate } from './validator.js';
-export { compileSchema, compileSources } from './compile.js';
+// Public API of the generator package: the `.sbs` front end, loaders and code generation.
+// The schema model (AST, resolved model, validation, Python JSON) is the runtime's
+// (`hat-open-ts/schema`); it is re-exported here so tools need only one import.
 export {
+  type AstEntry,
+  type AstModule,
+  type AstType,
+  type AstTypeDef,
+  type Diagnostic,
+  findTypeDef,
+  formatDiagnostic,
   fromPythonJson,
+  instantiate,
+  isNullable,
   JSON_FILE,
   type PythonAstEntry,
   type PythonAstModule,
   type PythonAstType,
   type PythonAstTypeDef,
   type PythonRepositoryJson,
-  toPythonJson,
-} from './python-json.js';
-export {
-  findTypeDef,
-  instantiate,
-  isNullable,
   recursiveTypeDefs,
   resolveType,
+  type SbsEntry,
+  type SbsModule,
+  SbsSchemaError,
+  type SbsType,
+  type SbsTypeDef,
+  type Schema,
+  type SourcePos,
+  toPythonJson,
   typeToString,
-} from './schema-utils.js';
+  validate,
+} from 'hat-open-ts/schema';
+export { type SourceText, readSources } from './sources.js';
+export { parseModule } from './parse.js';
+export { compileSchema, compileSources } from './compile.js';
+export { repositoryFromFiles, repositoryFromText } from './load.js';

@@ -1,9 +1,8 @@
 // Text -> AST for one `.sbs` source: lexing, parsing with recovery (to report several syntax
 // errors per file) and AST building.
 import type { IRecognitionException } from 'chevrotain';
-import type { AstModule } from './ast.js';
+import type { AstModule, Diagnostic } from 'hat-open-ts/schema';
 import { buildAst } from './ast-builder.js';
-import type { Diagnostic } from './diagnostics.js';
 import { describeToken, MAX_SYNTAX_ERRORS, sbsParser } from './parser.js';
 import type { SourceText } from './sources.js';
 import { LCurly, LParen, RCurly, RParen, sbsLexer } from './tokens.js';

@@ -1,7 +1,7 @@
 // Loading `.sbs` files: single files or directories searched recursively.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Diagnostic, SbsSchemaError } from './diagnostics.js';
+import { type Diagnostic, SbsSchemaError } from 'hat-open-ts/schema';
 
 export interface SourceText {
   /** Label used in diagnostics (the path as given). */

@@ -13,16 +13,15 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Runs `scripts/<script>` under tsx with `args`; rejects if it ends before `READY <port>`. */
+/** Runs `runtime/cli/<script>` under tsx with `args`; rejects if it ends before `READY <port>`. */
 export async function startChildServer(
   script: string,
   args: readonly string[],
 ): Promise<ChildServer> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', `scripts/${script}`, ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', `runtime/cli/${script}`, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for await (const line of createInterface({ input: child.stdout })) {
     const m = /^READY (\d+)$/.exec(line);

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileSources, readSources, SbsSchemaError } from '../compiler/index.js';
 import { generateFiles } from '../compiler/generate.js';
-import type { Schema } from '../compiler/model.js';
+import type { Schema } from 'hat-open-ts/schema';
 import { Repository } from '../runtime/sbs/index.js';
 import { checkVector, formatFailure, generatedTarget, type Target } from './conformance/check.js';
 import { readVectors, VectorConverter } from './conformance/vectors.js';

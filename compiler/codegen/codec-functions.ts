@@ -1,12 +1,13 @@
-import type { SbsEntry, SbsType } from '../model.js';
-import { typeToString } from '../schema-utils.js';
 import {
+  isInheritedName,
   optionalEntries,
-  typeKey,
   type RefType,
+  type SbsEntry,
+  type SbsType,
   type SchemaIndex,
-} from '../../runtime/sbs/schema-index.js';
-import { isInheritedName } from '../../runtime/sbs/writer.js';
+  typeKey,
+  typeToString,
+} from 'hat-open-ts/schema';
 import { moduleAlias, safeName } from './names.js';
 import type { IntMode, TsTypes } from './ts-type.js';
 

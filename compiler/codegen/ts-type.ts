@@ -1,6 +1,10 @@
-import type { Schema, SbsEntry, SbsType } from '../model.js';
-import { resolveType } from '../schema-utils.js';
-import { optionalEntries } from '../../runtime/sbs/schema-index.js';
+import {
+  optionalEntries,
+  resolveType,
+  type SbsEntry,
+  type SbsType,
+  type Schema,
+} from 'hat-open-ts/schema';
 import { moduleAlias, safeName } from './names.js';
 
 export type IntMode = 'number' | 'bigint';

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
-import { HatChatter } from '../../generated/index.js';
+import * as HatChatter from './gen/HatChatter.js';
 import { SbsEncodeError, SbsWriter } from '../sbs/index.js';
 import type { Address } from './address.js';
 import { conversationKey, type Conversation, type Data, type Msg } from './conversation.js';

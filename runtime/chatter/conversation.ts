@@ -1,4 +1,4 @@
-import type { HatChatter } from '../../generated/index.js';
+import type * as HatChatter from './gen/HatChatter.js';
 
 /**
  * A conversation from the local point of view: `owner` is true when this side started it,

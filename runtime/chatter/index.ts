@@ -37,3 +37,4 @@ export {
   type ValueOf,
 } from './typed.js';
 export { noopLogger, type Logger, type LogFields } from '../logger.js';
+export * as HatChatter from './gen/HatChatter.js';

@@ -9,7 +9,7 @@ import { UnexpectedTypeError } from './errors.js';
 /** The value type of a codec. */
 export type ValueOf<C> = C extends Codec<infer T> ? T : never;
 
-/** The codec-valued members of a generated module namespace (`import { HatEventer } from '.../generated/index.js'`). */
+/** The codec-valued members of a generated module namespace (`import { HatEventer } from 'hat-open-ts/eventer'`). */
 export type CodecsOf<NS> = { [K in keyof NS as NS[K] extends Codec<infer _T> ? K : never]: NS[K] };
 
 /** A decoded message of a `CodecSet`: `key` is the codec's member name, usable as a discriminant. */

@@ -1,5 +1,5 @@
 // The one place where plain Eventer values meet the generated HatEventer SBS types.
-import type { HatEventer } from '../../generated/index.js';
+import type * as HatEventer from './gen/HatEventer.js';
 import { EventerProtocolError } from './errors.js';
 import type { Event, EventPayload, EventType, RegisterEvent } from './event.js';
 import { decodeJson, encodeJson } from './json.js';

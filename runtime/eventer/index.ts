@@ -80,3 +80,4 @@ export {
   InvalidQueryTypeError,
 } from './errors.js';
 export { ConnectionClosedError } from '../chatter/index.js';
+export * as HatEventer from './gen/HatEventer.js';

@@ -1,4 +1,4 @@
-import { HatEventer } from '../../generated/index.js';
+import * as HatEventer from './gen/HatEventer.js';
 import {
   ConnectionClosedError,
   decodeMsg,

@@ -2,10 +2,10 @@
 // generic instantiation): the Repository's equivalent of generated code. Each closure knows
 // its field names, entry tables and item sizes up front, so encoding and decoding a value
 // never looks at the schema. Same value model, strictness and error paths as generated code.
-import type { SbsEntry, SbsType } from '../../compiler/model.js';
+import type { SbsEntry, SbsType } from './schema/model.js';
 import { at } from './errors.js';
 import type { SbsReader } from './reader.js';
-import { optionalEntries, type RefType, type SchemaIndex } from './schema-index.js';
+import { optionalEntries, type RefType, type SchemaIndex } from './schema/schema-index.js';
 import { entryValue, isInheritedName, unknownEntry, type SbsWriter } from './writer.js';
 
 export type IntegerMode = 'number' | 'bigint';

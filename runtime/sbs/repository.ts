@@ -1,21 +1,20 @@
 // The dynamic Repository: SBS schemas loaded at run time (text, files, or the Python
 // `Repository.to_json()` format), with codecs built on first use and kept.
-// Only the cheap parts of the compiler are imported eagerly: the parser (chevrotain, ~0.4 s to
-// load) and the file system are loaded on first use, so importing `hat-open-ts/sbs` (which
-// generated code does) stays fast and bundles for browsers need no `node:fs`.
-import { SbsSchemaError } from '../../compiler/diagnostics.js';
-import { fromPythonJson, toPythonJson } from '../../compiler/python-json.js';
-import { findTypeDef } from '../../compiler/schema-utils.js';
-import type { SourceText } from '../../compiler/sources.js';
-import { validate } from '../../compiler/validator.js';
-import type { AstModule } from '../../compiler/ast.js';
-import type { Schema, SbsType } from '../../compiler/model.js';
+// `.sbs` text and files are read by the generator package (`repositoryFromFiles` in
+// `hat-open-ts-gen`): the runtime holds no parser and no file system access, so importing
+// `hat-open-ts/sbs` (which generated code does) stays small and bundles for browsers.
+import { SbsSchemaError } from './schema/diagnostics.js';
+import { fromPythonJson, toPythonJson } from './schema/python-json.js';
+import { findTypeDef } from './schema/schema-utils.js';
+import { validate } from './schema/validator.js';
+import type { AstModule } from './schema/ast.js';
+import type { Schema, SbsType } from './schema/model.js';
 import { codec as makeCodec, type Codec } from './codec.js';
 import { CodecCompiler, type IntegerMode } from './compile.js';
 import type { DecodeOptions } from './reader.js';
-import { SchemaIndex } from './schema-index.js';
+import { SchemaIndex } from './schema/schema-index.js';
 import type { EncodeOptions } from './writer.js';
-import { schemaToAst } from './schema-ast.js';
+import { schemaToAst } from './schema/schema-ast.js';
 
 export type { IntegerMode } from './compile.js';
 
@@ -80,40 +79,10 @@ export class Repository {
     this.compiler = new CodecCompiler(index, integers);
   }
 
-  /**
-   * From `.sbs` source texts; plain strings are labelled `<text 1>`, `<text 2>`... in errors.
-   * Async because it loads the parser on first use; `new Repository(compileSchema(...))` is the
-   * synchronous equivalent for code that imports `hat-open-ts/compiler` anyway.
-   */
-  static async fromText(...sources: (string | SourceText)[]): Promise<Repository> {
-    return Repository.compile(
-      sources.map((s, i) => (typeof s === 'string' ? { file: `<text ${i + 1}>`, text: s } : s)),
-    );
-  }
-
-  /** From `.sbs` files and directories (searched recursively for `*.sbs`). */
-  static async fromFiles(
-    paths: readonly string[],
-    options?: RepositoryOptions,
-  ): Promise<Repository> {
-    const { readSources } = await import('../../compiler/sources.js');
-    return Repository.compile(await readSources(paths), options);
-  }
-
   /** From the Python `hat.sbs.Repository.to_json()` format (e.g. a hat package's `sbs_repo.json`). */
   static fromJson(json: unknown, options?: RepositoryOptions): Repository {
     const modules = fromPythonJson(json);
     const { schema, diagnostics } = validate(modules);
-    if (!schema || diagnostics.length > 0) throw new SbsSchemaError(diagnostics);
-    return new Repository(schema, { ...options, modules });
-  }
-
-  private static async compile(
-    sources: readonly SourceText[],
-    options?: RepositoryOptions,
-  ): Promise<Repository> {
-    const { compileSources } = await import('../../compiler/compile.js');
-    const { modules, schema, diagnostics } = compileSources(sources);
     if (!schema || diagnostics.length > 0) throw new SbsSchemaError(diagnostics);
     return new Repository(schema, { ...options, modules });
   }

@@ -5,14 +5,14 @@
 // - request/response round trips on one connection, one request at a time;
 // - 100 concurrent connections, one request at a time each.
 import { connect, type Connection } from '../../runtime/chatter/index.js';
-import { startEchoServer } from '../chatter-echo-server.js';
-import { isMain } from '../cli.js';
+import { startEchoServer } from '../../runtime/cli/chatter-echo.js';
+import { isMain } from '../../runtime/cli/args.js';
 import { startChildServer } from '../child-server.js';
 import { rawEchoRoundTrips } from './raw-echo.js';
 import { printTable, type BenchResult } from './result.js';
 
 const startPeer = (args: string[]) =>
-  startChildServer('chatter-echo-server.ts', ['127.0.0.1:0', '--ping-delay', '0', ...args]);
+  startChildServer('chatter-echo.ts', ['127.0.0.1:0', '--ping-delay', '0', ...args]);
 
 /** Messages/s sending `count` messages of `size` bytes pipelined, until the sink confirms. */
 async function oneWay(

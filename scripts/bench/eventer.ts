@@ -11,8 +11,8 @@ import {
   type Client,
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
-import { startMemoryServer } from '../eventer-server.js';
-import { isMain } from '../cli.js';
+import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
+import { isMain } from '../../runtime/cli/args.js';
 import { startChildServer } from '../child-server.js';
 import { printTable, type BenchResult } from './result.js';
 

@@ -10,8 +10,8 @@ import {
   type Connection,
   type JsonValue,
 } from '../../runtime/juggler/index.js';
-import { startDemoServer } from '../juggler-server.js';
-import { isMain } from '../cli.js';
+import { startDemoServer } from '../../runtime/cli/juggler-demo.js';
+import { isMain } from '../../runtime/cli/args.js';
 import { startChildServer } from '../child-server.js';
 import { printTable, type BenchResult } from './result.js';
 
@@ -139,7 +139,7 @@ export async function run(): Promise<BenchResult[]> {
   await client.close();
   await server.close();
 
-  const child = await startChildServer('juggler-server.ts', ['--port', '0']);
+  const child = await startChildServer('juggler-demo.ts', ['--port', '0']);
   try {
     const remote = await connect(`ws://127.0.0.1:${child.port}/ws`);
     results.push({

@@ -6,11 +6,11 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { HatChatter, HatEventer } from '../../generated/index.js';
-import { Repository } from '../../runtime/sbs/index.js';
-import { isMain } from '../cli.js';
+import { isMain } from '../../runtime/cli/args.js';
 import { decodeEvent, encodeEvent } from './peers/event-floor.js';
 import { interpreter } from './peers/interpreter.js';
 import { opsPerSecond, printTable, type BenchResult } from './result.js';
+import { repositoryFromFiles } from '../../compiler/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -78,7 +78,7 @@ interface Case {
 
 export async function run(): Promise<BenchResult[]> {
   const pb = await protobufjsPeer();
-  const repo = await Repository.fromFiles([`${root}schemas`]);
+  const repo = await repositoryFromFiles([`${root}schemas`]);
   const interpreted = interpreter(repo);
   const events = Array.from({ length: 100 }, (_, i) => makeEvent(i));
   const msg: HatChatter.Msg = {

@@ -3,7 +3,7 @@
 // Shared by the conformance script and the tests.
 import { readFile } from 'node:fs/promises';
 import { findTypeDef, instantiate, typeToString } from '../../compiler/index.js';
-import type { SbsEntry, SbsType, Schema } from '../../compiler/model.js';
+import type { SbsEntry, SbsType, Schema } from 'hat-open-ts/schema';
 import { JsonNumber, parseLosslessJson, type JsonValue } from './lossless-json.js';
 
 export { JsonNumber, parseLosslessJson, type JsonValue } from './lossless-json.js';

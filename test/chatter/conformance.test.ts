@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 // Replays the recorded Python sessions: every frame decodes to the recorded message, and our
 // connection, driven through the same sequence of sends, emits byte-identical frames while a
 // raw socket plays the recorded peer.
@@ -7,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { HatChatter } from '../../generated/index.js';
 import { connect, listen, type Connection, type Msg } from '../../runtime/chatter/index.js';
 import { hex, rawClient, rawServer, unhex, type RawPeer } from './helpers.js';
+import { CONFORMANCE } from '../support/conformance.js';
 
-const DIR = '/work/shared/conformance/sessions';
+const DIR = join(CONFORMANCE, 'sessions');
 
 interface WireMsg {
   id: number;

@@ -150,7 +150,7 @@ describe('sbs-gen CLI', () => {
 
   it('runs as the bin script', async () => {
     const { stdout } = await promisify(execFile)('node', [
-      join(root, 'bin/sbs-gen.js'),
+      join(root, 'compiler/bin/sbs-gen.js'),
       '--version',
     ]);
     expect(stdout.trim()).toMatch(/^sbs-gen /);

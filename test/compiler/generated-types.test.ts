@@ -7,10 +7,11 @@ import ts from 'typescript';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { compileSchema } from '../../compiler/index.js';
 import { generateFiles } from '../../compiler/generate.js';
-import { Repository, type Codec } from '../../runtime/sbs/index.js';
+import type { Codec } from '../../runtime/sbs/index.js';
 import { HatEventer } from '../../generated/index.js';
 import type { Interop as NumberInterop } from '../golden/number/index.js';
 import { Interop as BigintInterop } from '../golden/bigint/index.js';
+import { repositoryFromText } from '../../compiler/index.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -118,7 +119,7 @@ describe('generated types', () => {
   it('an omitted entry named like an Object.prototype member is absent, as in the Repository', async () => {
     const text =
       'module M\nR = Record { toString: Optional(String)  valueOf: None  constructor: Optional(Integer)  isPrototypeOf: Integer }\n';
-    const repo = await Repository.fromText(text);
+    const repo = repositoryFromText([text]);
     await importGenerated(text, (m) => {
       const bytes = m.R?.encode({ isPrototypeOf: 1 });
       expect(bytes).toEqual(repo.encode('M.R', { isPrototypeOf: 1 }));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   compileSchema,
@@ -11,8 +12,9 @@ import {
   type Schema,
   typeToString,
 } from '../../compiler/index.js';
+import { CONFORMANCE } from '../support/conformance.js';
 
-const CONFORMANCE = '../shared/conformance/schemas';
+const SCHEMAS = join(CONFORMANCE, 'schemas');
 
 function schemaOf(text: string): Schema {
   return compileSchema([{ file: 'a.sbs', text }]);
@@ -43,14 +45,14 @@ function forms(t: SbsType): string[] {
 }
 
 describe('conformance schemas', async () => {
-  const schema = compileSchema(await readSources([CONFORMANCE]));
+  const schema = compileSchema(await readSources([SCHEMAS]));
 
   it('compiles every module in sorted file order', () => {
     expect(schema.modules.map((m) => [m.name, m.file])).toEqual([
-      ['HatChatter', `${CONFORMANCE}/hat/chatter.sbs`],
-      ['HatEventer', `${CONFORMANCE}/hat/eventer.sbs`],
-      ['Interop', `${CONFORMANCE}/test/interop.sbs`],
-      ['InteropExt', `${CONFORMANCE}/test/interop_ext.sbs`],
+      ['HatChatter', `${SCHEMAS}/hat/chatter.sbs`],
+      ['HatEventer', `${SCHEMAS}/hat/eventer.sbs`],
+      ['Interop', `${SCHEMAS}/test/interop.sbs`],
+      ['InteropExt', `${SCHEMAS}/test/interop_ext.sbs`],
     ]);
     expect(schema.modules.map((m) => m.types.length)).toEqual([4, 25, 33, 4]);
   });

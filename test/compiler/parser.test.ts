@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AstType } from '../../compiler/ast.js';
+import type { AstType } from 'hat-open-ts/schema';
 import { compileSchema, parseModule, typeToString } from '../../compiler/index.js';
 
 function parseOk(text: string) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   compileSchema,
@@ -11,6 +12,7 @@ import {
   validate,
 } from '../../compiler/index.js';
 import { generateFiles } from '../../compiler/generate.js';
+import { CONFORMANCE } from '../support/conformance.js';
 
 // hat-behavior.md §1.4, produced by hat.sbs.Repository.to_json() for EXAMPLE_SOURCE.
 const EXAMPLE_SOURCE =
@@ -58,7 +60,7 @@ describe('Python repository JSON', () => {
   });
 
   it('round-trips the conformance schemas and compiles the import to the same model', async () => {
-    const sources = await readSources(['../shared/conformance/schemas']);
+    const sources = await readSources([join(CONFORMANCE, 'schemas')]);
     const { modules, schema } = compileSources(sources);
     const json = JSON.stringify(toPythonJson(modules));
     const imported = fromPythonJson(JSON.parse(json));

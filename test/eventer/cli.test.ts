@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../scripts/eventer-client.js';
-import { startMemoryServer } from '../../scripts/eventer-server.js';
+import { main } from '../../runtime/cli/eventer-client.js';
+import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
 
 describe('eventer-client script', () => {
   it('register, query and watch print events as JSON lines', async () => {

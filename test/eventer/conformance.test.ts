@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 // The recorded Python session (eventer-smoke.json): every body decodes through the generated
 // codecs and our plain types back to the same bytes, and our client and our server, driven
 // through the same scenario against a raw socket playing the recorded peer, emit byte-identical
@@ -28,11 +29,12 @@ import {
   VectorConverter,
   type JsonValue,
 } from '../../scripts/conformance/vectors.js';
-import { startMemoryServer } from '../../scripts/eventer-server.js';
+import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
 import { hex, rawClient, rawServer, unhex, type RawPeer } from '../chatter/helpers.js';
+import { CONFORMANCE } from '../support/conformance.js';
 
-const SESSION = '/work/shared/conformance/sessions/eventer-smoke.json';
-const SCHEMA = '/work/shared/conformance/schemas/hat/eventer.sbs';
+const SESSION = join(CONFORMANCE, 'sessions/eventer-smoke.json');
+const SCHEMA = join(CONFORMANCE, 'schemas/hat/eventer.sbs');
 
 interface Rec {
   conn: number;

@@ -18,7 +18,7 @@ import {
   type Status,
 } from '../../runtime/eventer/index.js';
 import { noopLogger } from '../../runtime/logger.js';
-import { startMemoryServer } from '../../scripts/eventer-server.js';
+import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
 import { sleep, until } from '../support/wait.js';
 
 const opts = (o: Partial<ClientOptions> = {}): ClientOptions => ({

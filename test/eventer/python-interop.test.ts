@@ -13,7 +13,7 @@ import {
   type Status,
 } from '../../runtime/eventer/index.js';
 import { noopLogger } from '../../runtime/logger.js';
-import { startMemoryServer } from '../../scripts/eventer-server.js';
+import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
 import { pythonAvailable, spawnPython, startPythonServer } from '../python-peer.js';
 import { until } from '../support/wait.js';
 

@@ -6,9 +6,31 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { Server } from '../../runtime/juggler/index.js';
-import { startDemoServer } from '../../scripts/juggler-server.js';
+import { startDemoServer } from '../../runtime/cli/juggler-demo.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Any Chromium this machine has: CHROME_PATH, Debian's, or one playwright downloaded. `npm test`
+// installs nothing; without one this file is skipped with one line saying why (CI installs
+// Debian's chromium in .ci/run).
+function findChromium(): string | undefined {
+  const candidates = [
+    process.env['CHROME_PATH'],
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
+  try {
+    candidates.push(chromium.executablePath());
+  } catch {
+    // playwright-core without a downloaded browser: no path to offer
+  }
+  return candidates.find((p): p is string => p !== undefined && p !== '' && existsSync(p));
+}
+
+const CHROMIUM = findChromium();
+if (CHROMIUM === undefined)
+  console.log(
+    'juggler browser test skipped: no Chromium found (set CHROME_PATH, or install Debian chromium)',
+  );
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -27,12 +49,7 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} not found: the Juggler browser test needs Debian's chromium. ` +
-        'Install it with `bash scripts/ensure-chromium.sh` (`npm test` runs it as pretest).',
-    );
-  }
+  if (CHROMIUM === undefined) return;
   staticDir = mkdtempSync(join(tmpdir(), 'juggler-browser-static-'));
   profileDir = mkdtempSync(join(tmpdir(), 'juggler-browser-profile-'));
   // The official hat client (npm @hat-open/juggler 0.7.0 with @hat-open/util,
@@ -82,146 +99,155 @@ afterAll(async () => {
   for (const d of [staticDir, profileDir]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-describe('official @hat-open/juggler client in Chromium against our server', () => {
-  it('loaded the page from our server (/ redirects to /index.html)', () => {
-    expect(page.url()).toBe(server.httpUrl + '/index.html');
-  });
-
-  it('syncs state, answers requests, reports failures, notifications and multi-segment messages', async () => {
-    const result = await page.evaluate(async (url) => {
-      type Hat = {
-        Connection: new (
-          a: string,
-          pd: number,
-          pt: number,
-          ms: number,
-        ) => EventTarget & {
-          state: unknown;
-          send(name: string, data: unknown): Promise<unknown>;
-          close(): void;
-        };
-      };
-      const { Connection } = (window as unknown as { hatJuggler: Hat }).hatJuggler;
-      // client segments of 500 UTF-16 units, server segments of 1000
-      const conn = new Connection(url, 5000, 5000, 500);
-      const states: unknown[] = [];
-      const notes: unknown[] = [];
-      conn.addEventListener('change', (e) => states.push((e as CustomEvent).detail));
-      conn.addEventListener('notify', (e) => notes.push((e as CustomEvent).detail));
-      await new Promise((r) => conn.addEventListener('open', r, { once: true }));
-      const waitFor = async (pred: () => boolean): Promise<void> => {
-        for (let i = 0; i < 500 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-      };
-      await waitFor(() => states.length > 0);
-      const initial = conn.state;
-      const echo = await conn.send('echo', { a: [1, 2, 'ž'] });
-      let failure: unknown = 'no rejection';
-      await conn.send('fail', 'boom').catch((e: unknown) => (failure = e));
-      const bigUp = 'abc'.repeat(5000);
-      const bigEcho = (await conn.send('echo', bigUp)) as { data: string };
-      const bigDown = 'ž😀x'.repeat(3000);
-      await conn.send('set', { big: bigDown, list: [1, 2, 3] });
-      await waitFor(() => (conn.state as { big?: string } | null)?.big === bigDown);
-      const afterSet = conn.state as { big: string; list: number[] };
-      await conn.send('notify', { name: 'hello', data: { x: [true, null] } });
-      await waitFor(() => notes.length > 0);
-      conn.close();
-      return {
-        initial,
-        echo,
-        failure,
-        bigUpOk: bigEcho.data === bigUp,
-        bigDownOk: afterSet.big === bigDown,
-        list: afterSet.list,
-        notes,
-      };
-    }, server.wsUrl);
-    expect(result.initial).toEqual({ hello: 'world', n: 1 });
-    expect(result.echo).toEqual({ name: 'echo', data: { a: [1, 2, 'ž'] } });
-    expect(result.failure).toBe('boom');
-    expect(result.bigUpOk).toBe(true);
-    expect(result.bigDownOk).toBe(true);
-    expect(result.list).toEqual([1, 2, 3]);
-    expect(result.notes).toEqual([{ name: 'hello', data: { x: [true, null] } }]);
-  });
-
-  it('our own client works in the browser with the native WebSocket', async () => {
-    const result = await page.evaluate(async (url) => {
-      type Ours = {
-        connect(
-          u: string,
-          o: object,
-        ): Promise<{
-          state: { data: unknown };
-          send(n: string, d: unknown): Promise<unknown>;
-          notifications(): AsyncIterator<{ name: string; data: unknown }>;
-          close(): Promise<void>;
-        }>;
-      };
-      const { connect } = (window as unknown as { ourJuggler: Ours }).ourJuggler;
-      const client = await connect(url, { maxSegmentSize: 100 });
-      const notes = client.notifications();
-      const astral = '😀'.repeat(500);
-      const echo = (await client.send('echo', astral)) as { data: string };
-      let failure = '';
-      await client
-        .send('fail', 'nope')
-        .catch((e: Error & { data: unknown }) => (failure = `${e.name}:${String(e.data)}`));
-      await client.send('set', { k: astral });
-      await client.send('notify', { name: 'n', data: 1 });
-      const note = await notes.next();
-      const state = client.state.data;
-      await client.close();
-      return { echoOk: echo.data === astral, failure, state, note: note.value, astral };
-    }, server.wsUrl);
-    expect(result.echoOk).toBe(true);
-    expect(result.failure).toBe('JugglerError:nope');
-    expect(result.state).toEqual({ k: result.astral });
-    expect(result.note).toEqual({ name: 'n', data: 1 });
-  });
-});
-
-describe('our client in Chromium against a misbehaving server', () => {
-  it('closes on a protocol error (browsers refuse close code 1002) and fails pending sends', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((r) => wss.once('listening', r));
-    const closeCodes: number[] = [];
-    wss.on('connection', (ws) => {
-      ws.on('message', () => ws.send('x'));
-      ws.on('close', (code) => closeCodes.push(code));
+describe.skipIf(CHROMIUM === undefined)(
+  'official @hat-open/juggler client in Chromium against our server',
+  () => {
+    it('loaded the page from our server (/ redirects to /index.html)', () => {
+      expect(page.url()).toBe(server.httpUrl + '/index.html');
     });
-    try {
-      const { port } = wss.address() as { port: number };
+
+    it('syncs state, answers requests, reports failures, notifications and multi-segment messages', async () => {
+      const result = await page.evaluate(async (url) => {
+        type Hat = {
+          Connection: new (
+            a: string,
+            pd: number,
+            pt: number,
+            ms: number,
+          ) => EventTarget & {
+            state: unknown;
+            send(name: string, data: unknown): Promise<unknown>;
+            close(): void;
+          };
+        };
+        const { Connection } = (window as unknown as { hatJuggler: Hat }).hatJuggler;
+        // client segments of 500 UTF-16 units, server segments of 1000
+        const conn = new Connection(url, 5000, 5000, 500);
+        const states: unknown[] = [];
+        const notes: unknown[] = [];
+        conn.addEventListener('change', (e) => states.push((e as CustomEvent).detail));
+        conn.addEventListener('notify', (e) => notes.push((e as CustomEvent).detail));
+        await new Promise((r) => conn.addEventListener('open', r, { once: true }));
+        const waitFor = async (pred: () => boolean): Promise<void> => {
+          for (let i = 0; i < 500 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+        };
+        await waitFor(() => states.length > 0);
+        const initial = conn.state;
+        const echo = await conn.send('echo', { a: [1, 2, 'ž'] });
+        let failure: unknown = 'no rejection';
+        await conn.send('fail', 'boom').catch((e: unknown) => (failure = e));
+        const bigUp = 'abc'.repeat(5000);
+        const bigEcho = (await conn.send('echo', bigUp)) as { data: string };
+        const bigDown = 'ž😀x'.repeat(3000);
+        await conn.send('set', { big: bigDown, list: [1, 2, 3] });
+        await waitFor(() => (conn.state as { big?: string } | null)?.big === bigDown);
+        const afterSet = conn.state as { big: string; list: number[] };
+        await conn.send('notify', { name: 'hello', data: { x: [true, null] } });
+        await waitFor(() => notes.length > 0);
+        conn.close();
+        return {
+          initial,
+          echo,
+          failure,
+          bigUpOk: bigEcho.data === bigUp,
+          bigDownOk: afterSet.big === bigDown,
+          list: afterSet.list,
+          notes,
+        };
+      }, server.wsUrl);
+      expect(result.initial).toEqual({ hello: 'world', n: 1 });
+      expect(result.echo).toEqual({ name: 'echo', data: { a: [1, 2, 'ž'] } });
+      expect(result.failure).toBe('boom');
+      expect(result.bigUpOk).toBe(true);
+      expect(result.bigDownOk).toBe(true);
+      expect(result.list).toEqual([1, 2, 3]);
+      expect(result.notes).toEqual([{ name: 'hello', data: { x: [true, null] } }]);
+    });
+
+    it('our own client works in the browser with the native WebSocket', async () => {
       const result = await page.evaluate(async (url) => {
         type Ours = {
-          connect(u: string): Promise<{
+          connect(
+            u: string,
+            o: object,
+          ): Promise<{
+            state: { data: unknown };
             send(n: string, d: unknown): Promise<unknown>;
-            closed: Promise<void>;
-            closeError: Error | undefined;
+            notifications(): AsyncIterator<{ name: string; data: unknown }>;
+            close(): Promise<void>;
           }>;
         };
         const { connect } = (window as unknown as { ourJuggler: Ours }).ourJuggler;
-        const client = await connect(url);
-        const timeout = (what: string): Promise<string> =>
-          new Promise((r) => setTimeout(() => r(`${what} still pending`), 3000));
-        const send = await Promise.race([
-          client.send('x', 1).then(
-            () => 'resolved',
-            (e: Error) => e.name,
-          ),
-          timeout('send'),
-        ]);
-        const closed = await Promise.race([client.closed.then(() => 'closed'), timeout('closed')]);
-        return { send, closed, closeError: client.closeError?.name };
-      }, `ws://127.0.0.1:${port}/ws`);
-      expect(result).toEqual({
-        send: 'ConnectionClosedError',
-        closed: 'closed',
-        closeError: 'ProtocolError',
+        const client = await connect(url, { maxSegmentSize: 100 });
+        const notes = client.notifications();
+        const astral = '😀'.repeat(500);
+        const echo = (await client.send('echo', astral)) as { data: string };
+        let failure = '';
+        await client
+          .send('fail', 'nope')
+          .catch((e: Error & { data: unknown }) => (failure = `${e.name}:${String(e.data)}`));
+        await client.send('set', { k: astral });
+        await client.send('notify', { name: 'n', data: 1 });
+        const note = await notes.next();
+        const state = client.state.data;
+        await client.close();
+        return { echoOk: echo.data === astral, failure, state, note: note.value, astral };
+      }, server.wsUrl);
+      expect(result.echoOk).toBe(true);
+      expect(result.failure).toBe('JugglerError:nope');
+      expect(result.state).toEqual({ k: result.astral });
+      expect(result.note).toEqual({ name: 'n', data: 1 });
+    });
+  },
+);
+
+describe.skipIf(CHROMIUM === undefined)(
+  'our client in Chromium against a misbehaving server',
+  () => {
+    it('closes on a protocol error (browsers refuse close code 1002) and fails pending sends', async () => {
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+      await new Promise((r) => wss.once('listening', r));
+      const closeCodes: number[] = [];
+      wss.on('connection', (ws) => {
+        ws.on('message', () => ws.send('x'));
+        ws.on('close', (code) => closeCodes.push(code));
       });
-      expect(closeCodes).toHaveLength(1);
-    } finally {
-      await new Promise((r) => wss.close(r));
-    }
-  });
-});
+      try {
+        const { port } = wss.address() as { port: number };
+        const result = await page.evaluate(async (url) => {
+          type Ours = {
+            connect(u: string): Promise<{
+              send(n: string, d: unknown): Promise<unknown>;
+              closed: Promise<void>;
+              closeError: Error | undefined;
+            }>;
+          };
+          const { connect } = (window as unknown as { ourJuggler: Ours }).ourJuggler;
+          const client = await connect(url);
+          const timeout = (what: string): Promise<string> =>
+            new Promise((r) => setTimeout(() => r(`${what} still pending`), 3000));
+          const send = await Promise.race([
+            client.send('x', 1).then(
+              () => 'resolved',
+              (e: Error) => e.name,
+            ),
+            timeout('send'),
+          ]);
+          const closed = await Promise.race([
+            client.closed.then(() => 'closed'),
+            timeout('closed'),
+          ]);
+          return { send, closed, closeError: client.closeError?.name };
+        }, `ws://127.0.0.1:${port}/ws`);
+        expect(result).toEqual({
+          send: 'ConnectionClosedError',
+          closed: 'closed',
+          closeError: 'ProtocolError',
+        });
+        expect(closeCodes).toHaveLength(1);
+      } finally {
+        await new Promise((r) => wss.close(r));
+      }
+    });
+  },
+);

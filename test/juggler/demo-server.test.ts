@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { connect, JugglerError, type Client, type JsonValue } from '../../runtime/juggler/index.js';
 import { startChildServer } from '../../scripts/child-server.js';
-import { startDemoServer } from '../../scripts/juggler-server.js';
+import { startDemoServer } from '../../runtime/cli/juggler-demo.js';
 import { cleanupAfterEach, RawClient, until } from './helpers.js';
 
 const cleanups = cleanupAfterEach();
@@ -35,9 +35,9 @@ describe('demo server handler', () => {
   });
 });
 
-describe('scripts/juggler-server.ts', () => {
+describe('runtime/cli/juggler-demo.ts', () => {
   it('prints READY <port> for --port 0 and honours --max-segment-size', async () => {
-    const child = await startChildServer('juggler-server.ts', [
+    const child = await startChildServer('juggler-demo.ts', [
       '--port',
       '0',
       '--max-segment-size',
@@ -70,7 +70,7 @@ describe('scripts/juggler-server.ts', () => {
             '--conditions=source',
             '--import',
             'tsx',
-            'scripts/juggler-server.ts',
+            'runtime/cli/juggler-demo.ts',
             `--autoflush-delay=${value}`,
           ],
           { timeout: 20_000 },

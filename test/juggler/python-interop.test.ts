@@ -3,7 +3,7 @@
 // default python3). Skipped otherwise.
 import { describe, expect, it } from 'vitest';
 import { connect, JugglerError, type JsonValue } from '../../runtime/juggler/index.js';
-import { startDemoServer } from '../../scripts/juggler-server.js';
+import { startDemoServer } from '../../runtime/cli/juggler-demo.js';
 import { pythonAvailable, spawnPython, startPythonServer } from '../python-peer.js';
 import { sleep } from './helpers.js';
 

@@ -10,8 +10,8 @@ import { sameValue } from '../../scripts/conformance/vectors.js';
 import { SbsArbitraries, concreteTypes } from '../support/arbitrary.js';
 import * as numberMode from '../golden/number/index.js';
 import * as bigintMode from '../golden/bigint/index.js';
+import { CONFORMANCE } from '../support/conformance.js';
 
-const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance');
 const MODES = { number: numberMode, bigint: bigintMode } as const;
 const schema = compileSchema(
   await readSources([join(CONFORMANCE, 'schemas/hat'), join(CONFORMANCE, 'schemas/test')]),

@@ -9,8 +9,8 @@ import { checkVector, formatFailure, generatedTarget } from '../../scripts/confo
 import { readVectors, VectorConverter } from '../../scripts/conformance/vectors.js';
 import * as numberMode from '../golden/number/index.js';
 import * as bigintMode from '../golden/bigint/index.js';
+import { CONFORMANCE } from '../support/conformance.js';
 
-const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance');
 const MODES = { number: numberMode, bigint: bigintMode } as const;
 
 describe('conformance vectors through generated codecs', async () => {

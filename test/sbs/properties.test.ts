@@ -4,15 +4,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Repository, SbsDecodeError } from '../../runtime/sbs/index.js';
 import { sameValue } from '../../scripts/conformance/vectors.js';
 import { SbsArbitraries, concreteTypes } from '../support/arbitrary.js';
+import { CONFORMANCE } from '../support/conformance.js';
+import { repositoryFromFiles } from '../../compiler/index.js';
 
-const SCHEMAS = join(import.meta.dirname, '../../../shared/conformance/schemas/test');
+const SCHEMAS = join(CONFORMANCE, 'schemas/test');
 const RUNS = 100;
 
 let repo: Repository;
 let types: string[];
 
 beforeAll(async () => {
-  repo = await Repository.fromFiles([SCHEMAS]);
+  repo = await repositoryFromFiles([SCHEMAS]);
   types = concreteTypes(repo.schema, ['Interop', 'InteropExt']);
 });
 

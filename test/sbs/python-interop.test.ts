@@ -11,8 +11,8 @@ import type { Codec } from '../../runtime/sbs/index.js';
 import { pythonAvailable, spawnPython, type PythonPeer } from '../python-peer.js';
 import { SbsArbitraries, concreteTypes } from '../support/arbitrary.js';
 import * as bigintMode from '../golden/bigint/index.js';
+import { CONFORMANCE } from '../support/conformance.js';
 
-const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance');
 const DIRS = [join(CONFORMANCE, 'schemas/hat'), join(CONFORMANCE, 'schemas/test')];
 
 describe.skipIf(!pythonAvailable('hat.sbs'))('SBS against hat-sbs (Python)', () => {

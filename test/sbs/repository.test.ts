@@ -17,15 +17,15 @@ import {
   UnsafeIntegerError,
   VectorConverter,
 } from '../../scripts/conformance/vectors.js';
-
-const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance');
+import { CONFORMANCE } from '../support/conformance.js';
+import { repositoryFromFiles, repositoryFromText } from '../../compiler/index.js';
 
 let hat: Repository;
 let test: Repository;
 
 beforeAll(async () => {
-  hat = await Repository.fromFiles([join(CONFORMANCE, 'schemas/hat')]);
-  test = await Repository.fromFiles([join(CONFORMANCE, 'schemas/test')]);
+  hat = await repositoryFromFiles([join(CONFORMANCE, 'schemas/hat')]);
+  test = await repositoryFromFiles([join(CONFORMANCE, 'schemas/test')]);
 });
 
 function decodeError(
@@ -135,7 +135,7 @@ describe('type names', () => {
     const n = 5000;
     const defs = (body: (i: number) => string): string =>
       `module M\n${Array.from({ length: n }, (_, i) => `A${i} = ${i + 1 < n ? body(i + 1) : 'Integer'}`).join('\n')}\n`;
-    const records = await Repository.fromText(defs((i) => `Record { x: A${i} }`));
+    const records = repositoryFromText([defs((i) => `Record { x: A${i} }`)]);
     let value: unknown = -3;
     for (let i = n - 2; i >= 0; i--) value = { x: value };
     const encoded = records.encode('M.A0', value);
@@ -146,7 +146,7 @@ describe('type names', () => {
     for (; typeof decoded === 'object' && decoded !== null; depth++)
       decoded = (decoded as { x: unknown }).x;
     expect([depth, decoded]).toEqual([n - 1, -3]);
-    const aliases = await Repository.fromText(defs((i) => `A${i}`));
+    const aliases = repositoryFromText([defs((i) => `A${i}`)]);
     expect(aliases.decode('M.A0', aliases.encode('M.A0', 70))).toBe(70);
     expect(aliases.decode(`M.A${n - 1}`, bytes('fd'))).toBe(-3);
   });
@@ -154,15 +154,20 @@ describe('type names', () => {
 
 describe('construction', () => {
   it('reads text with labels and reports schema errors', async () => {
-    const repo = await Repository.fromText('module A\nT = Record { x: B.U }', {
-      file: 'b.sbs',
-      text: 'module B\nU = Integer',
-    });
+    const repo = repositoryFromText([
+      'module A\nT = Record { x: B.U }',
+      {
+        file: 'b.sbs',
+        text: 'module B\nU = Integer',
+      },
+    ]);
     expect(hex(repo.encode('A.T', { x: 5 }))).toBe('85');
-    const error: unknown = await Repository.fromText(
-      'module A\nT = Integer',
-      'module B\nU = Nope',
-    ).catch((e: unknown) => e);
+    let error: unknown;
+    try {
+      repositoryFromText(['module A\nT = Integer', 'module B\nU = Nope']);
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(SbsSchemaError);
     expect((error as SbsSchemaError).diagnostics[0]?.file).toBe('<text 2>');
   });
@@ -215,9 +220,9 @@ describe('construction', () => {
         },
       },
     ];
-    const repo = await Repository.fromText(
+    const repo = repositoryFromText([
       'module M  E(K, V) = Record { key: K value: V }  T = Array(Optional(M.E(String, Integer)))',
-    );
+    ]);
     expect(repo.toJson()).toEqual(expected);
     const back = Repository.fromJson(JSON.parse(JSON.stringify(expected)));
     expect(back.toJson()).toEqual(expected);
@@ -330,10 +335,12 @@ describe('strict decoding', () => {
   });
 
   it('counts maxEmptyItems over the whole input, so nested arrays cannot multiply it', async () => {
-    const repo = await Repository.fromText(`module M
+    const repo = repositoryFromText([
+      `module M
       AAN = Array(Array(None))
       AR = Array(Array(Record { n: None }))
-    `);
+    `,
+    ]);
     // 3 bytes per inner count of 1,000,000: 302 bytes would decode to 10^8 items (about 1.7 GB).
     const million = '3d04c0';
     for (const type of ['M.AAN', 'M.AR']) {
@@ -507,7 +514,7 @@ B = H(Optional(String))`;
       ['M.A', 'M.B'],
       ['M.B', 'M.A'],
     ]) {
-      const repo = await Repository.fromText(schema);
+      const repo = repositoryFromText([schema]);
       for (const name of order) {
         const value = name === 'M.A' ? { v: { type: 'value', value: 'hi' } } : { v: 'hi' };
         expect(hex(repo.encode(name, value)), name).toBe('81826869');
@@ -534,9 +541,11 @@ B = H(Optional(String))`;
 
 describe('Record entries named like Object.prototype members', () => {
   it('encode an omitted None/Optional entry as absent, not from the inherited member', async () => {
-    const text = await Repository.fromText(`module M
+    const text = repositoryFromText([
+      `module M
       R = Record { constructor: Optional(String), toString: None, proto: Optional(Integer), x: Integer }
-    `);
+    `,
+    ]);
     // `__proto__` cannot be written in .sbs text, but hat-sbs JSON can name an entry so.
     const json = JSON.parse(JSON.stringify(text.toJson()).replace('"proto"', '"__proto__"'));
     const repo = Repository.fromJson(json);
@@ -561,22 +570,24 @@ describe('Record entries named like Object.prototype members', () => {
 
 describe('minimum item sizes', () => {
   it('rejects array counts that cannot fit, using exact minimum encoded sizes', async () => {
-    const { SchemaIndex } = await import('../../runtime/sbs/schema-index.js');
-    const repo = await Repository.fromText(`module M
+    const { SchemaIndex } = await import('hat-open-ts/schema');
+    const repo = repositoryFromText([
+      `module M
       T = Choice { rec: Record { t: T, f: Float }, f: Float }
       AT = Array(T)
       L = Record { v: Integer, next: Optional(L) }
       AL = Array(L)
       W = Choice { a: Record { x: Float, y: Float }, b: Record { x: Float, y: Float, z: Float } }
       AW = Array(W)
-    `);
+    `,
+    ]);
     const index = new SchemaIndex(repo.schema);
     const ref = (name: string) => ({ kind: 'Ref', module: 'M', name, args: [] }) as const;
     expect(index.minSize(ref('T'))).toBe(9);
     expect(index.minSize(ref('L'))).toBe(2);
     expect(index.minSize(ref('W'))).toBe(17);
     expect(index.minSize({ kind: 'Array', element: ref('T') })).toBe(1);
-    const test = await Repository.fromFiles([join(CONFORMANCE, 'schemas/test')]);
+    const test = await repositoryFromFiles([join(CONFORMANCE, 'schemas/test')]);
     const big = new SchemaIndex(test.schema);
     expect(big.minSize({ kind: 'Ref', module: 'InteropExt', name: 'Big', args: [] })).toBe(1);
     expect(big.minSize({ kind: 'Ref', module: 'InteropExt', name: 'Tree', args: [] })).toBe(2);

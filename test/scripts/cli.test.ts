@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intOption, numberOption } from '../../scripts/cli.js';
+import { intOption, numberOption } from '../../runtime/cli/args.js';
 
 describe('script options', () => {
   it('numberOption accepts numbers in range and rejects the rest with the option name', () => {

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CONFORMANCE } from '../support/conformance.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const schemas = join(root, '../shared/conformance/schemas/test');
+const schemas = join(CONFORMANCE, 'schemas/test');
 const dir = mkdtempSync(join(tmpdir(), 'conformance-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

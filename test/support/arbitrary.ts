@@ -4,8 +4,8 @@
 // and lengths that need no further nesting remain (empty arrays, none, leaf choices).
 import fc from 'fast-check';
 import { findTypeDef, instantiate, recursiveTypeDefs, typeToString } from '../../compiler/index.js';
-import type { SbsType, Schema } from '../../compiler/model.js';
-import { typeKey } from '../../runtime/sbs/schema-index.js';
+import type { SbsType, Schema } from 'hat-open-ts/schema';
+import { typeKey } from 'hat-open-ts/schema';
 
 export type IntegerMode = 'number' | 'bigint';
 

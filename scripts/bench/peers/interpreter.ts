@@ -4,7 +4,7 @@
 // entries, depth, strict lengths), so it is faster than a real interpreter would be. The
 // benchmark runs it to show what "the Repository is N times slower than generated code" means:
 // this is how slow a Repository that interprets the schema is.
-import type { SbsType } from '../../../compiler/model.js';
+import type { SbsType } from 'hat-open-ts/schema';
 import {
   decodeWith,
   encodeWith,
@@ -12,7 +12,7 @@ import {
   type SbsReader,
   type SbsWriter,
 } from '../../../runtime/sbs/index.js';
-import { optionalEntries, SchemaIndex, type RefType } from '../../../runtime/sbs/schema-index.js';
+import { optionalEntries, SchemaIndex, type RefType } from 'hat-open-ts/schema';
 
 type Obj = Record<string, unknown>;
 

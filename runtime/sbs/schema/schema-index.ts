@@ -1,9 +1,9 @@
 // Schema facts the dynamic codecs need, computed once per schema and shared by both
 // integer modes: instantiated bodies of named types, which definitions are recursive,
 // and the minimum encoded size of a type (for the hostile-array-count check).
-import { findTypeDef, instantiate, recursiveTypeDefs } from '../../compiler/schema-utils.js';
-import type { SbsEntry, SbsType, SbsTypeDef, Schema } from '../../compiler/model.js';
-import { integerSize } from './integer.js';
+import { findTypeDef, instantiate, recursiveTypeDefs } from './schema-utils.js';
+import type { SbsEntry, SbsType, SbsTypeDef, Schema } from './model.js';
+import { integerSize } from '../integer.js';
 
 export type RefType = Extract<SbsType, { kind: 'Ref' }>;
 

@@ -22,8 +22,8 @@ import {
   type Server,
   type ServerOptions,
   type Status,
-} from '../runtime/eventer/index.js';
-import { intOption, isMain, runMain, serveUntilSignal } from './cli.js';
+} from '../eventer/index.js';
+import { intOption, isMain, runMain, serveUntilSignal } from './args.js';
 
 export interface MemoryServerOptions extends ServerOptions {
   readonly host?: string;

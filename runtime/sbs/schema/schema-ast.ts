@@ -1,7 +1,7 @@
 // A validated schema back to the parser's AST, for `Repository.toJson()` when the Repository
 // was built from a Schema alone. References come out fully qualified, which hat-sbs accepts.
-import type { AstModule, AstType } from '../../compiler/ast.js';
-import type { SbsType, Schema } from '../../compiler/model.js';
+import type { AstModule, AstType } from './ast.js';
+import type { SbsType, Schema } from './model.js';
 
 function astType(t: SbsType): AstType {
   switch (t.kind) {

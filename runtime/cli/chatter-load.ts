@@ -8,8 +8,8 @@
 //     --seconds <s>         duration (default 5)
 //     --tls                 TLS without certificate verification
 import { parseArgs } from 'node:util';
-import { connect, type Connection } from '../runtime/chatter/index.js';
-import { intOption, isMain, numberOption, runMain } from './cli.js';
+import { connect, type Connection } from '../chatter/index.js';
+import { intOption, isMain, numberOption, runMain } from './args.js';
 
 export interface LoadOptions {
   readonly mode: 'rtt' | 'pipeline';

@@ -12,14 +12,9 @@
  * then answers null; any other name throws.
  */
 import { parseArgs } from 'node:util';
-import { isJsonObject } from '../runtime/juggler/json.js';
-import {
-  listen,
-  type RequestHandler,
-  type Server,
-  type ServerOptions,
-} from '../runtime/juggler/index.js';
-import { intOption, isMain, numberOption, runMain, serveUntilSignal } from './cli.js';
+import { isJsonObject } from '../juggler/json.js';
+import { listen, type RequestHandler, type Server, type ServerOptions } from '../juggler/index.js';
+import { intOption, isMain, numberOption, runMain, serveUntilSignal } from './args.js';
 
 export const demoRequestHandler: RequestHandler = async (conn, name, data) => {
   switch (name) {

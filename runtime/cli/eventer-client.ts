@@ -30,8 +30,8 @@ import {
   type JsonValue,
   type QueryParamsInit,
   type RegisterEvent,
-} from '../runtime/eventer/index.js';
-import { isMain } from './cli.js';
+} from '../eventer/index.js';
+import { isMain } from './args.js';
 
 /** The JSON line printed per event. */
 export function eventToJson(e: Event): JsonValue {

@@ -7,13 +7,8 @@
 //     --tls-key <file> --tls-cert <file>
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  listen,
-  type Connection,
-  type ListenOptions,
-  type Server,
-} from '../runtime/chatter/index.js';
-import { isMain, numberOption, runMain, serveUntilSignal } from './cli.js';
+import { listen, type Connection, type ListenOptions, type Server } from '../chatter/index.js';
+import { isMain, numberOption, runMain, serveUntilSignal } from './args.js';
 
 export interface EchoOptions extends ListenOptions {
   /** Answer only messages with last = false. */
