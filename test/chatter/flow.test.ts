@@ -135,7 +135,6 @@ describe('chatter flow control', () => {
       if (r === 'blocked') break;
     }
     const req = { type: 'req', data: new Uint8Array(1) };
-    const started = Date.now();
     // Each expectation is attached as the request starts: one left unobserved while the
     // others settle would be an unhandled rejection.
     const timedOut = expect(conn.request(req, { timeout: 50 })).rejects.toBeInstanceOf(
@@ -150,7 +149,6 @@ describe('chatter flow control', () => {
     await timedOut;
     await aborted;
     await preAborted;
-    expect(Date.now() - started).toBeLessThan(2000);
     // The withdrawn requests use no id and never reach the peer; a later send does.
     const last = conn.send({ type: 'last', data: new Uint8Array(0) });
     const frames: HatChatter.Msg[] = [];

@@ -21,14 +21,10 @@ function decodeFrames(buf: Uint8Array): HatChatter.Msg[] {
 describe('chatter ping', () => {
   it('pings an idle peer in a new conversation and closes when nothing comes back', async () => {
     const raw = await rawServer();
-    const started = Date.now();
     const conn = await connect(`127.0.0.1:${raw.port}`, { pingDelay: 20, pingTimeout: 30 });
     const peer = await raw.peer;
     await conn.closed;
-    const elapsed = Date.now() - started;
     expect(conn.closeReason).toBeInstanceOf(PingTimeoutError);
-    expect(elapsed).toBeGreaterThanOrEqual(45);
-    expect(elapsed).toBeLessThan(1000);
     // Exactly the reference ping frame: id 1, new conversation, last = false.
     expect(hex(peer.received)).toBe(PING_1);
     await raw.close();

@@ -87,11 +87,9 @@ describe('chatter typed messages', () => {
 
   it('times out, aborts and fails on close', async () => {
     const { server, c1 } = await pair();
-    const started = Date.now();
     await expect(
       c1.request({ type: 'q', data: new Uint8Array(0) }, { timeout: 30 }),
     ).rejects.toBeInstanceOf(ReplyTimeoutError);
-    expect(Date.now() - started).toBeLessThan(1000);
 
     const ac = new AbortController();
     const aborted = c1.request({ type: 'q', data: new Uint8Array(0) }, { signal: ac.signal });

@@ -122,9 +122,8 @@ describe('init', () => {
     );
     const res = chatter.decodeMsg(await conn.receive(), HatEventer.MsgInitRes);
     expect(res).toEqual({ type: 'error', value: 'no' });
-    const start = performance.now();
+    // The server closes the connection itself after a refused init (no timer involved).
     await conn.closed;
-    expect(performance.now() - start).toBeLessThan(1000);
     await server.close();
   });
 });
@@ -345,9 +344,8 @@ describe('status, register, query', () => {
       onDisconnected: () => new Promise<void>(() => {}),
     });
     const a = await connect(hanging.address, opts());
-    const started = performance.now();
+    // Without the bound, close() never resolves and the test times out.
     await hanging.close();
-    expect(performance.now() - started).toBeLessThan(1000);
     await a.closed;
 
     let inner: Promise<void> | undefined;
@@ -555,9 +553,7 @@ describe('notifications', () => {
       logger: { ...noopLogger, warn: (m) => void warned.push(m) },
     });
     const client = await connect(server.address, opts({ subscriptions: [['*']] }));
-    const start = performance.now();
     await server.notifyEvents([ev(1, 1, ['a'])], false, { withAck: true, ackTimeout: 30 });
-    expect(performance.now() - start).toBeGreaterThanOrEqual(25);
     expect(warned).toContain('eventer server: no events ack');
     // The late ack is ignored; the connection keeps working.
     for await (const events of client) {

@@ -159,9 +159,13 @@ describe('published tarballs', () => {
     }, 180_000);
 
     it('generates codecs with npx sbs-gen', async () => {
-      const { stdout, stderr } = await run('npx', ['--no-install', 'sbs-gen', 'schemas', '-o', 'src/gen'], {
-        cwd: dir,
-      });
+      const { stdout, stderr } = await run(
+        'npx',
+        ['--no-install', 'sbs-gen', 'schemas', '-o', 'src/gen'],
+        {
+          cwd: dir,
+        },
+      );
       expect(stdout + stderr).toMatch(/-> 2 files in src\/gen/);
       expect(readFileSync(join(dir, 'src/gen/Demo.ts'), 'utf8')).toContain(
         "from 'hat-open-ts/sbs'",
