@@ -12,6 +12,7 @@ import {
 import { generateFiles, HEADER, outputFileClashes, type GeneratedFile } from './generate.js';
 
 const USAGE = `Usage: sbs-gen <schema files or directories>... -o <dir> [options]
+       sbs-gen breaking <old> <new> | <new>... --against <git-ref>   (see sbs-gen breaking --help)
 
 Compiles .sbs schemas (directories are searched recursively) into typed TypeScript
 encoders/decoders: one file per SBS module plus index.ts.
@@ -38,6 +39,10 @@ const defaultIo: Io = {
 
 /** Runs the CLI; returns the exit code (0 ok, 1 schema errors or --check drift, 2 usage). */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  if (argv[0] === 'breaking') {
+    const { breakingMain } = await import('./breaking-cli.js');
+    return breakingMain(argv.slice(1), io);
+  }
   let args;
   try {
     args = parseArgs({

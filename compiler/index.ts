@@ -35,3 +35,10 @@ export { type SourceText, readSources } from './sources.js';
 export { parseModule } from './parse.js';
 export { compileSchema, compileSources } from './compile.js';
 export { repositoryFromFiles, repositoryFromText } from './load.js';
+export {
+  compareSchemas,
+  type ChangeKind,
+  type ChangeSeverity,
+  type SchemaChange,
+  type SchemaVersion,
+} from './breaking.js';
