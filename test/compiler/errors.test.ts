@@ -377,12 +377,16 @@ describe('large schemas', () => {
     Array.from({ length: n }, (_, i) => line(i)).join('\n');
 
   // The reference-graph walk and the Optional form decision recursed once per link.
-  it('follows reference chains of 50 000 definitions without overflowing the stack', () => {
-    const n = 50_000;
-    accepted(`module M\n${lines(n, (i) => `A${i} = A${i + 1}`)}\nA${n} = Integer`);
-    accepted(`module M\n${lines(n, (i) => `A${i} = Optional(A${i + 1})`)}\nA${n} = Integer`);
-    accepted(`module M\n${lines(n, (i) => `A${i} = Record { x: Optional(A${(i + 1) % n}) }`)}`);
-  });
+  it(
+    'follows reference chains of 50 000 definitions without overflowing the stack',
+    { timeout: 120_000 },
+    () => {
+      const n = 50_000;
+      accepted(`module M\n${lines(n, (i) => `A${i} = A${i + 1}`)}\nA${n} = Integer`);
+      accepted(`module M\n${lines(n, (i) => `A${i} = Optional(A${i + 1})`)}\nA${n} = Integer`);
+      accepted(`module M\n${lines(n, (i) => `A${i} = Record { x: Optional(A${(i + 1) % n}) }`)}`);
+    },
+  );
 
   it('checks definitions past the 10 000th like every other', () => {
     accepted(`module M\n${lines(10_005, (i) => `T${i} = Record { a: Integer }`)}`);

@@ -256,18 +256,37 @@ describe('requests', () => {
     for (const parallel of [false, true]) {
       let running = 0;
       let maxRunning = 0;
+      // Each handler waits for its own gate; the gates are opened in reverse order. Sequential
+      // handling still answers 0..4; concurrent handling answers in the order of the gates.
+      const gates = [0, 1, 2, 3, 4].map(() => {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        return { promise, resolve };
+      });
       const { client } = await setup({
         parallelRequests: parallel,
         onRequest: async (_c, _n, d) => {
           running++;
           maxRunning = Math.max(maxRunning, running);
-          await sleep(typeof d === 'number' ? (5 - d) * 3 : 0);
+          await gates[d as number]!.promise;
           running--;
           return d;
         },
       });
       const order: JsonValue[] = [];
-      await Promise.all([0, 1, 2, 3, 4].map((i) => client.send('x', i).then((r) => order.push(r))));
+      const done = Promise.all(
+        [0, 1, 2, 3, 4].map((i) => client.send('x', i).then((r) => order.push(r))),
+      );
+      if (parallel) {
+        await until(() => running === 5);
+        for (const [k, i] of [4, 3, 2, 1, 0].entries()) {
+          gates[i]!.resolve();
+          await until(() => order.length === k + 1);
+        }
+      } else {
+        for (const i of [4, 3, 2, 1, 0]) gates[i]!.resolve();
+      }
+      await done;
       if (parallel) {
         expect(maxRunning).toBe(5);
         expect(order).toEqual([4, 3, 2, 1, 0]);
