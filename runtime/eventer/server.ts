@@ -1,7 +1,6 @@
 import { HatEventer } from '../../generated/index.js';
 import {
   ConnectionClosedError,
-  decodeMsg,
   listen as chatterListen,
   noopLogger,
   toData,
@@ -28,6 +27,7 @@ import type { Event, RegisterEvent } from './event.js';
 import type { QueryParams, QueryResult } from './query.js';
 import { STATUSES, type Status } from './status.js';
 import { checkQueryTypeLength, Subscription } from './subscription.js';
+import { decodeMsgWide, decodeWide } from './wide-integers.js';
 
 /** An initialized client connection, as the client described itself in `MsgInitReq`. */
 export interface ConnectionInfo {
@@ -263,7 +263,7 @@ export class Server implements AsyncDisposable {
     let served: Served | undefined;
     const watch = new CloseWatch(conn.closed);
     try {
-      const req = decodeMsg(msg, HatEventer.MsgInitReq);
+      const req = decodeMsgWide(msg, HatEventer.MsgInitReq);
       let info: ConnectionInfo;
       let selector: string;
       try {
@@ -364,7 +364,9 @@ export class Server implements AsyncDisposable {
       const msg = conn.tryReceive() ?? (await conn.receive());
       const type = msg.data.type;
       if (type === HatEventer.MsgRegisterReq.name) {
-        const events = HatEventer.MsgRegisterReq.decode(msg.data.data).map(registerEventFromSbs);
+        const events = decodeWide(HatEventer.MsgRegisterReq, msg.data.data).map(
+          registerEventFromSbs,
+        );
         let result: Event[] | null = null;
         if (onRegister !== undefined) {
           const r = onRegister(info, events);
@@ -377,7 +379,7 @@ export class Server implements AsyncDisposable {
             : { type: 'events', value: result.map(eventToSbs) };
         await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv: msg.conv });
       } else if (type === HatEventer.MsgQueryReq.name) {
-        const params = queryParamsFromSbs(HatEventer.MsgQueryReq.decode(msg.data.data));
+        const params = queryParamsFromSbs(decodeWide(HatEventer.MsgQueryReq, msg.data.data));
         // Refused here, whatever the backend does with them: walking such a type recursively
         // would overflow the stack.
         if (params.type !== 'server' && params.eventTypes !== null)
