@@ -14,6 +14,7 @@ import {
 } from '../../runtime/eventer/index.js';
 import type { Logger } from '../../runtime/logger.js';
 import { startMemoryServer } from '../../scripts/eventer-server.js';
+import { rawClient } from '../chatter/helpers.js';
 import { until } from '../support/wait.js';
 
 const DEEP = 100_000;
@@ -169,6 +170,33 @@ describe('eventer server: hostile input', () => {
       expect((await watcher.query({ type: 'latest', eventTypes: [['*']] })).events).toHaveLength(1);
     } finally {
       await Promise.all([watcher.close(), sender.close()]);
+      await server.close();
+    }
+  });
+
+  it("Chatter's server-wide limits apply to the eventer server", async () => {
+    const { server } = await startMemoryServer({
+      pingDelay: null,
+      maxConnections: 2,
+      maxBufferedBytes: 1000,
+      maxFrameSize: 100_000,
+    });
+    const first = await connect(server.address, { clientName: 'a', pingDelay: null });
+    const raw = await rawClient(server.address.port);
+    try {
+      // Refused at accept: the init exchange never completes.
+      await expect(connect(server.address, { clientName: 'b', pingDelay: null })).rejects.toThrow();
+      // Most of a frame of 10,000 bytes, beyond the budget: that connection is closed.
+      const partial = new Uint8Array(1500);
+      partial.set([3, 0, 0x27, 0x10]);
+      raw.write(partial);
+      await until(() => raw.ended, 5000, 'raw closed');
+      const again = await connect(server.address, { clientName: 'c', pingDelay: null });
+      expect(server.connections.map((c) => c.clientName)).toEqual(['a', 'c']);
+      await again.close();
+    } finally {
+      raw.socket.destroy();
+      await first.close();
       await server.close();
     }
   });
