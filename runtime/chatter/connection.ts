@@ -15,6 +15,7 @@ import {
 } from './errors.js';
 import { Fifo } from '../fifo.js';
 import { checkDelay, checkOption } from '../options.js';
+import type { BufferAccount } from './buffer-budget.js';
 import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { ViewReader } from './view-reader.js';
@@ -148,11 +149,15 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
 
   private closing = false;
   private resolveClosed!: () => void;
+  /** Bytes of an unfinished frame last reported to `account`. */
+  private accounted = 0;
 
   constructor(
     /** The underlying socket, for what this API does not cover (e.g. the peer certificate of a `TLSSocket`). */
     readonly socket: Socket,
     options: ConnectionOptions = {},
+    /** @internal A server's `maxBufferedBytes` budget, told of the bytes of unfinished frames held. */
+    private readonly account: BufferAccount | null = null,
   ) {
     this.logger = options.logger ?? noopLogger;
     this.pingDelay = options.pingDelay ?? (options.pingDelay === null ? 0 : 20_000);
@@ -189,6 +194,11 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   /** True until the connection starts closing. */
   get isOpen(): boolean {
     return !this.closing;
+  }
+
+  /** Bytes received of a frame not yet complete (0 once closing). */
+  get bufferedBytes(): number {
+    return this.closing ? 0 : this.decoder.buffered;
   }
 
   // ---------------------------------------------------------------- sending
@@ -505,6 +515,13 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       this.shutdown(e instanceof Error ? e : new ProtocolError(String(e)));
       return;
     }
+    if (this.account !== null && this.decoder.buffered !== this.accounted) {
+      const delta = this.decoder.buffered - this.accounted;
+      this.accounted += delta;
+      // May close this very connection, when it holds the most.
+      this.account.change(delta);
+      if (this.closing) return;
+    }
     if (this.receivedFrame) {
       this.receivedFrame = false;
       this.lastReceive = performance.now();
@@ -619,6 +636,14 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     await this.close();
   }
 
+  /**
+   * Closes at once, without writing what is queued: `closeReason` is `reason` (logged as an
+   * error). A no-op once closing.
+   */
+  destroy(reason: Error): void {
+    this.shutdown(reason);
+  }
+
   private closedError(): ConnectionClosedError {
     return new ConnectionClosedError(
       'connection closed',
@@ -645,6 +670,11 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     if (this.closing) return;
     this.closing = true;
     this.closeReason = reason;
+    if (this.accounted !== 0) {
+      const held = this.accounted;
+      this.accounted = 0;
+      this.account?.change(-held);
+    }
     if (reason)
       this.logger.error(`chatter: connection closed: ${reason.message}`, {
         remote: this.info.remoteAddress,

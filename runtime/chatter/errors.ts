@@ -35,6 +35,25 @@ export class FrameTooLargeError extends ProtocolError {
   }
 }
 
+/**
+ * A server's connections together held more bytes of unfinished frames than its
+ * `maxBufferedBytes`: the connection holding the most was closed with this reason.
+ */
+export class BufferLimitError extends ChatterError {
+  override name = 'BufferLimitError';
+  constructor(
+    /** Bytes of an unfinished frame the closed connection held. */
+    readonly buffered: number,
+    /** Bytes held by all the server's connections together when the limit was passed. */
+    readonly total: number,
+    readonly limit: number,
+  ) {
+    super(
+      `${total} bytes of unfinished frames on this server exceed maxBufferedBytes (${limit} bytes); closing the connection holding the most (${buffered} bytes)`,
+    );
+  }
+}
+
 /** Nothing arrived within `pingTimeout` after a ping. */
 export class PingTimeoutError extends ChatterError {
   override name = 'PingTimeoutError';

@@ -20,6 +20,7 @@ export {
   ConnectionClosedError,
   ProtocolError,
   FrameTooLargeError,
+  BufferLimitError,
   PingTimeoutError,
   ReplyTimeoutError,
   UnexpectedTypeError,

@@ -1,9 +1,14 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { parseAddress, type Address, type AddressLike } from './address.js';
+import { BufferBudget } from './buffer-budget.js';
 import { checkConnectionOptions, Connection, type ConnectionOptions } from './connection.js';
 import { Fifo } from '../fifo.js';
 import { noopLogger, type Logger } from '../logger.js';
+import { checkOption } from '../options.js';
+
+/** Default `maxBufferedBytes`: four default-sized (64 MiB) unfinished frames. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 
 export interface ListenOptions extends ConnectionOptions {
   /** TLS server options (`key`, `cert`, `ca`, `requestCert`, ...); omitted: plain TCP. */
@@ -14,6 +19,16 @@ export interface ListenOptions extends ConnectionOptions {
    */
   readonly onConnection?: (conn: Connection) => void | Promise<void>;
   readonly backlog?: number;
+  /**
+   * Bytes of unfinished frames all connections together may hold; past it, the connection
+   * holding the most is closed (reason `BufferLimitError`). Default 256 MiB.
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * Connections open at once (TLS ones counted from accept, before the handshake); more are
+   * closed as soon as they are accepted (logged as a warning). Default: no limit.
+   */
+  readonly maxConnections?: number;
 }
 
 /**
@@ -31,6 +46,7 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
   private closing = false;
   private resolveClosed!: () => void;
   private readonly logger: Logger;
+  private readonly budget: BufferBudget;
 
   constructor(
     private readonly server: net.Server,
@@ -38,6 +54,21 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
   ) {
     this.logger = options.logger ?? noopLogger;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.budget = new BufferBudget(
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      this.connections,
+    );
+    if (options.maxConnections !== undefined) {
+      // Node's own check runs before any JS object is made for the socket, and before a TLS
+      // handshake: a flood of connections costs no more than their accept.
+      server.maxConnections = options.maxConnections;
+      server.on('drop', (data?: net.DropArgument) =>
+        this.logger.warn('chatter: maxConnections reached, connection refused', {
+          remote: { host: data?.remoteAddress ?? '', port: data?.remotePort ?? 0 },
+          maxConnections: options.maxConnections,
+        }),
+      );
+    }
     const event = server instanceof tls.Server ? 'secureConnection' : 'connection';
     server.on(event, (socket: net.Socket) => this.accept(socket));
     // Once listening, a server error (an accept failure other than EMFILE, which libuv absorbs)
@@ -74,12 +105,17 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
     return this.connections.size;
   }
 
+  /** Bytes of unfinished frames held by all connections now (bounded by `maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.budget.bytes;
+  }
+
   private accept(socket: net.Socket): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, this.options);
+    const conn = new Connection(socket, this.options, this.budget);
     this.connections.add(conn);
     void conn.closed.then(() => this.connections.delete(conn));
     const cb = this.options.onConnection;
@@ -141,6 +177,11 @@ export function listen(address: AddressLike, options: ListenOptions = {}): Promi
   // In the executor, so that a bad address or TLS key rejects instead of throwing.
   return new Promise((resolve, reject) => {
     checkConnectionOptions(options);
+    if (options.maxBufferedBytes !== undefined)
+      checkOption('maxBufferedBytes', options.maxBufferedBytes, 0);
+    // Node's maxConnections treats 0 as "no limit"; refuse it rather than invert its meaning.
+    if (options.maxConnections !== undefined)
+      checkOption('maxConnections', options.maxConnections, 1, true);
     const { host, port } = parseAddress(address);
     const server = options.tls ? tls.createServer(options.tls) : net.createServer();
     server.once('error', reject);

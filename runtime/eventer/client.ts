@@ -36,6 +36,7 @@ import {
 import type { Event, EventType, RegisterEvent } from './event.js';
 import { queryParams, type QueryParamsInit, type QueryResult } from './query.js';
 import type { Status } from './status.js';
+import { decodeWide } from './wide-integers.js';
 
 export interface ClientOptions extends ConnectOptions {
   readonly clientName: string;
@@ -243,7 +244,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
         throw new EventerProtocolError(
           `unexpected ${reply.data.type} in reply, expected ${codec.name}`,
         );
-      return convert(codec.decode(reply.data.data));
+      return convert(decodeWide(codec, reply.data.data));
     } catch (e) {
       this.fail(e);
       throw e;
@@ -267,7 +268,7 @@ export class Client implements AsyncIterable<Event[]>, AsyncDisposable {
         const msg = conn.tryReceive() ?? (await conn.receive());
         const type = msg.data.type;
         if (type === MSG.eventsNotify) {
-          const events = HatEventer.MsgEventsNotify.decode(msg.data.data).map(eventFromSbs);
+          const events = decodeWide(HatEventer.MsgEventsNotify, msg.data.data).map(eventFromSbs);
           const ack = msg.last ? null : msg.conv;
           if (this.onEvents !== undefined) {
             const r = this.onEvents(events, this);

@@ -5,7 +5,7 @@ import type { Event, EventPayload, EventType, RegisterEvent } from './event.js';
 import { decodeJson, encodeJson } from './json.js';
 import type { Order, OrderBy, QueryParams, QueryResult } from './query.js';
 import type { Status } from './status.js';
-import type { Timestamp } from './timestamp.js';
+import { MAX_TIMESTAMP, MIN_TIMESTAMP, type Timestamp } from './timestamp.js';
 
 type SbsStatus = HatEventer.Status;
 
@@ -62,8 +62,8 @@ export function eventFromSbs(e: HatEventer.Event): Event {
   return {
     id: e.id,
     type: e.type,
-    timestamp: e.timestamp,
-    sourceTimestamp: e.sourceTimestamp ?? null,
+    timestamp: timestampInRange(e.timestamp),
+    sourceTimestamp: optionalInRange(e.sourceTimestamp),
     payload: payloadFromSbs(e.payload),
   };
 }
@@ -79,7 +79,7 @@ export function registerEventToSbs(e: RegisterEvent): HatEventer.RegisterEvent {
 export function registerEventFromSbs(e: HatEventer.RegisterEvent): RegisterEvent {
   return {
     type: e.type,
-    sourceTimestamp: e.sourceTimestamp ?? null,
+    sourceTimestamp: optionalInRange(e.sourceTimestamp),
     payload: payloadFromSbs(e.payload),
   };
 }
@@ -97,22 +97,32 @@ function typesToSbs(types: readonly EventType[] | null): string[][] | null {
   return types === null ? null : (types as string[][]);
 }
 
-const SAFE_MIN: Timestamp = { s: -Number.MAX_SAFE_INTEGER, us: 0 };
-const SAFE_MAX: Timestamp = { s: Number.MAX_SAFE_INTEGER, us: 999_999 };
-
 /**
- * A query bound beyond ±(2^53-1) seconds, like MIN_TIMESTAMP/MAX_TIMESTAMP, is sent as the
- * nearest bound within: a peer reading Integers as numbers (ours) cannot decode it and would
- * close the connection, and no event between the two can be decoded as numbers either, so the
- * result is the same. (Not as "no bound": a source timestamp bound also excludes events
- * without a source timestamp.)
+ * A timestamp within MIN_TIMESTAMP..MAX_TIMESTAMP: seconds beyond them mean "before/after
+ * everything", as hat's `min_timestamp`/`max_timestamp` do. Received, such seconds come only
+ * from a peer sending Integers past ±(2^53-1) (see wide-integers.ts): hat's `min_timestamp`
+ * seconds are exactly MIN_TIMESTAMP's, its `max_timestamp` (2^63-1 s) is past MAX_TIMESTAMP.
+ * Sent, query bounds stay in the range hat's `timestamp_to_bytes` (so an lmdb server's
+ * query) takes.
  */
-function lowerBound(t: Timestamp | null): Timestamp | null {
-  return t !== null && t.s < SAFE_MIN.s ? SAFE_MIN : t;
+function timestampInRange(t: Timestamp): Timestamp {
+  if (t.s < MIN_TIMESTAMP.s) return MIN_TIMESTAMP;
+  if (t.s > MAX_TIMESTAMP.s) return MAX_TIMESTAMP;
+  return t;
 }
 
-function upperBound(t: Timestamp | null): Timestamp | null {
-  return t !== null && t.s > SAFE_MAX.s ? SAFE_MAX : t;
+function optionalInRange(t: Timestamp | null | undefined): Timestamp | null {
+  return t == null ? null : timestampInRange(t);
+}
+
+/**
+ * A received result limit: one past 2^53-1 (hat's clients may send 2^60) limits nothing a
+ * store can hold, so it becomes the largest exact number; likewise for a negative one.
+ */
+function limitFromWire(n: number | null | undefined): number | null {
+  return n == null
+    ? null
+    : Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
 }
 
 export function queryParamsToSbs(p: QueryParams): HatEventer.QueryParams {
@@ -124,10 +134,10 @@ export function queryParamsToSbs(p: QueryParams): HatEventer.QueryParams {
         type: 'timeseries',
         value: {
           eventTypes: typesToSbs(p.eventTypes),
-          tFrom: lowerBound(p.tFrom),
-          tTo: upperBound(p.tTo),
-          sourceTFrom: lowerBound(p.sourceTFrom),
-          sourceTTo: upperBound(p.sourceTTo),
+          tFrom: optionalInRange(p.tFrom),
+          tTo: optionalInRange(p.tTo),
+          sourceTFrom: optionalInRange(p.sourceTFrom),
+          sourceTTo: optionalInRange(p.sourceTTo),
           order: ORDER[p.order],
           orderBy: ORDER_BY[p.orderBy],
           maxResults: p.maxResults,
@@ -156,13 +166,13 @@ export function queryParamsFromSbs(p: HatEventer.QueryParams): QueryParams {
       return {
         type: 'timeseries',
         eventTypes: v.eventTypes ?? null,
-        tFrom: v.tFrom ?? null,
-        tTo: v.tTo ?? null,
-        sourceTFrom: v.sourceTFrom ?? null,
-        sourceTTo: v.sourceTTo ?? null,
+        tFrom: optionalInRange(v.tFrom),
+        tTo: optionalInRange(v.tTo),
+        sourceTFrom: optionalInRange(v.sourceTFrom),
+        sourceTTo: optionalInRange(v.sourceTTo),
         order: v.order.type,
         orderBy: v.orderBy.type,
-        maxResults: v.maxResults ?? null,
+        maxResults: limitFromWire(v.maxResults),
         lastEventId: v.lastEventId ?? null,
       };
     }
@@ -172,7 +182,7 @@ export function queryParamsFromSbs(p: HatEventer.QueryParams): QueryParams {
         type: 'server',
         serverId: v.serverId,
         persisted: v.persisted,
-        maxResults: v.maxResults ?? null,
+        maxResults: limitFromWire(v.maxResults),
         lastEventId: v.lastEventId ?? null,
       };
     }

@@ -56,7 +56,7 @@ export {
   type QueryServerParams,
   type QueryTimeseriesParams,
 } from './query.js';
-export { Subscription, matchesQueryType } from './subscription.js';
+export { MAX_QUERY_TYPE_LENGTH, Subscription, matchesQueryType } from './subscription.js';
 export { decodeJson, encodeJson, type JsonValue } from './json.js';
 export {
   eventFromSbs,

@@ -1,7 +1,6 @@
 import * as HatEventer from './gen/HatEventer.js';
 import {
   ConnectionClosedError,
-  decodeMsg,
   listen as chatterListen,
   noopLogger,
   toData,
@@ -23,11 +22,12 @@ import {
   statusToSbs,
 } from './convert.js';
 import { CloseWatch } from './close-watch.js';
-import { EventerProtocolError, EventerValueError } from './errors.js';
+import { EventerError, EventerProtocolError, EventerValueError } from './errors.js';
 import type { Event, RegisterEvent } from './event.js';
 import type { QueryParams, QueryResult } from './query.js';
 import { STATUSES, type Status } from './status.js';
-import { Subscription } from './subscription.js';
+import { checkQueryTypeLength, Subscription } from './subscription.js';
+import { decodeMsgWide, decodeWide } from './wide-integers.js';
 
 /** An initialized client connection, as the client described itself in `MsgInitReq`. */
 export interface ConnectionInfo {
@@ -263,7 +263,7 @@ export class Server implements AsyncDisposable {
     let served: Served | undefined;
     const watch = new CloseWatch(conn.closed);
     try {
-      const req = decodeMsg(msg, HatEventer.MsgInitReq);
+      const req = decodeMsgWide(msg, HatEventer.MsgInitReq);
       let info: ConnectionInfo;
       let selector: string;
       try {
@@ -275,13 +275,19 @@ export class Server implements AsyncDisposable {
           serverId: req.serverId ?? null,
           persisted: req.persisted,
         };
-        // Here, so that a subscription too deep to walk refuses the client (as hat's
-        // recursion error does) instead of failing after the success response.
+        // Here, so that a subscription the server cannot take refuses the client instead of
+        // failing after the success response.
         selector = JSON.stringify([info.serverId, info.subscription.queryTypes()]);
+      } catch (e) {
+        await this.refuse(conn, msg, this.clientText(e, id));
+        return;
+      }
+      try {
         const r = this.options.onConnected?.(info);
         if (r instanceof Promise) await watch.race(r);
       } catch (e) {
-        await this.refuse(conn, msg, e);
+        // The application's own refusal (e.g. a token check): its text is meant for the client.
+        await this.refuse(conn, msg, e instanceof Error ? e.message : String(e));
         return;
       }
       if (!conn.isOpen || this.closing) return;
@@ -327,8 +333,18 @@ export class Server implements AsyncDisposable {
     }
   }
 
-  private async refuse(conn: Connection, msg: Msg, e: unknown): Promise<void> {
-    const text = e instanceof Error ? e.message : String(e);
+  /**
+   * What a client is told of an error of ours: the text of our own errors, which name what
+   * was wrong with its input; for anything else (a bug, or a limit of the runtime such as the
+   * stack) a fixed text, the detail going to the log only.
+   */
+  private clientText(e: unknown, id: number): string {
+    if (e instanceof EventerError) return e.message;
+    this.logger.error('eventer server: unexpected error in client init', { id, error: e });
+    return 'internal server error';
+  }
+
+  private async refuse(conn: Connection, msg: Msg, text: string): Promise<void> {
     this.logger.info('eventer server: client refused', { error: text });
     await conn
       .send(toData(HatEventer.MsgInitRes, { type: 'error', value: text }), { conv: msg.conv })
@@ -348,7 +364,9 @@ export class Server implements AsyncDisposable {
       const msg = conn.tryReceive() ?? (await conn.receive());
       const type = msg.data.type;
       if (type === HatEventer.MsgRegisterReq.name) {
-        const events = HatEventer.MsgRegisterReq.decode(msg.data.data).map(registerEventFromSbs);
+        const events = decodeWide(HatEventer.MsgRegisterReq, msg.data.data).map(
+          registerEventFromSbs,
+        );
         let result: Event[] | null = null;
         if (onRegister !== undefined) {
           const r = onRegister(info, events);
@@ -361,7 +379,11 @@ export class Server implements AsyncDisposable {
             : { type: 'events', value: result.map(eventToSbs) };
         await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv: msg.conv });
       } else if (type === HatEventer.MsgQueryReq.name) {
-        const params = queryParamsFromSbs(HatEventer.MsgQueryReq.decode(msg.data.data));
+        const params = queryParamsFromSbs(decodeWide(HatEventer.MsgQueryReq, msg.data.data));
+        // Refused here, whatever the backend does with them: walking such a type recursively
+        // would overflow the stack.
+        if (params.type !== 'server' && params.eventTypes !== null)
+          for (const t of params.eventTypes) checkQueryTypeLength(t);
         let result = EMPTY_RESULT;
         if (onQuery !== undefined) {
           const r = onQuery(info, params);

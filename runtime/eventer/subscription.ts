@@ -1,5 +1,20 @@
 import type { EventType } from './event.js';
-import { InvalidQueryTypeError } from './errors.js';
+import { EventerValueError, InvalidQueryTypeError } from './errors.js';
+
+/**
+ * Segments a query type may have. The trie is walked recursively (match, union, intersection,
+ * listing), one call per segment, so a longer one would reach the end of the stack; hat's
+ * Python subscription meets its recursion limit (1000) at the same length.
+ */
+export const MAX_QUERY_TYPE_LENGTH = 1000;
+
+/** `EventerValueError` for a query type the trie cannot take. */
+export function checkQueryTypeLength(queryType: EventType): void {
+  if (queryType.length > MAX_QUERY_TYPE_LENGTH)
+    throw new EventerValueError(
+      `query event type of ${queryType.length} segments is longer than ${MAX_QUERY_TYPE_LENGTH}`,
+    );
+}
 
 /**
  * hat's `matches_query_type` for one query type: `?` matches exactly one segment, a final
@@ -29,6 +44,7 @@ function newNode(): Node {
 }
 
 function add(root: Node, queryType: EventType): void {
+  checkQueryTypeLength(queryType);
   let node = root;
   for (let i = 0; i < queryType.length; i++) {
     const segment = queryType[i] as string;
@@ -157,7 +173,10 @@ function collect(node: Node, prefix: string[], out: string[][]): void {
 export class Subscription {
   private constructor(private readonly root: Node) {}
 
-  /** Throws `InvalidQueryTypeError` for a `*` that is not the last segment. */
+  /**
+   * Throws `InvalidQueryTypeError` for a `*` that is not the last segment and
+   * `EventerValueError` for a query type longer than `MAX_QUERY_TYPE_LENGTH` segments.
+   */
   static of(queryTypes: Iterable<EventType>): Subscription {
     const root = newNode();
     for (const t of queryTypes) add(root, t);

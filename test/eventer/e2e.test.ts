@@ -287,8 +287,8 @@ describe('status, register, query', () => {
   });
 
   it('MIN_TIMESTAMP and MAX_TIMESTAMP as query bounds', async () => {
-    // Their seconds are beyond what a number-mode decoder takes; sent as such they closed the
-    // connection at the server.
+    // Their seconds are beyond what a number-mode decoder takes; the server reads them anyway
+    // (see large-integers.test.ts).
     const { server } = await startMemoryServer({ pingDelay: 0 });
     const client = await connect(server.address, opts());
     try {
