@@ -13,7 +13,7 @@ import {
   type Event,
 } from '../../runtime/eventer/index.js';
 import type { Logger } from '../../runtime/logger.js';
-import { startMemoryServer } from '../../scripts/eventer-server.js';
+import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
 import { rawClient } from '../chatter/helpers.js';
 import { until } from '../support/wait.js';
 

@@ -13,8 +13,9 @@ import {
 } from '../../runtime/eventer/index.js';
 import { decodeWide, WIDE_INTEGER_LIMIT } from '../../runtime/eventer/wide-integers.js';
 import { Repository, SbsDecodeError, SbsWriter } from '../../runtime/sbs/index.js';
-import { startMemoryServer } from '../../scripts/eventer-server.js';
+import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
 import { until } from '../support/wait.js';
+import { repositoryFromFiles } from '../../compiler/index.js';
 
 // hat.event.common.min_timestamp / max_timestamp, exactly.
 const HAT_MIN = { s: -(2n ** 63n), us: 0n };
@@ -24,7 +25,7 @@ const HAT_MAX_RESULTS = 2n ** 60n;
 /** What a Python peer's hat-sbs writes and reads: Integers of any size. */
 let python: Repository;
 beforeAll(async () => {
-  python = await Repository.fromFiles(['schemas'], { integers: 'bigint' });
+  python = await repositoryFromFiles(['schemas'], { integers: 'bigint' });
 });
 
 const data = (type: string, value: unknown): chatter.Data => ({
