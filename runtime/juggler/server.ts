@@ -5,7 +5,7 @@ import {
   type Server as HttpServer,
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -39,6 +39,12 @@ export interface ServerOptions {
   /** Default '/ws'. */
   wsPath?: string;
   staticDir?: string;
+  /**
+   * Serve files of `staticDir` reached through symlinks that lead outside it.
+   * Default false: a path whose real path is outside the real `staticDir` is
+   * a 404 (as hat-juggler, through aiohttp's `follow_symlinks=False`).
+   */
+  followSymlinks?: boolean;
   /** Where `GET /` redirects (302); null disables the redirect. Default '/index.html'. */
   indexPath?: string | null;
   /** Adds `Cache-Control: no-cache` to every HTTP response. Default true. */
@@ -100,6 +106,7 @@ export class Server {
   readonly #htpasswd: Htpasswd | null;
   readonly #transportOpts: TransportOptions;
   readonly #connections = new Set<Connection>();
+  readonly #realStaticDir: string | null;
   #closing: Promise<void> | null = null;
   #resolveClosed!: () => void;
 
@@ -109,7 +116,9 @@ export class Server {
     opts: ServerOptions,
     htpasswd: Htpasswd | null,
     transportOpts: TransportOptions,
+    realStaticDir: string | null,
   ) {
+    this.#realStaticDir = realStaticDir;
     this.#http = http;
     this.#opts = opts;
     this.#logger = transportOpts.logger;
@@ -218,8 +227,12 @@ export class Server {
         return;
       }
       if (opts.routes && (await opts.routes(req, res))) return;
-      if (opts.staticDir !== undefined && isGet) {
-        serveStatic(req, res, opts.staticDir, pathname, noCache);
+      if (this.#realStaticDir !== null && isGet) {
+        await serveStatic(req, res, pathname, {
+          realRoot: this.#realStaticDir,
+          noCache,
+          followSymlinks: opts.followSymlinks ?? false,
+        });
         return;
       }
       res.writeHead(404).end('Not Found');
@@ -303,6 +316,7 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
   // As hat does at startup: a mistyped UI path would otherwise only show as 404s.
   if (options.staticDir !== undefined && !(await isDirectory(options.staticDir)))
     throw new JugglerBaseError(`staticDir ${JSON.stringify(options.staticDir)} is not a directory`);
+  const realStaticDir = options.staticDir !== undefined ? await realpath(options.staticDir) : null;
   const htpasswd =
     options.htpasswdFile !== undefined ? await Htpasswd.load(options.htpasswdFile) : null;
   const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();
@@ -313,7 +327,7 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
       resolve();
     });
   });
-  return new Server(http, options, htpasswd, transportOpts);
+  return new Server(http, options, htpasswd, transportOpts, realStaticDir);
 }
 
 async function isDirectory(path: string): Promise<boolean> {
