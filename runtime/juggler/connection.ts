@@ -57,7 +57,7 @@ function encodeSharedState(store: JsonStore, from: JsonValue, to: JsonValue): st
 
 /** A server side Juggler connection (one WebSocket client). */
 export class Connection {
-  /** Client address: last `for=` of Forwarded, else a single X-Forwarded-For's last entry, else the socket peer. */
+  /** Client address: from `Forwarded`/`X-Forwarded-For` when the peer is a trusted proxy (see `trustProxy`), else the socket peer. */
   readonly remote: string;
   /** The state synced to this client (shared between connections when the server has `state`). */
   readonly state: JsonStore;

@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import { realpath, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, BlockList } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type RequestHandler } from './connection.js';
@@ -14,7 +14,7 @@ import { JugglerBaseError } from './errors.js';
 import { Htpasswd } from './htpasswd.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { NodeFrameSocket } from './node-socket.js';
-import { remoteAddress } from './remote.js';
+import { defaultTrustProxy, remoteAddress, trustedProxies } from './remote.js';
 import { serveStatic } from './static.js';
 import { JsonStore } from './store.js';
 import { checkDelay, checkOption } from '../options.js';
@@ -52,6 +52,13 @@ export interface ServerOptions {
   routes?: HttpRouteHandler;
   /** htpasswd file ($apr1$, bcrypt, {SHA}); when set every route needs HTTP Basic auth. */
   htpasswdFile?: string;
+  /**
+   * Peers (addresses or CIDRs, IPv4 or IPv6) whose `Forwarded` /
+   * `X-Forwarded-For` headers set `conn.remote`; other peers' headers are
+   * ignored. Default loopback only: `['127.0.0.0/8', '::1']` (IPv4-mapped
+   * `::ffff:127.x` included). `[]` trusts no one.
+   */
+  trustProxy?: readonly string[];
   /** TLS options (key, cert, ...) for https/wss. */
   tls?: HttpsOptions;
   /** ms; 0 = a state message per change, > 0 = merge changes for that long, null = only on flush(). Default 200. */
@@ -107,6 +114,7 @@ export class Server {
   readonly #transportOpts: TransportOptions;
   readonly #connections = new Set<Connection>();
   readonly #realStaticDir: string | null;
+  readonly #trustProxy: BlockList;
   #closing: Promise<void> | null = null;
   #resolveClosed!: () => void;
 
@@ -117,8 +125,10 @@ export class Server {
     htpasswd: Htpasswd | null,
     transportOpts: TransportOptions,
     realStaticDir: string | null,
+    trustProxy: BlockList,
   ) {
     this.#realStaticDir = realStaticDir;
+    this.#trustProxy = trustProxy;
     this.#http = http;
     this.#opts = opts;
     this.#logger = transportOpts.logger;
@@ -272,7 +282,7 @@ export class Server {
         });
       },
     );
-    const conn = new Connection(transport, remoteAddress(req), {
+    const conn = new Connection(transport, remoteAddress(req, this.#trustProxy), {
       store: opts.state ?? new JsonStore(),
       sharedStore: opts.state !== undefined,
       autoflushDelay: opts.autoflushDelay === undefined ? 200 : opts.autoflushDelay,
@@ -307,6 +317,7 @@ export class Server {
 /** Starts a Juggler server (HTTP(S) + WebSocket) and resolves once it listens. */
 export async function listen(options: ServerOptions = {}): Promise<Server> {
   const transportOpts = transportOptions(options, options.logger ?? noopLogger);
+  const trustProxy = trustedProxies(options.trustProxy ?? defaultTrustProxy);
   if (options.receiveQueueSize !== undefined)
     checkOption('receiveQueueSize', options.receiveQueueSize, 1, true);
   const { autoflushDelay, shutdownTimeout } = options;
@@ -327,7 +338,7 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
       resolve();
     });
   });
-  return new Server(http, options, htpasswd, transportOpts, realStaticDir);
+  return new Server(http, options, htpasswd, transportOpts, realStaticDir, trustProxy);
 }
 
 async function isDirectory(path: string): Promise<boolean> {
