@@ -10,6 +10,7 @@ import type { AddressInfo, BlockList } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type RequestHandler } from './connection.js';
+import { BufferBudget } from './buffer-budget.js';
 import { JugglerBaseError } from './errors.js';
 import { Htpasswd } from './htpasswd.js';
 import { noopLogger, type Logger } from '../logger.js';
@@ -83,8 +84,38 @@ export interface ServerOptions {
   pingTimeout?: number;
   /** Socket bytes buffered before the writer waits. Default 1 MiB. */
   highWaterMark?: number;
+  /**
+   * Server-wide bound on incoming bytes held for unfinished messages by all
+   * connections together (frames being received plus segments of a message,
+   * 2 bytes per UTF-16 code unit). When exceeded, the connection holding the
+   * most is closed (code 1009, logged). Default 256 MiB; Infinity disables.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Open TCP connections (HTTP and WebSocket) beyond which new ones are
+   * closed at once, before any byte is read. Default Infinity (no limit).
+   */
+  maxConnections?: number;
+  /** ms a client has to send a request's headers (also the WebSocket upgrade request); 0 disables. Default 20000. */
+  headersTimeout?: number;
+  /** ms a client has to send a whole HTTP request; 0 disables. Default 300000. */
+  requestTimeout?: number;
   logger?: Logger;
 }
+
+interface ServerLimits {
+  maxBufferedBytes: number;
+  maxConnections: number;
+  headersTimeout: number;
+  requestTimeout: number;
+}
+
+export const serverLimitDefaults: Readonly<ServerLimits> = {
+  maxBufferedBytes: 256 * 1024 * 1024,
+  maxConnections: Infinity,
+  headersTimeout: 20_000,
+  requestTimeout: 300_000,
+};
 
 const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Basic realm=""' };
 
@@ -115,6 +146,9 @@ export class Server {
   readonly #connections = new Set<Connection>();
   readonly #realStaticDir: string | null;
   readonly #trustProxy: BlockList;
+  readonly #budget: BufferBudget;
+  #refused = 0;
+  #refusedLoggedAt = 0;
   #closing: Promise<void> | null = null;
   #resolveClosed!: () => void;
 
@@ -129,6 +163,7 @@ export class Server {
   ) {
     this.#realStaticDir = realStaticDir;
     this.#trustProxy = trustProxy;
+    this.#budget = transportOpts.receiveBudget as BufferBudget;
     this.#http = http;
     this.#opts = opts;
     this.#logger = transportOpts.logger;
@@ -147,6 +182,29 @@ export class Server {
     });
     http.on('request', (req, res) => void this.#onRequest(req, res));
     http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
+    http.on('drop', () => this.#onDrop());
+  }
+
+  /** Incoming bytes held for unfinished messages by all connections (see `maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.#budget.total;
+  }
+
+  /** Connections closed at accept because `maxConnections` were open. */
+  get refusedConnections(): number {
+    return this.#refused;
+  }
+
+  // A flood of refused connections logs once per 10 s, not once per connection.
+  #onDrop(): void {
+    this.#refused++;
+    const now = Date.now();
+    if (now - this.#refusedLoggedAt < 10_000) return;
+    this.#refusedLoggedAt = now;
+    this.#logger.warn('juggler maxConnections reached, refusing connections', {
+      maxConnections: this.#http.maxConnections,
+      refused: this.#refused,
+    });
   }
 
   /** Live connections. */
@@ -263,15 +321,15 @@ export class Server {
       return rejectUpgrade(socket, 401, 'Unauthorized', 'WWW-Authenticate: Basic realm=""\r\n');
     }
     if (this.#closing || socket.destroyed) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, socket));
   }
 
-  #accept(ws: WebSocket, req: IncomingMessage): void {
+  #accept(ws: WebSocket, req: IncomingMessage, raw: Duplex): void {
     const opts = this.#opts;
     const logger = this.#logger;
     const ref: { conn?: Connection } = {};
     const transport = new Transport(
-      new NodeFrameSocket(ws),
+      new NodeFrameSocket(ws, raw),
       this.#transportOpts,
       (msg) => ref.conn?.handleMessage(msg),
       (error) => {
@@ -316,7 +374,11 @@ export class Server {
 
 /** Starts a Juggler server (HTTP(S) + WebSocket) and resolves once it listens. */
 export async function listen(options: ServerOptions = {}): Promise<Server> {
-  const transportOpts = transportOptions(options, options.logger ?? noopLogger);
+  const limits = serverLimits(options);
+  const transportOpts = {
+    ...transportOptions(options, options.logger ?? noopLogger),
+    receiveBudget: new BufferBudget(limits.maxBufferedBytes),
+  };
   const trustProxy = trustedProxies(options.trustProxy ?? defaultTrustProxy);
   if (options.receiveQueueSize !== undefined)
     checkOption('receiveQueueSize', options.receiveQueueSize, 1, true);
@@ -330,7 +392,16 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
   const realStaticDir = options.staticDir !== undefined ? await realpath(options.staticDir) : null;
   const htpasswd =
     options.htpasswdFile !== undefined ? await Htpasswd.load(options.htpasswdFile) : null;
-  const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();
+  const httpOptions = {
+    headersTimeout: limits.headersTimeout,
+    requestTimeout: limits.requestTimeout,
+    // Node checks these timeouts only this often (30 s by default).
+    connectionsCheckingInterval: checkingInterval(limits.headersTimeout, limits.requestTimeout),
+  };
+  const http = options.tls
+    ? createHttpsServer({ ...options.tls, ...httpOptions })
+    : createHttpServer(httpOptions);
+  if (limits.maxConnections !== Infinity) http.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -339,6 +410,31 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
     });
   });
   return new Server(http, options, htpasswd, transportOpts, realStaticDir, trustProxy);
+}
+
+function serverLimits(options: ServerOptions): ServerLimits {
+  const limits = {
+    maxBufferedBytes: options.maxBufferedBytes ?? serverLimitDefaults.maxBufferedBytes,
+    maxConnections: options.maxConnections ?? serverLimitDefaults.maxConnections,
+    headersTimeout: options.headersTimeout ?? serverLimitDefaults.headersTimeout,
+    requestTimeout: options.requestTimeout ?? serverLimitDefaults.requestTimeout,
+  };
+  checkOption('maxBufferedBytes', limits.maxBufferedBytes, 1);
+  if (limits.maxConnections !== Infinity)
+    checkOption('maxConnections', limits.maxConnections, 1, true);
+  checkDelay('headersTimeout', limits.headersTimeout);
+  checkDelay('requestTimeout', limits.requestTimeout);
+  // node refuses a headers timeout longer than the request timeout
+  if (limits.requestTimeout > 0 && limits.headersTimeout > limits.requestTimeout)
+    throw new RangeError(
+      `headersTimeout (${limits.headersTimeout}) must not exceed requestTimeout (${limits.requestTimeout})`,
+    );
+  return limits;
+}
+
+function checkingInterval(...timeouts: number[]): number {
+  const shortest = Math.min(...timeouts.filter((t) => t > 0));
+  return Number.isFinite(shortest) ? Math.max(10, Math.min(1000, Math.floor(shortest / 4))) : 1000;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

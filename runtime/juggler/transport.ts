@@ -1,4 +1,10 @@
-import { ConnectionClosedError, PingTimeoutError, ProtocolError } from './errors.js';
+import type { BudgetHolder, BufferBudget } from './buffer-budget.js';
+import {
+  BufferBudgetError,
+  ConnectionClosedError,
+  PingTimeoutError,
+  ProtocolError,
+} from './errors.js';
 import type { Logger } from '../logger.js';
 import type { FrameSocket } from './socket.js';
 import { Fifo } from '../fifo.js';
@@ -17,6 +23,12 @@ export interface TransportOptions {
   maxMessageSize: number;
   /** Bytes buffered in the socket above which the writer waits for drain. */
   highWaterMark: number;
+  /**
+   * Server-wide budget for bytes of unfinished incoming messages (frames the
+   * socket holds plus segments of a message, 2 bytes per UTF-16 code unit);
+   * shared by all transports of a server.
+   */
+  receiveBudget?: BufferBudget | null;
   logger: Logger;
 }
 
@@ -66,6 +78,9 @@ const HEADER_MORE = 0x31; // '1'
 const HEADER_PING = 0x32; // '2'
 const HEADER_PONG = 0x33; // '3'
 
+/** Ms an evicted connection has to take its close frame before it is dropped. */
+const EVICT_GRACE = 1000;
+
 /** Incoming segments merged into one string at a time (see #receiveSegment). */
 const SEGMENT_BATCH = 256;
 
@@ -89,7 +104,7 @@ function isHighSurrogate(code: number): boolean {
  * segment never ends on a high surrogate, so astral characters survive
  * (the hat JS client can split them; hat's Python peer counts code points).
  */
-export class Transport {
+export class Transport implements BudgetHolder {
   readonly #socket: FrameSocket;
   readonly #opts: TransportOptions;
   readonly #onMessage: (msg: unknown) => void;
@@ -148,6 +163,9 @@ export class Transport {
       close: () => this.#finish(),
       error: (err) => {
         opts.logger.debug('juggler socket error', { error: err.message });
+      },
+      pending: (delta) => {
+        if (!this.#closing) opts.receiveBudget?.add(this, delta);
       },
     });
     this.#armTimer(opts.pingDelay);
@@ -222,7 +240,17 @@ export class Transport {
 
   resumeReceive(): void {
     this.#receivePaused = false;
-    if (!this.#pongPaused) this.#socket.resume?.();
+    if (!this.#pongPaused && !this.#closing) this.#socket.resume?.();
+  }
+
+  /** @internal Called by the server's receive budget: this connection holds the most. */
+  evict(held: number, max: number): void {
+    this.#fail(
+      new BufferBudgetError(
+        `maxBufferedBytes (${max}) exceeded by all connections; ` +
+          `closing the one holding the most (${held} bytes)`,
+      ),
+    );
   }
 
   /** Closes the WebSocket; `error` (if any) is reported as the close reason. */
@@ -232,6 +260,12 @@ export class Transport {
     this.#markClosing();
     if (error instanceof PingTimeoutError) {
       this.#socket.terminate();
+    } else if (error instanceof BufferBudgetError) {
+      // Read nothing more (the peer was sending what overflows the budget) and
+      // do not wait the closing handshake's usual timeout with a half-read frame.
+      this.#socket.close(1009, 'server receive budget exceeded');
+      this.#socket.pause?.();
+      unref(setTimeout(() => this.#socket.terminate(), EVICT_GRACE));
     } else {
       this.#socket.close(error ? (error instanceof ProtocolError ? 1002 : 1011) : 1000);
     }
@@ -311,6 +345,8 @@ export class Transport {
     for (const w of waiters) w.reject(new ConnectionClosedError());
     this.#queue.drain();
     this.#current = null;
+    this.#parts = [];
+    this.#opts.receiveBudget?.release(this);
     this.#onClosing?.(this.#error);
   }
 
@@ -359,6 +395,8 @@ export class Transport {
     if (!last) {
       if (frame.length === 1) return;
       this.#parts.push(frame.slice(1));
+      this.#opts.receiveBudget?.add(this, 2 * (frame.length - 1));
+      if (this.#closing) return; // evicted
       // Each part costs tens of bytes besides its characters, so a peer sending
       // tiny segments would hold many times maxMessageSize in memory: merge
       // them in batches (each character is copied once more at most).
@@ -375,6 +413,7 @@ export class Transport {
       this.#parts.push(frame.slice(1));
       text = this.#parts.join('');
       this.#parts = [];
+      this.#opts.receiveBudget?.release(this);
     }
     this.#partsLength = 0;
     this.#unmergedParts = 0;
