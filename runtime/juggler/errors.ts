@@ -69,6 +69,6 @@ export class QueueOverflowError extends JugglerBaseError {
  * connections together) was exceeded and this connection held the most; it is
  * closed with WebSocket code 1009.
  */
-export class BufferBudgetError extends JugglerBaseError {
-  override name = 'BufferBudgetError';
+export class BufferLimitError extends JugglerBaseError {
+  override name = 'BufferLimitError';
 }

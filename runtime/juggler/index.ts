@@ -10,7 +10,7 @@ export {
 } from './server.js';
 export { Connection, type RequestHandler } from './connection.js';
 export { Htpasswd } from './htpasswd.js';
-export { HtpasswdError, BufferBudgetError } from './errors.js';
+export { HtpasswdError, BufferLimitError } from './errors.js';
 export { apr1 } from './apr1.js';
 export { Transport, transportDefaults, type TransportOptions } from './transport.js';
 export type { FrameSocket, FrameSocketHandlers } from './socket.js';

@@ -117,6 +117,14 @@ export const serverLimitDefaults: Readonly<ServerLimits> = {
   requestTimeout: 300_000,
 };
 
+/** @internal What `listen` reads, checks and builds from the options before the server exists. */
+export interface Prepared {
+  htpasswd: Htpasswd | null;
+  transportOpts: TransportOptions & { receiveBudget: BufferBudget };
+  realStaticDir: string | null;
+  trustProxy: BlockList;
+}
+
 const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Basic realm=""' };
 
 function rejectUpgrade(socket: Duplex, status: number, text: string, extra = ''): void {
@@ -153,17 +161,11 @@ export class Server {
   #resolveClosed!: () => void;
 
   /** @internal use `listen()` */
-  constructor(
-    http: HttpServer,
-    opts: ServerOptions,
-    htpasswd: Htpasswd | null,
-    transportOpts: TransportOptions,
-    realStaticDir: string | null,
-    trustProxy: BlockList,
-  ) {
-    this.#realStaticDir = realStaticDir;
-    this.#trustProxy = trustProxy;
-    this.#budget = transportOpts.receiveBudget as BufferBudget;
+  constructor(http: HttpServer, opts: ServerOptions, prepared: Prepared) {
+    const { htpasswd, transportOpts } = prepared;
+    this.#realStaticDir = prepared.realStaticDir;
+    this.#trustProxy = prepared.trustProxy;
+    this.#budget = transportOpts.receiveBudget;
     this.#http = http;
     this.#opts = opts;
     this.#logger = transportOpts.logger;
@@ -409,7 +411,7 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
       resolve();
     });
   });
-  return new Server(http, options, htpasswd, transportOpts, realStaticDir, trustProxy);
+  return new Server(http, options, { htpasswd, transportOpts, realStaticDir, trustProxy });
 }
 
 function serverLimits(options: ServerOptions): ServerLimits {
@@ -419,7 +421,7 @@ function serverLimits(options: ServerOptions): ServerLimits {
     headersTimeout: options.headersTimeout ?? serverLimitDefaults.headersTimeout,
     requestTimeout: options.requestTimeout ?? serverLimitDefaults.requestTimeout,
   };
-  checkOption('maxBufferedBytes', limits.maxBufferedBytes, 1);
+  checkOption('maxBufferedBytes', limits.maxBufferedBytes, 0);
   if (limits.maxConnections !== Infinity)
     checkOption('maxConnections', limits.maxConnections, 1, true);
   checkDelay('headersTimeout', limits.headersTimeout);

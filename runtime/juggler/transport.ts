@@ -1,6 +1,6 @@
 import type { BudgetHolder, BufferBudget } from './buffer-budget.js';
 import {
-  BufferBudgetError,
+  BufferLimitError,
   ConnectionClosedError,
   PingTimeoutError,
   ProtocolError,
@@ -246,7 +246,7 @@ export class Transport implements BudgetHolder {
   /** @internal Called by the server's receive budget: this connection holds the most. */
   evict(held: number, max: number): void {
     this.#fail(
-      new BufferBudgetError(
+      new BufferLimitError(
         `maxBufferedBytes (${max}) exceeded by all connections; ` +
           `closing the one holding the most (${held} bytes)`,
       ),
@@ -260,7 +260,7 @@ export class Transport implements BudgetHolder {
     this.#markClosing();
     if (error instanceof PingTimeoutError) {
       this.#socket.terminate();
-    } else if (error instanceof BufferBudgetError) {
+    } else if (error instanceof BufferLimitError) {
       // Read nothing more (the peer was sending what overflows the budget) and
       // do not wait the closing handshake's usual timeout with a half-read frame.
       this.#socket.close(1009, 'server receive budget exceeded');

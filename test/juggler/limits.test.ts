@@ -186,7 +186,7 @@ describe('headersTimeout', () => {
 describe('limit options', () => {
   it('are checked at listen', async () => {
     const bad: ServerOptions[] = [
-      { maxBufferedBytes: 0 },
+      { maxBufferedBytes: -1 },
       { maxBufferedBytes: Number.NaN },
       { maxConnections: 0 },
       { maxConnections: 1.5 },
