@@ -333,7 +333,7 @@ export class Server {
     const transport = new Transport(
       new NodeFrameSocket(ws, raw),
       this.#transportOpts,
-      (msg) => ref.conn?.handleMessage(msg),
+      (msg, size) => ref.conn?.handleMessage(msg, size),
       (error) => {
         if (ref.conn) this.#connections.delete(ref.conn);
         logger.debug('juggler connection closed', {

@@ -107,7 +107,7 @@ function isHighSurrogate(code: number): boolean {
 export class Transport implements BudgetHolder {
   readonly #socket: FrameSocket;
   readonly #opts: TransportOptions;
-  readonly #onMessage: (msg: unknown) => void;
+  readonly #onMessage: (msg: unknown, size: number) => void;
   readonly #onClose: (error: Error | undefined) => void;
   readonly #onClosing: ((error: Error | undefined) => void) | undefined;
 
@@ -140,7 +140,12 @@ export class Transport implements BudgetHolder {
   constructor(
     socket: FrameSocket,
     opts: TransportOptions,
-    onMessage: (msg: unknown) => void,
+    /**
+     * Each incoming message. With a `receiveBudget`, `size` bytes stay charged
+     * to this transport until the owner calls `releaseReceived(size)` (once
+     * the message is handled).
+     */
+    onMessage: (msg: unknown, size: number) => void,
     onClose: (error: Error | undefined) => void,
     /**
      * Called once as soon as the transport stops receiving (close started by
@@ -241,6 +246,11 @@ export class Transport implements BudgetHolder {
   resumeReceive(): void {
     this.#receivePaused = false;
     if (!this.#pongPaused && !this.#closing) this.#socket.resume?.();
+  }
+
+  /** Gives back `size` bytes of a message (see `onMessage`) to the receive budget. */
+  releaseReceived(size: number): void {
+    if (size > 0 && !this.#closing) this.#opts.receiveBudget?.add(this, -size);
   }
 
   /** @internal Called by the server's receive budget: this connection holds the most. */
@@ -417,6 +427,13 @@ export class Transport implements BudgetHolder {
     }
     this.#partsLength = 0;
     this.#unmergedParts = 0;
+    // Requests waiting for their handler hold memory too (up to receiveQueueSize per
+    // connection): the message stays charged until its owner releases it.
+    const size = this.#opts.receiveBudget ? 2 * text.length : 0;
+    if (size > 0) {
+      this.#opts.receiveBudget?.add(this, size);
+      if (this.#closing) return; // evicted
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -425,7 +442,7 @@ export class Transport implements BudgetHolder {
       return;
     }
     try {
-      this.#onMessage(msg);
+      this.#onMessage(msg, size);
     } catch (err) {
       this.#fail(err instanceof Error ? err : new ProtocolError(String(err)));
     }

@@ -130,6 +130,33 @@ describe('maxBufferedBytes (server-wide budget for unfinished messages)', () => 
     expect(await finish(a, 1)).toBe(500 - PREFIX);
   });
 
+  it('counts requests received and not yet handled', async () => {
+    let open_ = (): void => {};
+    const gate = new Promise<void>((resolve) => (open_ = resolve));
+    const server = await start({
+      maxBufferedBytes: 2000,
+      onRequest: async (_conn, _name, data) => {
+        await gate;
+        return typeof data === 'string' ? data.length : null;
+      },
+    });
+    const [a, b] = [await open(server), await open(server)];
+    /** A request of `length` characters of JSON. */
+    const request = (id: number, length: number): string =>
+      JSON.stringify({ type: 'request', id, name: 'len', data: 'x'.repeat(length - PREFIX - 2) });
+    a.sendFrame('0' + request(1, 400)); // running: 800
+    a.sendFrame('0' + request(2, 400)); // queued: 800
+    await until(() => server.bufferedBytes === 1600);
+    b.sendFrame('0' + request(1, 250)); // 500: 2100 in all, a holds the most
+    await until(() => a.closed, 5000, 'a closed');
+    expect(a.closeCode).toBe(1009);
+    expect(server.bufferedBytes).toBe(500);
+    open_();
+    await until(() => b.messages.length === 1);
+    expect(b.messages[0]).toMatchObject({ id: 1, success: true, data: 250 - PREFIX - 2 });
+    expect(server.bufferedBytes).toBe(0);
+  });
+
   it('counts nothing once messages are complete, however many', async () => {
     const server = await start({ maxBufferedBytes: 1000 });
     const a = await open(server);
