@@ -34,10 +34,7 @@ export class NodeFrameSocket implements FrameSocket {
       events.pending(chunk.length);
     });
     ws.on('message', (data, isBinary) => {
-      if (this.#pending > 0) {
-        events.pending(-this.#pending);
-        this.#pending = 0;
-      }
+      this.#release(this.#pending);
       if (isBinary) events.binary();
       else events.text(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
     });
@@ -47,6 +44,21 @@ export class NodeFrameSocket implements FrameSocket {
       events.close(code, reason.toString());
     });
     ws.on('error', (err) => events.error(err));
+    if (raw) {
+      // Control frames may come between the fragments of a message, so they
+      // give back only their own size (a client frame's header is 6 bytes);
+      // otherwise a peer sending only pings would count as holding a message.
+      const control = (data: Buffer): void => this.#release(data.length + 6);
+      ws.on('ping', control);
+      ws.on('pong', control);
+    }
+  }
+
+  #release(bytes: number): void {
+    const n = Math.min(bytes, this.#pending);
+    if (n <= 0) return;
+    this.#pending -= n;
+    this.#events.pending(-n);
   }
 
   bind(handlers: FrameSocketHandlers): void {

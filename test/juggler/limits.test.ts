@@ -157,6 +157,19 @@ describe('maxBufferedBytes (server-wide budget for unfinished messages)', () => 
     expect(server.bufferedBytes).toBe(0);
   });
 
+  it('does not count WebSocket pings as unfinished messages', async () => {
+    const server = await start({ maxBufferedBytes: 1000 });
+    const a = await open(server);
+    let pongs = 0;
+    a.ws.on('pong', () => pongs++);
+    for (let i = 1; i <= 20; i++) {
+      a.ws.ping(Buffer.alloc(100)); // 106 bytes on the wire: 2120 in all
+      await until(() => pongs === i || a.closed, 5000, 'pong');
+    }
+    expect(server.bufferedBytes).toBe(0);
+    expect(a.closed).toBe(false);
+  });
+
   it('counts nothing once messages are complete, however many', async () => {
     const server = await start({ maxBufferedBytes: 1000 });
     const a = await open(server);
