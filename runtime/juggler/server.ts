@@ -96,7 +96,11 @@ export interface ServerOptions {
    * closed at once, before any byte is read. Default Infinity (no limit).
    */
   maxConnections?: number;
-  /** ms a client has to send a request's headers (also the WebSocket upgrade request); 0 disables. Default 20000. */
+  /**
+   * ms a client has to send a request's headers (also the WebSocket upgrade
+   * request); 0 disables. With `tls`, also the TLS handshake timeout unless
+   * `tls.handshakeTimeout` is given. Default 20000.
+   */
   headersTimeout?: number;
   /** ms a client has to send a whole HTTP request; 0 disables. Default 300000. */
   requestTimeout?: number;
@@ -401,7 +405,12 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
     connectionsCheckingInterval: checkingInterval(limits.headersTimeout, limits.requestTimeout),
   };
   const http = options.tls
-    ? createHttpsServer({ ...options.tls, ...httpOptions })
+    ? createHttpsServer({
+        // the TLS handshake gets no longer than the request head after it (node: 120 s)
+        ...(limits.headersTimeout > 0 ? { handshakeTimeout: limits.headersTimeout } : {}),
+        ...options.tls,
+        ...httpOptions,
+      })
     : createHttpServer(httpOptions);
   if (limits.maxConnections !== Infinity) http.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
