@@ -10,7 +10,7 @@ import {
   type Server,
   type ServerOptions,
 } from '../../runtime/juggler/index.js';
-import { cleanupAfterEach, RawClient, until } from './helpers.js';
+import { cleanupAfterEach, RawClient, sleep, until } from './helpers.js';
 
 const cleanups = cleanupAfterEach();
 
@@ -220,6 +220,16 @@ describe('headersTimeout', () => {
     sock.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'); // never ends
     await once(sock, 'close');
     expect(answer).toMatch(/^HTTP\/1.1 408/);
+  });
+});
+
+describe('requestTimeout', () => {
+  it('does not apply to WebSocket connections once upgraded', async () => {
+    const server = await start({ headersTimeout: 50, requestTimeout: 100 });
+    const client = await connect(server.wsUrl);
+    await sleep(500); // node checks the timeouts every 25 ms here
+    expect(await client.send('len', 'abc')).toBe(3);
+    await client.close();
   });
 });
 
