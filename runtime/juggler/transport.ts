@@ -123,6 +123,8 @@ export class Transport implements BudgetHolder {
 
   #parts: string[] = [];
   #partsLength = 0;
+  /** Bytes of #parts charged to the receive budget. */
+  #partsCharged = 0;
   /** Trailing entries of #parts not yet merged (see #receiveSegment). */
   #unmergedParts = 0;
 
@@ -356,6 +358,7 @@ export class Transport implements BudgetHolder {
     this.#queue.drain();
     this.#current = null;
     this.#parts = [];
+    this.#partsCharged = 0;
     this.#opts.receiveBudget?.release(this);
     this.#onClosing?.(this.#error);
   }
@@ -405,8 +408,11 @@ export class Transport implements BudgetHolder {
     if (!last) {
       if (frame.length === 1) return;
       this.#parts.push(frame.slice(1));
-      this.#opts.receiveBudget?.add(this, 2 * (frame.length - 1));
-      if (this.#closing) return; // evicted
+      if (this.#opts.receiveBudget) {
+        this.#partsCharged += 2 * (frame.length - 1);
+        this.#opts.receiveBudget.add(this, 2 * (frame.length - 1));
+        if (this.#closing) return; // evicted
+      }
       // Each part costs tens of bytes besides its characters, so a peer sending
       // tiny segments would hold many times maxMessageSize in memory: merge
       // them in batches (each character is copied once more at most).
@@ -423,7 +429,9 @@ export class Transport implements BudgetHolder {
       this.#parts.push(frame.slice(1));
       text = this.#parts.join('');
       this.#parts = [];
-      this.#opts.receiveBudget?.release(this);
+      // only the segments: earlier messages may still be charged, waiting for their handler
+      this.#opts.receiveBudget?.add(this, -this.#partsCharged);
+      this.#partsCharged = 0;
     }
     this.#partsLength = 0;
     this.#unmergedParts = 0;

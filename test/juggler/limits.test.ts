@@ -145,7 +145,9 @@ describe('maxBufferedBytes (server-wide budget for unfinished messages)', () => 
     const request = (id: number, length: number): string =>
       JSON.stringify({ type: 'request', id, name: 'len', data: 'x'.repeat(length - PREFIX - 2) });
     a.sendFrame('0' + request(1, 400)); // running: 800
-    a.sendFrame('0' + request(2, 400)); // queued: 800
+    const second = request(2, 400);
+    a.sendFrame('1' + second.slice(0, 150)); // queued, in two segments: 800
+    a.sendFrame('0' + second.slice(150));
     await until(() => server.bufferedBytes === 1600);
     b.sendFrame('0' + request(1, 250)); // 500: 2100 in all, a holds the most
     await until(() => a.closed, 5000, 'a closed');
