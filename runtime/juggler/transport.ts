@@ -24,9 +24,9 @@ export interface TransportOptions {
   /** Bytes buffered in the socket above which the writer waits for drain. */
   highWaterMark: number;
   /**
-   * Server-wide budget for bytes of unfinished incoming messages (frames the
-   * socket holds plus segments of a message, 2 bytes per UTF-16 code unit);
-   * shared by all transports of a server.
+   * @internal The server's `maxBufferedBytes` budget, shared by all its
+   * transports: frames the socket holds, segments of an unfinished message and
+   * messages not yet released by their owner (2 bytes per UTF-16 code unit).
    */
   receiveBudget?: BufferBudget | null;
   logger: Logger;
