@@ -339,7 +339,7 @@ describe('validation errors', () => {
       },
     ]);
     expect(validate(modules).diagnostics.map(formatDiagnostic)).toEqual([
-      "<json>:0:0: in M.T: unknown type 'Foo' in module 'M'",
+      "<json>: in M.T: unknown type 'Foo' in module 'M'",
     ]);
   });
 
