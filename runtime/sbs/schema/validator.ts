@@ -258,7 +258,6 @@ class TypeResolver {
     }
     const module = t.module ?? scope.module;
     const display = t.module === null ? t.name : `${t.module}.${t.name}`;
-    this.#noEntries(t, scope, `'${display}'`);
     const m = this.#names.moduleByName.get(module);
     if (!m) {
       if (!this.#unavailableModules.has(module)) {
@@ -284,6 +283,8 @@ class TypeResolver {
       }
       return placeholder;
     }
+    // Only for a known type: for a misspelt `Recrd { ... }` the name is the one problem.
+    this.#noEntries(t, scope, `'${display}'`);
     if (def.args.length !== args.length) {
       const takes =
         def.args.length === 0 ? 'no type arguments' : plural(def.args.length, 'type argument');
