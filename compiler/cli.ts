@@ -135,7 +135,12 @@ async function watchCommand(options: RunOptions, io: CliIo): Promise<number> {
     signal = controller.signal;
   }
   const run = async (): Promise<void> => {
-    await runOnce(options, stamped);
+    try {
+      await runOnce(options, stamped);
+    } catch (e) {
+      // A failure of one run (a bug, an I/O error) must not end the watch.
+      stamped.err(`sbs-gen: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
   try {
     await run();
