@@ -89,6 +89,22 @@ describe('sbs-gen CLI', () => {
     expect(lines[lines.length - 1]).toBe('sbs-gen: 1 file out of date; run without --check');
   });
 
+  it('--check compares the --json file too', async () => {
+    const file = join(dir, 'check.json');
+    expect((await run(join(root, 'schemas'), '--json', file, '--check')).err).toBe(
+      `missing: ${file} (would be created)\nsbs-gen: 1 file out of date; run without --check`,
+    );
+    expect((await run(join(root, 'schemas'), '--json', file, '-q')).code).toBe(0);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"HatChatter"', '"Renamed"'));
+    const r = await run(join(root, 'schemas'), '--json', file, '--check');
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n').slice(0, 3)).toEqual([
+      `changed: ${file}`,
+      `--- ${file} (on disk)`,
+      `+++ ${file} (generated)`,
+    ]);
+  });
+
   it('says 1 module, 1 type, 2 files (plurals)', async () => {
     const one = join(dir, 'one');
     mkdirSync(one, { recursive: true });
@@ -216,6 +232,7 @@ describe('sbs-gen CLI', () => {
     expect((await run(join(root, 'schemas'))).code).toBe(2);
     expect((await run(join(root, 'schemas'), '-o', dir, '--int', 'long')).code).toBe(2);
     expect((await run('--bogus')).code).toBe(2);
+    expect((await run(join(root, 'schemas'), '-o', dir, '--check', '--watch')).code).toBe(2);
     expect((await run(join(dir, 'missing.sbs'), '-o', dir)).code).toBe(1);
   });
 
