@@ -144,6 +144,12 @@ export function demoPage(wsPath: string): string {
 `;
 }
 
+/** `GET /` or `HEAD /` (any query string). */
+export function isRootRequest(req: IncomingMessage): boolean {
+  const path = (req.url ?? '/').split('?')[0];
+  return path === '/' && (req.method === 'GET' || req.method === 'HEAD');
+}
+
 /**
  * An `HttpRouteHandler` answering `GET /` (and `HEAD /`) with the page. Its Content-Security-
  * Policy allows only the inline script (by hash), the inline style and WebSocket connections.
@@ -162,8 +168,7 @@ export function demoPageRoute(
   ].join('; ');
   const body = Buffer.from(page, 'utf8');
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    if (!isRootRequest(req)) return false;
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': body.length,

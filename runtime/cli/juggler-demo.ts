@@ -8,6 +8,8 @@
  * the state; `notify` sends a notification (named data.name with data.data when data is
  * exactly {name, data}, else named `notify` with data) then answers null; any other name throws.
  */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isJsonObject } from '../juggler/json.js';
 import { listen, type RequestHandler, type Server, type ServerOptions } from '../juggler/index.js';
 import {
@@ -22,7 +24,7 @@ import {
   stderrLogger,
   UsageError,
 } from './args.js';
-import { demoPageRoute } from './juggler-demo-page.js';
+import { demoPageRoute, isRootRequest } from './juggler-demo-page.js';
 
 export const demoRequestHandler: RequestHandler = async (conn, name, data) => {
   switch (name) {
@@ -56,20 +58,40 @@ export const demoRequestHandler: RequestHandler = async (conn, name, data) => {
   }
 };
 
+/** True when `path` is a file (not a directory, not missing). */
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The demo server: `demoRequestHandler`, and the built-in page at `/` (files of `staticDir`,
- * if given, at their own paths).
+ * The demo server: `demoRequestHandler`, and at `/` the built-in page, unless `staticDir`
+ * holds the index file (`indexPath`, default `/index.html`): then `/` redirects there as
+ * `listen` does, so a user's own page replaces ours. Either way `GET /` is never a 404.
  */
 export function startDemoServer(options: ServerOptions = {}): Promise<Server> {
   const page = demoPageRoute(options.wsPath ?? '/ws');
-  const routes = options.routes;
+  const { staticDir, routes } = options;
+  const indexPath = options.indexPath === undefined ? '/index.html' : options.indexPath;
   return listen({
     onRequest: demoRequestHandler,
     ...options,
-    // `/` is the page, never a redirect to a missing index.html
     indexPath: null,
-    routes: async (req, res) =>
-      page(req, res) || (routes !== undefined && (await routes(req, res))),
+    routes: async (req, res) => {
+      if (
+        isRootRequest(req) &&
+        staticDir !== undefined &&
+        indexPath !== null &&
+        (await isFile(join(staticDir, indexPath)))
+      ) {
+        res.writeHead(302, { Location: indexPath }).end();
+        return true;
+      }
+      return page(req, res) || (routes !== undefined && (await routes(req, res)));
+    },
   });
 }
 
@@ -79,7 +101,7 @@ export const DEMO_OPTIONS = optionTable({
   'static-dir': {
     type: 'string',
     arg: 'DIR',
-    help: 'also serve the files of DIR (the page stays at /)',
+    help: 'also serve the files of DIR; its index.html, if any, replaces the page at /',
   },
   'max-segment-size': { type: 'string', arg: 'N', help: 'UTF-16 code units per WebSocket frame' },
   'autoflush-delay': {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
@@ -169,5 +172,20 @@ describe('the demo page', () => {
     expect(head.status).toBe(200);
     expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
     expect((await fetch(base, { method: 'POST' })).status).toBe(404);
+  });
+
+  it("a --static-dir index.html replaces the page at / (a redirect, as listen's), else the page stays", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-static-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'other.txt'), 'other');
+    const server = await startDemoServer({ staticDir: dir });
+    cleanups.push(() => server.close());
+    const base = `http://127.0.0.1:${server.port}`;
+    expect(await (await fetch(`${base}/`)).text()).toContain('<h1>Juggler demo</h1>');
+    expect(await (await fetch(`${base}/other.txt`)).text()).toBe('other');
+    writeFileSync(join(dir, 'index.html'), 'mine');
+    const res = await fetch(`${base}/`, { redirect: 'manual' });
+    expect([res.status, res.headers.get('location')]).toEqual([302, '/index.html']);
+    expect(await (await fetch(`${base}/`)).text()).toBe('mine');
   });
 });
