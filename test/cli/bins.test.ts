@@ -240,6 +240,19 @@ describe('hat-eventer session', () => {
     }
   });
 
+  it('subscribe ends with exit code 0 on SIGTERM (as on Ctrl-C)', async () => {
+    const server = await startBin('eventer', ['server', '--port', '0']);
+    try {
+      const sub = spawnBin('eventer', ['subscribe', '--port', String(server.port), '-v']);
+      await until(() => sub.stderr.some((l) => l.includes('"msg":"subscribed"')), 15_000);
+      sub.kill();
+      expect(await sub.exited).toBe(0);
+      await until(() => server.stderr.some((l) => l.includes('client disconnected')));
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('without --verbose the server logs connections but not each register', async () => {
     const server = await startBin('eventer', ['server', '--port', '0']);
     try {

@@ -241,6 +241,23 @@ describe('hat-eventer client verbs', () => {
     }
   });
 
+  it('subscribe exits 1 with one line when the server goes away', async () => {
+    const other = await startMemoryServer({ pingDelay: 0 });
+    let log = '';
+    const watching = main(
+      ['subscribe', '--address', `127.0.0.1:${other.server.address.port}`, '-v'],
+      () => {},
+      { err: (l) => void (log += l) },
+    );
+    await until(() => log.includes('"msg":"subscribed"'));
+    await other.server.close();
+    expect(await watching).toBe(1);
+    expect(log.split('\n').filter((l) => !l.startsWith('{'))).toEqual([
+      'hat-eventer: the server closed the connection',
+      '',
+    ]);
+  });
+
   it('usage errors are UsageError with one line naming the problem', async () => {
     const cases: [string[], RegExp][] = [
       [[], /expected a command/],
