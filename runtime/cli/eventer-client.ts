@@ -447,11 +447,13 @@ async function query(
   const lastName = values.last !== undefined ? 'last' : 'last-event-id';
   const lastEventId = parseEventId(lastName, values['last-event-id'] ?? values.last);
   const eventTypes = typeArgs.length > 0 ? typeArgs.map(parseType) : null;
-  const ts = (name: string, alias: string): Timestamp | null => {
-    const v = values as Record<string, unknown>;
-    const text = (v[name] ?? v[alias]) as string | undefined;
-    return optionalTimestamp(v[name] !== undefined ? name : alias, text);
-  };
+  const ts = (
+    name: 't-from' | 't-to' | 'source-t-from' | 'source-t-to',
+    alias: 'from' | 'to' | 'source-from' | 'source-to',
+  ): Timestamp | null =>
+    values[name] !== undefined
+      ? parseTimestamp(name, values[name])
+      : optionalTimestamp(alias, values[alias]);
   let params: QueryParamsInit;
   if (kind === 'latest') {
     params = { type: 'latest', eventTypes };
