@@ -177,6 +177,13 @@ function errorText(err: unknown): string {
  * on stderr and exit code 1, or 2 for a `UsageError` (with a pointer to --help).
  */
 export function runMain(name: string, main: () => Promise<number | void>): void {
+  // `hat-eventer subscribe | head -3`: a reader that stops reading ends the command quietly,
+  // as other Unix tools do, instead of a stack trace for EPIPE
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`${name}: stdout: ${errorText(err)}\n`);
+    process.exit(1);
+  });
   main().then(
     (code) => {
       // a server keeps running after main resolves; only a returned code ends the process, once

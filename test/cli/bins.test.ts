@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as chatterConnect } from '../../runtime/chatter/index.js';
 import { connect as jugglerConnect } from '../../runtime/juggler/index.js';
 import { until } from '../support/wait.js';
-import { checkBuilt, runBin, spawnBin, startBin, type Bin } from './bins.js';
+import { binPath, checkBuilt, runBin, spawnBin, startBin, type Bin } from './bins.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -248,6 +249,26 @@ describe('hat-eventer session', () => {
       sub.kill();
       expect(await sub.exited).toBe(0);
       await until(() => server.stderr.some((l) => l.includes('client disconnected')));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('subscribe piped into a reader that stops (| head -1) ends quietly with exit code 0', async () => {
+    const server = await startBin('eventer', ['server', '--port', '0']);
+    try {
+      const at = ['--port', String(server.port)];
+      const child = spawn(process.execPath, [binPath('eventer'), 'subscribe', ...at, '-v'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+      await until(() => stderr.includes('"msg":"subscribed"'), 15_000);
+      child.stdout.destroy(); // the reader went away
+      expect((await runBin('eventer', ['register', 'a', '--json', '1', ...at])).code).toBe(0);
+      expect(await exited).toBe(0);
+      expect(stderr.split('\n').filter((l) => l !== '' && !l.startsWith('{'))).toEqual([]);
     } finally {
       await server.stop();
     }

@@ -11,6 +11,9 @@ const dist = join(runtime, 'dist/cli');
 
 export type Bin = 'eventer' | 'juggler-demo' | 'chatter';
 
+/** The compiled entry point of `hat-<bin>`. */
+export const binPath = (bin: Bin): string => join(dist, `${bin}.js`);
+
 /**
  * Throws unless dist/cli is built and newer than every runtime/cli source, so a stale build
  * fails with what to do instead of testing old code.
@@ -43,7 +46,7 @@ export function runBin(
   input?: string | Buffer,
 ): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dist, `${bin}.js`), ...args], {
+    const child = spawn(process.execPath, [binPath(bin), ...args], {
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout: 20_000,
     });
@@ -71,7 +74,7 @@ export interface Running {
 
 /** Starts a command that prints `READY <port>`; rejects if it exits first. */
 export async function startBin(bin: Bin, args: readonly string[]): Promise<Running> {
-  const child = spawn(process.execPath, [join(dist, `${bin}.js`), ...args], {
+  const child = spawn(process.execPath, [binPath(bin), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
@@ -106,7 +109,7 @@ export function spawnBin(
   bin: Bin,
   args: readonly string[],
 ): { stdout: string[]; stderr: string[]; exited: Promise<number | null>; kill(): void } {
-  const child = spawn(process.execPath, [join(dist, `${bin}.js`), ...args], {
+  const child = spawn(process.execPath, [binPath(bin), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
