@@ -59,6 +59,7 @@ describe.each(FIXTURE_NAMES)('hat-event database %s', (name) => {
     await using db = await readHatDatabase(f.db);
     expect(db.version).toBe('0.9');
     const events = await collect(db);
+    expect(db.unresolved).toBe(0);
     checkAgainstHat(f, summaryOf(db), events);
     // Placement matches what hat's configuration implies: every event in a partition is in
     // one whose subscription matches its type.

@@ -80,6 +80,8 @@ export interface HatDatabaseSummary {
  * large database is never all in memory.
  */
 export class HatDatabase implements HatDatabaseSummary, AsyncDisposable {
+  private unresolvedCount = 0;
+
   private constructor(
     private readonly source: HatKvSource,
     readonly version: string,
@@ -179,7 +181,16 @@ export class HatDatabase implements HatDatabaseSummary, AsyncDisposable {
         else partitions.push({ partition: ref.partition, key: ref.timestamp });
       }
       if (event !== null) yield { event, latest, partitions };
+      else this.unresolvedCount++;
     }
+  }
+
+  /**
+   * References found so far by `events()` that led to no event with their id (hat's server
+   * queries skip those too; many of them mean a damaged file).
+   */
+  get unresolved(): number {
+    return this.unresolvedCount;
   }
 
   /** Pages read so far (a work count). */
