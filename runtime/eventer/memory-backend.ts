@@ -105,15 +105,16 @@ export class MemoryBackend {
   load(events: Iterable<Event>): void {
     const added = [...events];
     if (added.length === 0) return;
-    this.events.push(...added);
-    this.sortById();
-    for (let i = 1; i < this.events.length; i++) {
-      const id = (this.events[i] as Event).id;
-      if (eventIdEquals((this.events[i - 1] as Event).id, id))
+    const all = [...this.events, ...added].sort((a, b) => compareEventIds(a.id, b.id));
+    for (let i = 1; i < all.length; i++) {
+      const id = (all[i] as Event).id;
+      if (eventIdEquals((all[i - 1] as Event).id, id))
         throw new EventerValueError(
           `event id ${id.server}.${id.session}.${id.instance} loaded twice`,
         );
     }
+    this.events = all;
+    this.sortById();
     for (const e of added) {
       if (e.id.server === this.serverId) this.session = Math.max(this.session, e.id.session);
       const key = typeKey(e.type);
