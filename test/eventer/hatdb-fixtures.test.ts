@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   exportHatDump,
+  hatContentFromEvents,
   HatDatabase,
   hatDatabaseFormat,
   mdbDumpSource,
   parseMdbDump,
   readHatDatabase,
+  type HatBackendConfig,
   type HatDatabaseSummary,
+  type HatLatestEntry,
   type HatStoredEvent,
 } from '../../runtime/eventer/lmdb/hat/index.js';
 import {
@@ -95,5 +98,44 @@ describe.each(FIXTURE_NAMES)('hat-event database %s', (name) => {
         events.filter((s) => s.partitions.some((x) => x.partition === p.id)).length,
       );
     checkAgainstHat(f, summaryOf(back), again);
+  });
+});
+
+describe('hatContentFromEvents', () => {
+  it('places events where hat-event put them (default fixture: no limits, nothing cleaned)', async () => {
+    const f = fixture('default');
+    await using db = await readHatDatabase(f.db);
+    const stored = await collect(db);
+    const content = await hatContentFromEvents(
+      () => stored.map((s) => s.event),
+      f.config as HatBackendConfig,
+    );
+    expect(content.partitions).toEqual(db.partitions.map((p) => ({ ...p, count: null })));
+    expect(content.latest).toEqual(db.latest);
+    const placed: HatStoredEvent[] = [];
+    for await (const s of content.events()) placed.push(s);
+    expect(placed).toEqual(stored);
+  });
+
+  it('mixed fixture: the same partitions and latest; placements cover what hat kept after its cleanup', async () => {
+    const f = fixture('mixed');
+    await using db = await readHatDatabase(f.db);
+    const stored = await collect(db);
+    const content = await hatContentFromEvents(
+      () => stored.map((s) => s.event),
+      f.config as HatBackendConfig,
+    );
+    expect(content.partitions).toEqual(db.partitions.map((p) => ({ ...p, count: null })));
+    // Type refs differ: hat numbered types as it first saw them, among events since gone.
+    const byType = (l: readonly HatLatestEntry[]): unknown =>
+      Object.fromEntries(l.map((x) => [x.type.join('.'), x.event]));
+    expect(byType(content.latest)).toEqual(byType(db.latest));
+    let i = 0;
+    for await (const s of content.events()) {
+      const kept = stored[i++] as HatStoredEvent;
+      expect(s.latest !== null).toBe(kept.latest !== null);
+      expect(s.partitions).toEqual(expect.arrayContaining([...kept.partitions]));
+    }
+    expect(i).toBe(stored.length);
   });
 });

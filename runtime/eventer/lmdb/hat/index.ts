@@ -26,3 +26,9 @@ export {
 export { mdbDumpSource, parseMdbDump, type MdbDumpContent } from './mdb-dump.js';
 export { LmdbFile, type LmdbFileOptions, type LmdbTree } from './lmdb-file.js';
 export type { HatKvSource } from './kv-source.js';
+export {
+  HAT_DEFAULT_CONFIG,
+  hatContentFromEvents,
+  hatPartitions,
+  type HatBackendConfig,
+} from './placement.js';
