@@ -174,9 +174,15 @@ export class HatDatabase implements HatDatabaseSummary, AsyncDisposable {
       let latest: number | null = null;
       const partitions: { partition: number; key: Timestamp }[] = [];
       for (const ref of decodeRefs(v)) {
-        const found = await this.resolve(ref);
-        if (found === null || !eventIdEquals(found.id, id)) continue;
-        event ??= found;
+        // A timeseries key names the event id: its data need not be decoded to check it.
+        if (ref.kind === 'timeseries' && !eventIdEquals(ref.id, id)) continue;
+        const bytes = await this.source.get(...refKey(ref));
+        if (bytes === null) continue;
+        if (event === null || ref.kind === 'latest') {
+          const found = decodeEvent(bytes);
+          if (!eventIdEquals(found.id, id)) continue;
+          event ??= found;
+        }
         if (ref.kind === 'latest') latest = ref.typeRef;
         else partitions.push({ partition: ref.partition, key: ref.timestamp });
       }
@@ -205,17 +211,12 @@ export class HatDatabase implements HatDatabaseSummary, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
 
-  private async resolve(ref: HatEventRef): Promise<Event | null> {
-    const bytes =
-      ref.kind === 'latest'
-        ? await this.source.get('LATEST_DATA', encodeUint(ref.typeRef))
-        : await this.source.get(
-            'TIMESERIES_DATA',
-            encodeTimeseriesKey(ref.partition, ref.timestamp, ref.id),
-          );
-    return bytes === null ? null : decodeEvent(bytes);
-  }
+function refKey(ref: HatEventRef): ['LATEST_DATA' | 'TIMESERIES_DATA', Uint8Array] {
+  return ref.kind === 'latest'
+    ? ['LATEST_DATA', encodeUint(ref.typeRef)]
+    : ['TIMESERIES_DATA', encodeTimeseriesKey(ref.partition, ref.timestamp, ref.id)];
 }
 
 function partitionData(v: unknown): { orderBy: OrderBy; subscriptions: EventType[] } {

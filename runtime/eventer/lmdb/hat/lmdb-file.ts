@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { HatDatabaseError } from './errors.js';
 import { inspectLmdbHeader, LMDB_HEADER_BYTES } from './header.js';
 
@@ -58,6 +58,10 @@ interface Page {
  * most once, so a damaged, truncated or foreign file gives a `HatDatabaseError`, never a hang
  * or a large allocation.
  *
+ * Pages are read synchronously, one page (or one value's overflow pages) at a time, as a
+ * memory-mapped liblmdb would fault them in: a thread-pool round trip per 4 KiB page cost
+ * more than the read. The API stays asynchronous for callers.
+ *
  * It takes no reader lock: a writer working on the file meanwhile may reuse pages under it
  * (read a database no server is writing).
  */
@@ -68,7 +72,7 @@ export class LmdbFile implements AsyncDisposable {
   private closed = false;
 
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly fd: number,
     readonly pageSize: number,
     /** Pages that may be read: below both the file's end and the meta's last page + 1. */
     private readonly pageLimit: number,
@@ -83,19 +87,19 @@ export class LmdbFile implements AsyncDisposable {
 
   /** Opens `path` (a file, as hat-event's `subdir=False`). `HatDatabaseError` for anything but an LMDB 0.9 file. */
   static async open(path: string, options: LmdbFileOptions = {}): Promise<LmdbFile> {
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(path, 'r');
+      fd = openSync(path, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
         throw new HatDatabaseError('not-found', `${path}: no such file`, { cause: e });
       throw e;
     }
     try {
-      const stat = await handle.stat();
+      const stat = fstatSync(fd);
       if (!stat.isFile()) throw new HatDatabaseError('not-lmdb', `${path}: not a file`);
       const head = new Uint8Array(Math.min(stat.size, LMDB_HEADER_BYTES));
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      const bytesRead = readSync(fd, head, 0, head.length, 0);
       const header = inspectLmdbHeader(head.subarray(0, bytesRead), stat.size);
       if (header.format === 'lmdb-format-2')
         throw new HatDatabaseError(
@@ -111,7 +115,7 @@ export class LmdbFile implements AsyncDisposable {
       const metas: Meta[] = [];
       for (const no of [0, 1]) {
         const bytes = new Uint8Array(pageSize);
-        await readFully(handle, bytes, no * pageSize, path);
+        readFully(fd, bytes, no * pageSize, path);
         const meta = parseMeta(bytes, no, pageSize);
         if (meta !== null) metas.push(meta);
       }
@@ -123,7 +127,7 @@ export class LmdbFile implements AsyncDisposable {
       // Pages past the file's end may be free ones liblmdb never wrote: only a tree page
       // there is an error, caught when it is read.
       return new LmdbFile(
-        handle,
+        fd,
         pageSize,
         Math.min(filePages, meta.lastPage + 1),
         filePages,
@@ -133,7 +137,7 @@ export class LmdbFile implements AsyncDisposable {
         options.maxValueBytes ?? 64 * 1024 * 1024,
       );
     } catch (e) {
-      await handle.close();
+      closeSync(fd);
       throw e;
     }
   }
@@ -141,7 +145,7 @@ export class LmdbFile implements AsyncDisposable {
   /** The named database `name` of the main DB, `null` when there is none. */
   async tree(name: string): Promise<LmdbTree | null> {
     const key = new TextEncoder().encode(name);
-    const found = await this.lookup(this.main, key);
+    const found = this.lookup(this.main, key);
     if (found === null) return null;
     const [flags, data] = found;
     if ((flags & F_SUBDATA) === 0 || data.length !== DB_RECORD)
@@ -151,7 +155,7 @@ export class LmdbFile implements AsyncDisposable {
 
   /** The value under `key`, `null` when absent. */
   async get(tree: LmdbTree, key: Uint8Array): Promise<Uint8Array | null> {
-    const found = await this.lookup(tree, key);
+    const found = this.lookup(tree, key);
     return found === null ? null : found[1];
   }
 
@@ -160,14 +164,14 @@ export class LmdbFile implements AsyncDisposable {
     if (tree.root === null) return;
     const visited = new Set<number>();
     const stack: { page: Page; next: number }[] = [];
-    const enter = async (no: number): Promise<void> => {
+    const enter = (no: number): void => {
       if (visited.has(no))
         throw new HatDatabaseError('corrupt', `page ${no} is reached twice (a page cycle)`);
       visited.add(no);
-      const page = await this.treePage(no, stack.length + 1, tree);
+      const page = this.treePage(no, stack.length + 1, tree);
       stack.push({ page, next: 0 });
     };
-    await enter(tree.root);
+    enter(tree.root);
     let last: Uint8Array | null = null;
     for (;;) {
       const top = stack[stack.length - 1];
@@ -179,14 +183,14 @@ export class LmdbFile implements AsyncDisposable {
       }
       const i = top.next++;
       if (page.flags & P_BRANCH) {
-        await enter(childOf(page, i, this.pageSize));
+        enter(childOf(page, i, this.pageSize));
         continue;
       }
       const node = nodeAt(page, i, this.pageSize);
       if (last !== null && compareKeys(last, node.key) >= 0)
         throw new HatDatabaseError('corrupt', `page ${page.no}: keys out of order`);
       last = node.key;
-      yield [node.key, await this.leafValue(page, node)];
+      yield [node.key, this.leafValue(page, node)];
     }
   }
 
@@ -194,19 +198,19 @@ export class LmdbFile implements AsyncDisposable {
     if (this.closed) return;
     this.closed = true;
     this.cache.clear();
-    await this.handle.close();
+    closeSync(this.fd);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  private async lookup(tree: LmdbTree, key: Uint8Array): Promise<[number, Uint8Array] | null> {
+  private lookup(tree: LmdbTree, key: Uint8Array): [number, Uint8Array] | null {
     if (tree.root === null) return null;
     let no = tree.root;
     // Each step goes one level down and the depth is checked, so this ends.
     for (let level = 1; ; level++) {
-      const page = await this.treePage(no, level, tree);
+      const page = this.treePage(no, level, tree);
       if (page.flags & P_BRANCH) {
         // The last child whose separator key is <= key (the first separator is implicit).
         let lo = 1;
@@ -225,7 +229,7 @@ export class LmdbFile implements AsyncDisposable {
         const mid = (lo + hi) >>> 1;
         const node = nodeAt(page, mid, this.pageSize);
         const c = compareKeys(node.key, key);
-        if (c === 0) return [node.flags, await this.leafValue(page, node)];
+        if (c === 0) return [node.flags, this.leafValue(page, node)];
         if (c < 0) lo = mid + 1;
         else hi = mid;
       }
@@ -234,10 +238,10 @@ export class LmdbFile implements AsyncDisposable {
   }
 
   /** A branch or leaf page of `tree` at `level` (1 = root), its kind checked against the depth. */
-  private async treePage(no: number, level: number, tree: LmdbTree): Promise<Page> {
+  private treePage(no: number, level: number, tree: LmdbTree): Page {
     if (level > tree.depth || level > MAX_DEPTH)
       throw new HatDatabaseError('corrupt', `page ${no}: tree deeper than its depth ${tree.depth}`);
-    const page = await this.page(no);
+    const page = this.page(no);
     const want = level === tree.depth ? P_LEAF : P_BRANCH;
     if ((page.flags & (P_BRANCH | P_LEAF | P_OVERFLOW | P_META | P_LEAF2)) !== want)
       throw new HatDatabaseError(
@@ -249,16 +253,21 @@ export class LmdbFile implements AsyncDisposable {
     return page;
   }
 
-  private async page(no: number): Promise<Page> {
-    const cached = this.cache.get(no);
-    if (cached !== undefined) {
+  private cached(no: number): Page | undefined {
+    const page = this.cache.get(no);
+    if (page !== undefined) {
       this.cache.delete(no);
-      this.cache.set(no, cached);
-      return cached;
+      this.cache.set(no, page);
     }
+    return page;
+  }
+
+  private page(no: number): Page {
+    const cached = this.cached(no);
+    if (cached !== undefined) return cached;
     this.checkPageNo(no, 1);
     const bytes = new Uint8Array(this.pageSize);
-    await this.read(bytes, no * this.pageSize);
+    this.read(bytes, no * this.pageSize);
     this.pagesRead++;
     const view = new DataView(bytes.buffer);
     if (view.getBigUint64(0, true) !== BigInt(no))
@@ -281,7 +290,7 @@ export class LmdbFile implements AsyncDisposable {
     return page;
   }
 
-  private async leafValue(page: Page, node: Node): Promise<Uint8Array> {
+  private leafValue(page: Page, node: Node): Uint8Array {
     if (node.flags & F_DUPDATA)
       throw new HatDatabaseError(
         'unsupported-version',
@@ -299,7 +308,7 @@ export class LmdbFile implements AsyncDisposable {
     const no = pageNumber(page.view.getBigUint64(node.dataAt, true), page.no);
     this.checkPageNo(no, 1);
     const head = new Uint8Array(PAGE_HEADER);
-    await this.read(head, no * this.pageSize);
+    this.read(head, no * this.pageSize);
     const hv = new DataView(head.buffer);
     if (hv.getBigUint64(0, true) !== BigInt(no) || (hv.getUint16(10, true) & P_OVERFLOW) === 0)
       throw new HatDatabaseError('corrupt', `page ${no}: expected an overflow page`);
@@ -308,7 +317,7 @@ export class LmdbFile implements AsyncDisposable {
     if (pages === 0 || node.size > pages * this.pageSize - PAGE_HEADER)
       throw new HatDatabaseError('corrupt', `page ${no}: value larger than its overflow pages`);
     const value = new Uint8Array(node.size);
-    await this.read(value, no * this.pageSize + PAGE_HEADER);
+    this.read(value, no * this.pageSize + PAGE_HEADER);
     this.pagesRead += pages;
     return value;
   }
@@ -324,9 +333,9 @@ export class LmdbFile implements AsyncDisposable {
     }
   }
 
-  private async read(into: Uint8Array, position: number): Promise<void> {
+  private read(into: Uint8Array, position: number): void {
     if (this.closed) throw new HatDatabaseError('corrupt', 'database closed');
-    await readFully(this.handle, into, position, 'database');
+    readFully(this.fd, into, position, 'database');
   }
 }
 
@@ -436,15 +445,10 @@ export function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-async function readFully(
-  handle: FileHandle,
-  into: Uint8Array,
-  position: number,
-  what: string,
-): Promise<void> {
+function readFully(fd: number, into: Uint8Array, position: number, what: string): void {
   let done = 0;
   while (done < into.length) {
-    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+    const bytesRead = readSync(fd, into, done, into.length - done, position + done);
     if (bytesRead === 0)
       throw new HatDatabaseError('truncated', `${what}: file ends at byte ${position + done}`);
     done += bytesRead;
