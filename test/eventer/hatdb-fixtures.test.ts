@@ -139,3 +139,18 @@ describe('hatContentFromEvents', () => {
     expect(i).toBe(stored.length);
   });
 });
+
+describe('readHatDatabase streaming', () => {
+  it('reads pages as events are taken, not the whole file up front', async () => {
+    await using db = await readHatDatabase(fixture('default').db);
+    const opened = db.pagesRead;
+    const it = db.events()[Symbol.asyncIterator]();
+    await it.next();
+    const first = db.pagesRead;
+    for (let r = await it.next(); r.done !== true; r = await it.next());
+    const all = db.pagesRead;
+    // The summary and the first event cost a handful of pages; the rest come with the events.
+    expect(first - opened).toBeLessThan(8);
+    expect(all).toBeGreaterThan(first * 3);
+  });
+});
