@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -152,5 +152,53 @@ describe('readHatDatabase streaming', () => {
     // The summary and the first event cost a handful of pages; the rest come with the events.
     expect(first - opened).toBeLessThan(8);
     expect(all).toBeGreaterThan(first * 3);
+  });
+});
+
+describe('exportHatDump refuses inconsistent content', () => {
+  const event = (session: number): HatStoredEvent['event'] => ({
+    id: { server: 1, session, instance: 1 },
+    type: ['a'],
+    timestamp: { s: session, us: 0 },
+    sourceTimestamp: null,
+    payload: null,
+  });
+  const base = {
+    identifier: null,
+    servers: [],
+    partitions: [{ id: 1, orderBy: 'timestamp' as const, subscriptions: [['*']], count: null }],
+    latest: [],
+  };
+
+  // Enough events before the bad one that the dump file is open and written to.
+  const many = Array.from({ length: 400 }, (_, i) => i + 1);
+  it.each([
+    ['events out of id order', [...many, 5], 1],
+    ['an unknown partition', [1, 2], 9],
+  ])('%s: a typed error and no dump file', async (_, sessions, partition) => {
+    const dump = join(tmp, `bad-${partition}.dump`);
+    const content = {
+      ...base,
+      events: () =>
+        sessions.map((s) => ({
+          event: event(s),
+          latest: null,
+          partitions: [{ partition, key: event(s).timestamp }],
+        })),
+    };
+    await expect(exportHatDump(content, dump)).rejects.toMatchObject({ code: 'invalid-value' });
+    expect(existsSync(dump)).toBe(false);
+    expect(existsSync(`${dump}.partial`)).toBe(false);
+  });
+
+  it('a latest placement whose entry holds another event', async () => {
+    const content = {
+      ...base,
+      latest: [{ typeRef: 1, type: ['a'], event: event(2) }],
+      events: () => [{ event: event(1), latest: 1, partitions: [] }],
+    };
+    await expect(exportHatDump(content, join(tmp, 'bad-latest.dump'))).rejects.toMatchObject({
+      code: 'invalid-value',
+    });
   });
 });

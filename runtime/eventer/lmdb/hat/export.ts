@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { rename, rm } from 'node:fs/promises';
 import { compareEventIds, type EventId } from '../../event.js';
 import { compareTimestamps, type Timestamp } from '../../timestamp.js';
 import type { HatLatestEntry, HatPartition, HatServerState, HatStoredEvent } from './database.js';
@@ -56,17 +57,24 @@ export async function exportHatDump(
   content: HatDatabaseContent,
   dumpPath: string,
 ): Promise<HatExportResult> {
-  const out = createWriteStream(dumpPath);
+  // Written aside and renamed when complete: a failed export leaves no dump that mdb_load
+  // would turn into a partial database.
+  const partial = `${dumpPath}.partial`;
+  const out = createWriteStream(partial);
   const closed = once(out, 'close');
+  closed.catch(() => undefined);
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
   failed.catch(() => undefined);
   try {
     const n = await Promise.race([write(content, out), failed]);
     out.end();
     await Promise.race([closed, failed]);
+    await rename(partial, dumpPath);
     return { events: n };
   } catch (e) {
     out.destroy();
+    await closed.catch(() => undefined);
+    await rm(partial, { force: true });
     throw e;
   }
 }
