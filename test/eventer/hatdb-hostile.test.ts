@@ -187,7 +187,7 @@ describe('damaged hat-event databases', () => {
   it('page numbers past the end, huge counts and sizes', async () => {
     const root = await treeRoot('REF');
     const past = edited((_, v) => v.setUint16(nodeAt(v, root, 1) + 4, 0x100, true));
-    expect(await readAll(past)).toMatchObject({ ok: false, code: 'truncated' });
+    expect(await readAll(past)).toMatchObject({ ok: false, code: 'corrupt' });
     const lower = edited((_, v) => v.setUint16(root * PAGE + 12, 0xfffe, true));
     expect(await readAll(lower)).toMatchObject({ ok: false, code: 'corrupt' });
 
@@ -205,7 +205,7 @@ describe('damaged hat-event databases', () => {
       const overflow = Number(v.getBigUint64(node + 8 + v.getUint16(node + 6, true), true));
       v.setUint32(overflow * PAGE + 12, 0xffffffff, true);
     });
-    expect(await readAll(hugePages)).toMatchObject({ ok: false, code: 'truncated' });
+    expect(await readAll(hugePages)).toMatchObject({ ok: false, code: 'corrupt' });
   });
 
   it('a damaged newer meta page falls back to the older snapshot', async () => {

@@ -74,8 +74,8 @@ export class LmdbFile implements AsyncDisposable {
   private constructor(
     private readonly fd: number,
     readonly pageSize: number,
-    /** Pages that may be read: below both the file's end and the meta's last page + 1. */
-    private readonly pageLimit: number,
+    /** Pages in use by the snapshot: the meta's last page + 1. */
+    private readonly pagesInUse: number,
     /** Pages the file holds. */
     private readonly filePages: number,
     /** Transaction id of the meta page in use. */
@@ -129,7 +129,7 @@ export class LmdbFile implements AsyncDisposable {
       return new LmdbFile(
         fd,
         pageSize,
-        Math.min(filePages, meta.lastPage + 1),
+        meta.lastPage + 1,
         filePages,
         meta.txnId,
         meta.main,
@@ -326,11 +326,12 @@ export class LmdbFile implements AsyncDisposable {
   private checkPageNo(no: number, n: number): void {
     if (no < 2)
       throw new HatDatabaseError('corrupt', `page ${no}: a meta page where a data page belongs`);
-    if (no + n > this.pageLimit) {
-      if (no + n > this.filePages)
-        throw new HatDatabaseError('truncated', `page ${no + n - 1} is past the end of the file`);
+    // Beyond the last page in use is a bad pointer; within it but beyond the file's end, the
+    // file lost its tail.
+    if (no + n > this.pagesInUse)
       throw new HatDatabaseError('corrupt', `page ${no + n - 1} is past the last page in use`);
-    }
+    if (no + n > this.filePages)
+      throw new HatDatabaseError('truncated', `page ${no + n - 1} is past the end of the file`);
   }
 
   private read(into: Uint8Array, position: number): void {
