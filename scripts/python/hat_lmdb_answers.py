@@ -137,6 +137,8 @@ async def main(args):
         system = []
         for s in servers:
             events.extend(await all_events(backend, s))
+            # hat has no public accessor for these: its SystemDb is what
+            # registration continues from, which is what we compare.
             system.append({
                 'serverId': s,
                 'lastEventId': id_to(backend._dbs.system.get_last_event_id(s)),
