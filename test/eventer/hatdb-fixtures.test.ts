@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,5 +201,36 @@ describe('exportHatDump refuses inconsistent content', () => {
     await expect(exportHatDump(content, join(tmp, 'bad-latest.dump'))).rejects.toMatchObject({
       code: 'invalid-value',
     });
+  });
+});
+
+const mdbDump = spawnSync('mdb_dump', ['-V'], { stdio: 'ignore' }).status === 0;
+if (!mdbDump) console.log('hatdb-fixtures: mdb_dump check skipped (no mdb_dump)');
+
+describe('mdb_dump text', () => {
+  it.skipIf(!mdbDump)("Debian mdb_dump's text of a fixture reads as the file does", async () => {
+    const f = fixture('mixed');
+    const text = spawnSync('mdb_dump', ['-n', '-a', f.db], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }).stdout;
+    const fromDump = await HatDatabase.load(mdbDumpSource(parseMdbDump(text)));
+    await using fromFile = await readHatDatabase(f.db);
+    expect(await collect(fromDump)).toEqual(await collect(fromFile));
+    expect(summaryOf(fromDump)).toEqual(summaryOf(fromFile));
+  });
+
+  it.each([
+    ['no header end', 'VERSION=3\nformat=bytevalue\n'],
+    ['another version', 'VERSION=2\nformat=bytevalue\nHEADER=END\nDATA=END\n'],
+    ['print format', 'VERSION=3\nformat=print\nHEADER=END\nDATA=END\n'],
+    ['odd hex', 'VERSION=3\nformat=bytevalue\nHEADER=END\n abc\n 00\nDATA=END\n'],
+    ['a key without value', 'VERSION=3\nformat=bytevalue\nHEADER=END\n 00\nDATA=END\n'],
+    ['no data end', 'VERSION=3\nformat=bytevalue\nHEADER=END\n 00\n 01\n'],
+    ['duplicates', 'VERSION=3\nformat=bytevalue\nduplicates=1\nHEADER=END\nDATA=END\n'],
+  ])('%s: invalid-dump', (_, text) => {
+    expect(() => parseMdbDump(text)).toThrow(
+      expect.objectContaining({ code: 'invalid-dump' }) as Error,
+    );
   });
 });
