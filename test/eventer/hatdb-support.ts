@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Event, EventId, EventType } from '../../runtime/eventer/event.js';
-import type { JsonValue } from '../../runtime/eventer/json.js';
+import type { JsonValue } from '../../runtime/json-value.js';
 import type { HatDatabaseSummary, HatStoredEvent } from '../../runtime/eventer/lmdb/hat/index.js';
 import { MemoryBackend } from '../../runtime/eventer/memory-backend.js';
 import {

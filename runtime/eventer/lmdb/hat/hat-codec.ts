@@ -4,7 +4,7 @@
 import { HatEventer } from '../../../../generated/index.js';
 import { eventFromSbs, eventToSbs } from '../../convert.js';
 import type { Event, EventId, EventType } from '../../event.js';
-import { decodeJson, encodeJson, type JsonValue } from '../../json.js';
+import { decodeJson, encodeJson, type JsonValue } from '../../payload-json.js';
 import type { Timestamp } from '../../timestamp.js';
 import { HatDatabaseError } from './errors.js';
 
