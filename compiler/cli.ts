@@ -2,14 +2,14 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatDiagnostic, SbsSchemaError, toPythonJson } from 'hat-open-ts/schema';
 import {
-  compileSources,
-  formatDiagnostic,
-  readSources,
-  SbsSchemaError,
-  toPythonJson,
-} from './index.js';
-import { generateFiles, HEADER, outputFileClashes, type GeneratedFile } from './generate.js';
+  generateFiles,
+  HEADER,
+  outputFileClashes,
+  type GeneratedFile,
+  unsafeFileNames,
+} from './generate.js';
 
 const USAGE = `Usage: sbs-gen <schema files or directories>... -o <dir> [options]
 
@@ -82,6 +82,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const started = performance.now();
   let compiled;
   try {
+    // The parser loads only for a run that compiles, not for --help, --version or usage errors.
+    const { compileSources, readSources } = await import('./index.js');
     const sources = await readSources(positionals);
     if (sources.length === 0) {
       // Most likely a wrong path; generating nothing would also remove every generated file
@@ -99,7 +101,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   // A compiled schema has no diagnostics, but its modules may give clashing output files
   // (generateFiles checks too, but only the AST has the source positions for the messages).
   const diagnostics =
-    schema && values.out !== undefined ? outputFileClashes(modules) : compiled.diagnostics;
+    schema && values.out !== undefined
+      ? [...unsafeFileNames(modules), ...outputFileClashes(modules)]
+      : compiled.diagnostics;
   for (const d of diagnostics) io.err(formatDiagnostic(d));
   if (!schema || diagnostics.length > 0) {
     io.err(`sbs-gen: ${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}`);
@@ -109,10 +113,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const jsonText = JSON.stringify(toPythonJson(modules)) + '\n';
   let files: GeneratedFile[] = [];
   if (values.out !== undefined) {
-    files = await generateFiles(schema, {
-      int,
-      ...(values['runtime-import'] ? { runtimeImport: values['runtime-import'] } : {}),
-    });
+    try {
+      files = await generateFiles(schema, {
+        int,
+        ...(values['runtime-import'] ? { runtimeImport: values['runtime-import'] } : {}),
+      });
+    } catch (e) {
+      // A schema too large to generate: one line, not V8's out-of-memory abort.
+      if (!(e instanceof SbsSchemaError)) throw e;
+      for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+      return 1;
+    }
   }
 
   if (values.check) {

@@ -14,11 +14,6 @@ export interface Group {
   readonly id?: symbol;
   /** Conditional group: tried in order, the last is printed broken. */
   readonly states?: readonly Doc[];
-  /**
-   * Layouts prettier would choose here once this group breaks that the builders do not model
-   * (see ts-print.ts); printing it broken marks the result inexact.
-   */
-  readonly unsure?: boolean;
 }
 interface Indent {
   readonly t: 'indent';
@@ -50,16 +45,12 @@ export const line: Doc = { t: 'line', soft: false, hard: false };
 export const softline: Doc = { t: 'line', soft: true, hard: false };
 export const hardline: Doc = { t: 'line', soft: false, hard: true };
 
-export function group(
-  contents: Doc,
-  options: { break?: boolean; id?: symbol; unsure?: boolean } = {},
-): Group {
+export function group(contents: Doc, options: { break?: boolean; id?: symbol } = {}): Group {
   return {
     t: 'group',
     contents,
     break: options.break ?? false,
     ...(options.id ? { id: options.id } : {}),
-    ...(options.unsure ? { unsure: true } : {}),
   };
 }
 
@@ -153,12 +144,6 @@ interface Command {
   readonly doc: Doc;
 }
 
-export interface Printed {
-  readonly text: string;
-  /** Every line fits the width and no `unsure` group was printed broken. */
-  readonly exact: boolean;
-}
-
 /** prettier's fits(): whether `next` (then the rest, up to its first line break) fits. */
 function fits(
   next: Command,
@@ -211,19 +196,13 @@ function fits(
 }
 
 /** Prints a document at `width` columns with two-space indents, as prettier does. */
-export function printDoc(doc: Doc, width: number): Printed {
+export function printDoc(doc: Doc, width: number): string {
   propagateBreaks(doc);
   const modes = new Map<symbol, Mode>();
   const out: string[] = [];
   let pos = 0;
-  let exact = true;
-  let lineStart = 0;
-  let outLength = 0;
   const cmds: Command[] = [{ ind: '', mode: BREAK, doc }];
-  const write = (s: string): void => {
-    out.push(s);
-    outLength += s.length;
-  };
+  const write = (s: string): void => void out.push(s);
   for (let cmd = cmds.pop(); cmd !== undefined; cmd = cmds.pop()) {
     const { ind, mode, doc } = cmd;
     if (typeof doc === 'string') {
@@ -262,7 +241,6 @@ export function printDoc(doc: Doc, width: number): Printed {
               }
           }
         }
-        if (next.mode === BREAK && doc.unsure) exact = false;
         cmds.push(next);
         if (doc.id) modes.set(doc.id, next.mode);
         break;
@@ -287,34 +265,27 @@ export function printDoc(doc: Doc, width: number): Printed {
           break;
         }
         // prettier trims trailing whitespace before each line break
-        outLength -= trimEnd(out);
-        if (outLength - lineStart > width) exact = false;
+        trimEnd(out);
         write('\n' + ind);
-        lineStart = outLength - ind.length;
         pos = ind.length;
         break;
     }
   }
-  outLength -= trimEnd(out);
-  if (outLength - lineStart > width) exact = false;
-  const text = out.join('');
-  return { text, exact };
+  trimEnd(out);
+  return out.join('');
 }
 
-/** Drops trailing spaces of the output; returns how many characters went. */
-function trimEnd(out: string[]): number {
-  let removed = 0;
+/** Drops trailing spaces of the output (prettier trims them before each line break). */
+function trimEnd(out: string[]): void {
   while (out.length > 0) {
     const last = out[out.length - 1] as string;
     const trimmed = last.replace(/[ \t]+$/, '');
-    removed += last.length - trimmed.length;
     if (trimmed.length > 0) {
       out[out.length - 1] = trimmed;
-      break;
+      return;
     }
     out.pop();
   }
-  return removed;
 }
 
 /** The document on one line (hard lines kept): source text any formatter reads the same. */

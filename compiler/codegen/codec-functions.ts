@@ -17,6 +17,7 @@ import {
   call,
   declare,
   declareFluid,
+  declareTyped,
   forStatement,
   ifElse,
   name as typeName,
@@ -28,7 +29,6 @@ import {
   throwStatement,
   tryCatch,
   type TypeNode,
-  typeDoc,
   union,
 } from './ts-print.js';
 import type { IntMode, TsTypes } from './ts-type.js';
@@ -330,7 +330,7 @@ export class CodecEmitter {
     const value = this.read(element, `${base}$item`);
     this.fn(`$r_${base}`, READER_PARAMS, type.read, [
       declare('const', 'n', call('r.count', [String(min)])),
-      declareFluid('const', ['a: ', typeDoc(type.read)], '[]'),
+      declareTyped('const', 'a', type.read, '[]'),
       'let i = 0;',
       tryCatch(
         [forStatement('i < n', 'i++', [call('a.push', [value.doc]), ';'], false)],

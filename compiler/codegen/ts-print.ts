@@ -1,8 +1,8 @@
 // prettier's documents for the TypeScript the generator emits (prettier 3 with printWidth 100,
 // singleQuote, trailing commas "all"), built directly instead of parsing printed text. Each
-// builder follows the printer of the same construct in prettier's language-js/print/. Layouts
-// prettier picks that these builders do not model are marked `unsure`: a declaration that needs
-// one is formatted by prettier instead (see generate.ts), so the output stays prettier's.
+// builder follows the printer of the same construct in prettier's language-js/print/, for the
+// shapes the generator produces (test/compiler/prettier-style.test.ts runs prettier over varied
+// generated schemas to keep the two in step).
 import {
   align,
   conditionalGroup,
@@ -37,24 +37,6 @@ export const name = (text: string): TypeNode => ({ k: 'name', text });
 export function union(types: readonly TypeNode[]): TypeNode {
   const flat = types.flatMap((t) => (t.k === 'union' ? t.types : [t]));
   return flat.length === 1 ? (flat[0] as TypeNode) : { k: 'union', types: flat };
-}
-
-/** The type as source text on one line (what ts-morph was given). */
-export function typeText(t: TypeNode): string {
-  switch (t.k) {
-    case 'name':
-      return t.text;
-    case 'ref':
-      return t.args.length ? `${t.name}<${t.args.map(typeText).join(', ')}>` : t.name;
-    case 'array':
-      return t.element.k === 'union' ? `(${typeText(t.element)})[]` : `${typeText(t.element)}[]`;
-    case 'union':
-      return t.types.map(typeText).join(' | ');
-    case 'object':
-      return t.members.length === 0
-        ? '{}'
-        : `{ ${t.members.map((m) => `${m.name}${m.optional ? '?' : ''}: ${typeText(m.type)}`).join('; ')} }`;
-  }
 }
 
 const NULL_TYPES = new Set(['null', 'void']);
@@ -105,18 +87,11 @@ export function typeDoc(t: TypeNode, ctx: TypeContext = 'annotation'): Doc {
       const args = t.args.map((a) => typeDoc(a, 'typeArg'));
       if (t.args.length === 1 && hugsType(t.args[0] as TypeNode))
         return [t.name, '<', ...args, '>'];
-      return [
-        t.name,
-        group(['<', indent([softline, join([',', line], args)]), softline, '>'], { unsure: true }),
-      ];
+      return [t.name, group(['<', indent([softline, join([',', line], args)]), softline, '>'])];
     }
     case 'array': {
       const element = typeDoc(t.element, 'arrayElement');
-      return t.element.k === 'union' && !hugsUnion(t.element)
-        ? ['(', element, ')[]']
-        : t.element.k === 'union'
-          ? ['(', element, ')[]']
-          : [element, '[]'];
+      return t.element.k === 'union' ? ['(', element, ')[]'] : [element, '[]'];
     }
     case 'object':
       return objectType(t.members);
@@ -128,7 +103,7 @@ export function typeDoc(t: TypeNode, ctx: TypeContext = 'annotation'): Doc {
       );
       switch (ctx) {
         case 'arrayElement':
-          return group([indent([softline, printed]), softline], { unsure: true });
+          return group([indent([softline, printed]), softline]);
         case 'typeArg':
         case 'aliasBreakAfterOperator':
           return printed;
@@ -177,9 +152,7 @@ export function interfaceDecl(
 
 function typeParamsDecl(params: readonly string[]): Doc {
   if (params.length === 0) return '';
-  return group(['<', indent([softline, join([',', line], params)]), ifBreak(','), softline, '>'], {
-    unsure: true,
-  });
+  return group(['<', indent([softline, join([',', line], params)]), ifBreak(','), softline, '>']);
 }
 
 /** `export type Name<T> = type;` */
@@ -187,25 +160,16 @@ export function typeAliasDecl(head: string, typeParams: readonly string[], type:
   const left = [head, typeParamsDecl(typeParams)];
   if (type.k === 'union' && !hugsUnion(type))
     return [
-      group([
-        group(left),
-        ' =',
-        group(indent([line, typeDoc(type, 'aliasBreakAfterOperator')])),
-      ]),
+      group([group(left), ' =', group(indent([line, typeDoc(type, 'aliasBreakAfterOperator')]))]),
       ';',
     ];
-  return [fluid(left, typeDoc(type), true), ';'];
+  return [fluid(left, typeDoc(type)), ';'];
 }
 
 /** prettier's "fluid" assignment layout: break after `=` only if the right side cannot break. */
-function fluid(left: Doc, right: Doc, unsure = false): Doc {
+function fluid(left: Doc, right: Doc): Doc {
   const id = Symbol('assignment');
-  return group([
-    group(left),
-    ' =',
-    group(indent(line), { id, unsure }),
-    indentIfBreak(group(right), id),
-  ]);
+  return group([group(left), ' =', group(indent(line), { id }), indentIfBreak(group(right), id)]);
 }
 
 /** prettier's "break-after-operator" assignment layout. */
@@ -266,7 +230,7 @@ export function objectLiteral(props: readonly [string, Doc, 'call' | 'plain'][])
         : breakAfterOperator(key, ':', value)
       : key.length < 5
         ? [key, ': ', value]
-        : group([key, ':', group(indent(line), { unsure: true }), value]),
+        : group([key, ':', group(indent(line)), value]),
   );
   return group(['{', indent([line, join([',', line], parts)]), ifBreak(','), line, '}']);
 }
@@ -287,9 +251,22 @@ export function declare(kind: 'const' | 'let', left: string, init: Doc): Doc {
   return [kind, ' ', breakAfterOperator(left, ' =', init), ';'];
 }
 
-/** `const name: type = init;` and other assignments prettier lays out "fluid". */
+/** `const name = init;` for the initialisers prettier lays out "fluid" (`null`, `[]`...). */
 export function declareFluid(kind: 'const' | 'let', left: Doc, init: Doc): Doc {
-  return [kind, ' ', fluid(left, init, true), ';'];
+  return [kind, ' ', fluid(left, init), ';'];
+}
+
+/**
+ * `const name: type = init;`. prettier breaks the type first ("break-lhs") when it is generic
+ * with several arguments, one of them generic itself.
+ */
+export function declareTyped(kind: 'const' | 'let', id: string, type: TypeNode, init: Doc): Doc {
+  const left = [id, ': ', typeDoc(type)];
+  const complex =
+    type.k === 'ref' &&
+    type.args.length > 1 &&
+    type.args.some((a) => a.k === 'ref' && a.args.length > 0);
+  return [kind, ' ', complex ? group([left, ' = ', group(init)]) : fluid(left, init), ';'];
 }
 
 export function assign(left: string, right: Doc): Doc {
@@ -317,7 +294,12 @@ export function forStatement(test: string, update: string, body: Doc, isBlock: b
 /** `if (test) statement;` then `else { ... }` on its own line. */
 export function ifElse(test: Doc, consequent: Doc, alternate: readonly Doc[]): Doc {
   return group([
-    group(['if (', group([indent([softline, test]), softline]), ')', group(indent([line, consequent]))]),
+    group([
+      'if (',
+      group([indent([softline, test]), softline]),
+      ')',
+      group(indent([line, consequent])),
+    ]),
     hardline,
     'else',
     group([' ', block(alternate)]),
@@ -342,7 +324,7 @@ export function switchStatement(discriminant: Doc, cases: readonly [Doc, readonl
 
 /** `return test ? consequent : alternate;` */
 export function ternary(test: Doc, consequent: Doc, alternate: Doc): Doc {
-  return group([test, indent([line, '? ', consequent, line, ': ', alternate])], { unsure: true });
+  return group([test, indent([line, '? ', align(2, consequent), line, ': ', align(2, alternate)])]);
 }
 
 export interface Param {
