@@ -332,10 +332,7 @@ export class CodecEmitter {
       declare('const', 'n', call('r.count', [String(min)])),
       declareTyped('const', 'a', type.read, '[]'),
       'let i = 0;',
-      tryCatch(
-        [forStatement('i < n', 'i++', [call('a.push', [value.doc]), ';'], false)],
-        rethrow,
-      ),
+      tryCatch([forStatement('i < n', 'i++', [call('a.push', [value.doc]), ';'], false)], rethrow),
       'return a;',
     ]);
   }
@@ -343,9 +340,7 @@ export class CodecEmitter {
   private choice(base: string, type: Types, entries: readonly SbsEntry[], docs?: string): void {
     this.useRuntime('at');
     this.useRuntime('unknownEntry');
-    const rethrowAt = (name: string): Doc[] => [
-      throwStatement(call('$at', ['e', `'${name}'`])),
-    ];
+    const rethrowAt = (name: string): Doc[] => [throwStatement(call('$at', ['e', `'${name}'`]))];
     const writeCases = entries.map((e, i): [Doc, Doc[]] =>
       e.type.kind === 'None'
         ? [
@@ -416,10 +411,11 @@ export class CodecEmitter {
       writerParams(union([type.write, typeName('undefined')])),
       VOID,
       [
-        ifElse('v === null || v === undefined', [call('w.count', ['0']), ';'], [
-          [call('w.count', ['1']), ';'],
-          this.write(value, 'v', `${base}$value`),
-        ]),
+        ifElse(
+          'v === null || v === undefined',
+          [call('w.count', ['0']), ';'],
+          [[call('w.count', ['1']), ';'], this.write(value, 'v', `${base}$value`)],
+        ),
       ],
       docs,
     );
@@ -464,7 +460,6 @@ function writerParams(type: TypeNode): FunctionDecl['params'] {
 function stmt(text: string): Doc {
   return `${text};`;
 }
-
 
 function isCompound(t: SbsType): t is Compound {
   return t.kind === 'Array' || t.kind === 'Record' || t.kind === 'Choice' || t.kind === 'Optional';

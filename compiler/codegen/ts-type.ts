@@ -72,17 +72,15 @@ export class TsTypes {
 
   union(entries: readonly SbsEntry[], exact = false): TypeNode {
     return union(
-      entries.map(
-        (e): TypeNode => ({
-          k: 'object',
-          members: [
-            { name: 'type', optional: false, type: name(`'${e.name}'`) },
-            this.isNone(e.type)
-              ? { name: 'value', optional: !exact, type: name('null') }
-              : { name: 'value', optional: false, type: this.expr(e.type, exact) },
-          ],
-        }),
-      ),
+      entries.map((e): TypeNode => ({
+        k: 'object',
+        members: [
+          { name: 'type', optional: false, type: name(`'${e.name}'`) },
+          this.isNone(e.type)
+            ? { name: 'value', optional: !exact, type: name('null') }
+            : { name: 'value', optional: false, type: this.expr(e.type, exact) },
+        ],
+      })),
     );
   }
 
