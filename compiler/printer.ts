@@ -4,7 +4,16 @@
 // so its output is already formatted. Loading and running prettier cost about 60 % of a run
 // and most of its memory; the subset below is what those constructs need.
 
-export type Doc = string | readonly Doc[] | Group | Indent | Align | Line | IfBreak | IndentIfBreak;
+export type Doc =
+  | string
+  | readonly Doc[]
+  | Group
+  | Indent
+  | Align
+  | Line
+  | IfBreak
+  | IndentIfBreak
+  | IfWillBreak;
 
 export interface Group {
   readonly t: 'group';
@@ -14,6 +23,11 @@ export interface Group {
   readonly id?: symbol;
   /** Conditional group: tried in order, the last is printed broken. */
   readonly states?: readonly Doc[];
+  /**
+   * An object literal or object type: prettier keeps one broken when its source has a line
+   * break after `{` (objectWrap "preserve"), so once printed broken it stays broken.
+   */
+  readonly sticky?: boolean;
 }
 interface Indent {
   readonly t: 'indent';
@@ -41,16 +55,41 @@ interface IndentIfBreak {
   readonly groupId: symbol;
 }
 
+/**
+ * `then` if `test` will break (holds a hard line or a broken group), else `otherwise`: for
+ * prettier's layouts that depend on `willBreak` of a part, decided when printing because
+ * sticky groups (see Group) can become broken between print passes.
+ */
+interface IfWillBreak {
+  readonly t: 'ifWillBreak';
+  readonly test: Doc;
+  readonly then: Doc;
+  readonly otherwise: Doc;
+}
+
+export function ifWillBreak(test: Doc, then: Doc, otherwise: Doc): Doc {
+  return { t: 'ifWillBreak', test, then, otherwise };
+}
+
+/** The branch an IfWillBreak takes now. */
+function chosen(doc: IfWillBreak): Doc {
+  return willBreak(doc.test) ? doc.then : doc.otherwise;
+}
+
 export const line: Doc = { t: 'line', soft: false, hard: false };
 export const softline: Doc = { t: 'line', soft: true, hard: false };
 export const hardline: Doc = { t: 'line', soft: false, hard: true };
 
-export function group(contents: Doc, options: { break?: boolean; id?: symbol } = {}): Group {
+export function group(
+  contents: Doc,
+  options: { break?: boolean; id?: symbol; sticky?: boolean } = {},
+): Group {
   return {
     t: 'group',
     contents,
     break: options.break ?? false,
     ...(options.id ? { id: options.id } : {}),
+    ...(options.sticky ? { sticky: true } : {}),
   };
 }
 
@@ -95,6 +134,8 @@ export function willBreak(doc: Doc): boolean {
       return doc.hard;
     case 'ifBreak':
       return willBreak(doc.breakContents) || willBreak(doc.flatContents);
+    case 'ifWillBreak':
+      return willBreak(chosen(doc));
     default:
       return willBreak(doc.contents);
   }
@@ -129,6 +170,9 @@ function propagateBreaks(doc: Doc): boolean {
       const b = propagateBreaks(doc.flatContents);
       return a || b;
     }
+    case 'ifWillBreak':
+      propagateBreaks(doc.test);
+      return propagateBreaks(chosen(doc));
     default:
       return propagateBreaks(doc.contents);
   }
@@ -190,13 +234,31 @@ function fits(
         if (mode === BREAK || doc.hard) return true;
         if (!doc.soft) remaining -= 1;
         break;
+      case 'ifWillBreak':
+        cmds.push({ mode, doc: chosen(doc) });
+        break;
     }
   }
   return false;
 }
 
-/** Prints a document at `width` columns with two-space indents, as prettier does. */
+/**
+ * Prints a document at `width` columns with two-space indents, as prettier does; the text is
+ * also what prettier prints for it again (prettier --check passes). A first prettier run can
+ * differ from a second: an object that broke in the first keeps its line break in the second,
+ * which can change the layout around it (a function's parameters, say). So objects printed
+ * broken are marked broken (`sticky`) and the document is printed again until none changes.
+ */
 export function printDoc(doc: Doc, width: number): string {
+  for (;;) {
+    const broken: Group[] = [];
+    const text = printOnce(doc, width, broken);
+    if (broken.length === 0) return text;
+    for (const g of broken) g.break = true;
+  }
+}
+
+function printOnce(doc: Doc, width: number, broken: Group[]): string {
   propagateBreaks(doc);
   const modes = new Map<symbol, Mode>();
   const out: string[] = [];
@@ -241,6 +303,7 @@ export function printDoc(doc: Doc, width: number): string {
               }
           }
         }
+        if (doc.sticky && !doc.break && next.mode === BREAK) broken.push(doc);
         cmds.push(next);
         if (doc.id) modes.set(doc.id, next.mode);
         break;
@@ -251,6 +314,9 @@ export function printDoc(doc: Doc, width: number): string {
         cmds.push({ ind, mode, doc: contents });
         break;
       }
+      case 'ifWillBreak':
+        cmds.push({ ind, mode, doc: chosen(doc) });
+        break;
       case 'indentIfBreak': {
         const groupMode = modes.get(doc.groupId);
         cmds.push({ ind: groupMode === BREAK ? ind + '  ' : ind, mode, doc: doc.contents });
@@ -304,6 +370,9 @@ export function flatText(doc: Doc): string {
           break;
         case 'group':
           walk(d.states ? (d.states[0] as Doc) : d.contents);
+          break;
+        case 'ifWillBreak':
+          walk(chosen(d));
           break;
         default:
           walk(d.contents);

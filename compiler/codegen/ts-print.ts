@@ -10,6 +10,7 @@ import {
   group,
   hardline,
   ifBreak,
+  ifWillBreak,
   indent,
   indentIfBreak,
   join,
@@ -123,7 +124,7 @@ function objectType(members: readonly Member[]): Doc {
     typeDoc(m.type),
     i === members.length - 1 ? ifBreak(';') : [';', line],
   ]);
-  return group(['{', indent([line, parts]), line, '}']);
+  return group(['{', indent([line, parts]), line, '}'], { sticky: true });
 }
 
 /** `name?: type;` lines of an interface body. */
@@ -232,7 +233,9 @@ export function objectLiteral(props: readonly [string, Doc, 'call' | 'plain'][])
         ? [key, ': ', value]
         : group([key, ':', group(indent(line)), value]),
   );
-  return group(['{', indent([line, join([',', line], parts)]), ifBreak(','), line, '}']);
+  return group(['{', indent([line, join([',', line], parts)]), ifBreak(','), line, '}'], {
+    sticky: true,
+  });
 }
 
 // ---- statements ----
@@ -348,13 +351,23 @@ export function functionDecl(
   ]);
   const paramsDoc = ['(', indent([softline, ...printedParams]), ifBreak(','), softline, ')'];
   const returnDoc = [': ', typeDoc(returnType)];
-  // prettier keeps a lone parameter together when the return type is an object type
-  const grouped = params.length === 1 && returnType.k === 'object';
+  // prettier's shouldGroupFunctionParameters: a lone parameter stays together when the return
+  // type is an object type or will break
+  const signature =
+    params.length !== 1
+      ? group([paramsDoc, returnDoc])
+      : returnType.k === 'object'
+        ? group([group(paramsDoc), returnDoc])
+        : ifWillBreak(
+            returnDoc,
+            group([group(paramsDoc), returnDoc]),
+            group([paramsDoc, returnDoc]),
+          );
   return [
     docs === undefined ? '' : [`/** ${docs} */`, hardline],
     'function ',
     fnName,
-    group([grouped ? group(paramsDoc) : paramsDoc, returnDoc]),
+    signature,
     ' ',
     block(body),
   ];
