@@ -5,15 +5,7 @@
 // and most of its memory; the subset below is what those constructs need.
 
 export type Doc =
-  | string
-  | readonly Doc[]
-  | Group
-  | Indent
-  | Align
-  | Line
-  | IfBreak
-  | IndentIfBreak
-  | IfWillBreak;
+  string | readonly Doc[] | Group | Indent | Align | Line | IfBreak | IndentIfBreak | IfWillBreak;
 
 export interface Group {
   readonly t: 'group';
