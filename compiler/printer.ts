@@ -186,7 +186,7 @@ function fits(
   rest: readonly Command[],
   width: number,
   modes: Map<symbol, Mode>,
-  mustBeFlat: boolean,
+  stats: PrintStats,
 ): boolean {
   let restIdx = rest.length;
   const cmds: { mode: Mode; doc: Doc }[] = [next];
@@ -194,6 +194,7 @@ function fits(
   while (remaining >= 0) {
     const cmd = cmds.pop() ?? (restIdx === 0 ? undefined : rest[--restIdx]);
     if (cmd === undefined) return true;
+    stats.steps++;
     const { mode, doc } = cmd;
     if (typeof doc === 'string') {
       remaining -= doc.length;
@@ -210,7 +211,6 @@ function fits(
         cmds.push({ mode, doc: doc.contents });
         break;
       case 'group': {
-        if (mustBeFlat && doc.break) return false;
         const groupMode = doc.break ? BREAK : mode;
         const contents =
           doc.states && groupMode === BREAK ? (doc.states.at(-1) as Doc) : doc.contents;
@@ -241,16 +241,22 @@ function fits(
  * which can change the layout around it (a function's parameters, say). So objects printed
  * broken are marked broken (`sticky`) and the document is printed again until none changes.
  */
-export function printDoc(doc: Doc, width: number): string {
+export function printDoc(doc: Doc, width: number, stats?: PrintStats): string {
   for (;;) {
     const broken: Group[] = [];
-    const text = printOnce(doc, width, broken);
+    const text = printOnce(doc, width, broken, stats ?? { steps: 0 });
     if (broken.length === 0) return text;
     for (const g of broken) g.break = true;
   }
 }
 
-function printOnce(doc: Doc, width: number, broken: Group[]): string {
+/** Work done, for tests that check the printer's cost grows linearly with its input. */
+export interface PrintStats {
+  /** Document nodes visited, by printing and by measuring whether groups fit. */
+  steps: number;
+}
+
+function printOnce(doc: Doc, width: number, broken: Group[], stats: PrintStats): string {
   propagateBreaks(doc);
   const modes = new Map<symbol, Mode>();
   const out: string[] = [];
@@ -258,6 +264,7 @@ function printOnce(doc: Doc, width: number, broken: Group[]): string {
   const cmds: Command[] = [{ ind: '', mode: BREAK, doc }];
   const write = (s: string): void => void out.push(s);
   for (let cmd = cmds.pop(); cmd !== undefined; cmd = cmds.pop()) {
+    stats.steps++;
     const { ind, mode, doc } = cmd;
     if (typeof doc === 'string') {
       write(doc);
@@ -281,14 +288,14 @@ function printOnce(doc: Doc, width: number, broken: Group[]): string {
           next = { ind, mode: doc.break ? BREAK : FLAT, doc: doc.contents };
         } else {
           const flat: Command = { ind, mode: FLAT, doc: doc.contents };
-          if (!doc.break && fits(flat, cmds, width - pos, modes, false)) next = flat;
+          if (!doc.break && fits(flat, cmds, width - pos, modes, stats)) next = flat;
           else if (!doc.states) next = { ind, mode: BREAK, doc: doc.contents };
           else {
             next = { ind, mode: BREAK, doc: doc.states.at(-1) as Doc };
             if (!doc.break)
               for (let i = 1; i < doc.states.length - 1; i++) {
                 const state: Command = { ind, mode: FLAT, doc: doc.states[i] as Doc };
-                if (fits(state, cmds, width - pos, modes, false)) {
+                if (fits(state, cmds, width - pos, modes, stats)) {
                   next = state;
                   break;
                 }
