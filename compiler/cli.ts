@@ -110,7 +110,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return 1;
   }
 
-  const jsonText = JSON.stringify(toPythonJson(modules)) + '\n';
+  // Built only when asked for: for a large schema it is as big as the schema model.
+  const jsonText = values.json === undefined ? '' : JSON.stringify(toPythonJson(modules)) + '\n';
   let files: GeneratedFile[] = [];
   if (values.out !== undefined) {
     try {
