@@ -163,6 +163,7 @@ export async function generateFiles(
     files.push({
       path: fileNameOf(m.name),
       content: joinStatements(
+        m.file,
         `${HEADER}\n// SBS module ${m.name} (${basename(m.file)})\n`,
         moduleStatements(schema, m, int, runtime, index),
       ),
@@ -171,7 +172,7 @@ export async function generateFiles(
     text: `export * as ${safeName(m.name)} from './${m.name}.js';\n`,
     spaced: false,
   }));
-  files.push({ path: INDEX_FILE, content: joinStatements(HEADER + '\n', exports) });
+  files.push({ path: INDEX_FILE, content: joinStatements(INDEX_FILE, HEADER + '\n', exports) });
   return files;
 }
 
@@ -191,7 +192,7 @@ function print(s: Statement): Printed {
 }
 
 /** Blank lines follow ts-morph's rules (which the output had before): around interfaces and functions. */
-function joinStatements(header: string, statements: readonly Printed[]): string {
+function joinStatements(file: string, header: string, statements: readonly Printed[]): string {
   const chunks: string[] = [header];
   let previous: Printed | undefined;
   for (const s of statements) {
@@ -204,7 +205,7 @@ function joinStatements(header: string, statements: readonly Printed[]): string 
   } catch (e) {
     // V8's longest string (2^29 - 24 characters): a file that size could not be written anyway.
     if (e instanceof RangeError)
-      throw tooLarge('the generated file exceeds the longest string JavaScript can hold');
+      throw tooLarge(file, 'the generated file exceeds the longest string JavaScript can hold');
     throw e;
   }
 }
@@ -238,7 +239,7 @@ function moduleStatements(
   const codecs: Printed[] = [];
   const functions: Printed[] = [];
   for (const [i, def] of module.types.entries()) {
-    if (i % 1024 === 1023) checkHeap();
+    if (i % 1024 === 1023) checkHeap(module.file);
     declarations.push(print(typeDeclaration(def, ts)));
     if (def.params.length === 0) {
       emitter.definition(def.name, def.type);
@@ -281,18 +282,17 @@ function moduleStatements(
  * Stops with a schema error before V8 runs out of heap (an abort with a native stack trace,
  * nothing written): generated text is held until the files are written.
  */
-function checkHeap(): void {
+function checkHeap(file: string): void {
   const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
   if (used > 0.8 * limit)
     throw tooLarge(
+      file,
       `the generated code does not fit in the ${Math.round(limit / 2 ** 20)} MiB JavaScript heap (node --max-old-space-size raises it)`,
     );
 }
 
-function tooLarge(why: string): SbsSchemaError {
-  return new SbsSchemaError([
-    { file: '', line: 0, column: 0, message: `schema too large: ${why}` },
-  ]);
+function tooLarge(file: string, why: string): SbsSchemaError {
+  return new SbsSchemaError([{ file, line: 0, column: 0, message: `schema too large: ${why}` }]);
 }
 
 /** ts-morph's rule for the statements of a body: a blank line after one ending in `}`. */
