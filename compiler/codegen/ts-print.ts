@@ -61,10 +61,13 @@ function isSimple(t: TypeNode): boolean {
   return (t.k === 'name' && !t.text.startsWith("'")) || (t.k === 'ref' && t.args.length === 0);
 }
 
-/** prettier's shouldHugUnionType: one object-like member, the rest null. */
+/** prettier's shouldHugUnionType: one object-like member (a type literal or reference), the rest null. */
 function hugsUnion(t: TypeNode & { k: 'union' }): boolean {
   const objects = t.types.filter(
-    (m) => m.k === 'object' || m.k === 'ref' || (m.k === 'name' && !KEYWORDS.has(m.text)),
+    (m) =>
+      m.k === 'object' ||
+      m.k === 'ref' ||
+      (m.k === 'name' && !KEYWORDS.has(m.text) && !m.text.startsWith("'")),
   );
   return (
     objects.length === 1 &&
