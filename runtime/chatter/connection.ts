@@ -12,6 +12,7 @@ import {
   closedError,
   Transport,
   type ConnectionInfo,
+  type TransportHandlers,
   type TransportOptions,
 } from './transport.js';
 
@@ -84,7 +85,14 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   /** Why the connection closed: `null` for a local `close()` or a clean end by the peer. */
   closeReason: Error | null = null;
 
-  private readonly transport: Transport;
+  private static readonly handlers: TransportHandlers<Connection> = {
+    onMessage: (conn, wire) => conn.onMessage(wire),
+    onWritable: (conn) => conn.onWritable(),
+    onClosing: (conn, reason) => conn.onClosing(reason),
+    takeId: (conn) => conn.nextId++,
+  };
+
+  private readonly transport: Transport<Connection>;
   private readonly receiveQueueSize: number;
   private nextId = 1;
   /** Sends (and drains, in order with them) waiting while the transport is blocked. */
@@ -102,14 +110,9 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     budget: BufferBudget | null = null,
   ) {
     this.receiveQueueSize = Math.max(1, options.receiveQueueSize ?? 1024);
-    // The transport may call these before its constructor returns (a socket already destroyed):
-    // they use only fields initialized above.
-    this.transport = new Transport(socket, options, budget, {
-      onMessage: (wire) => this.onMessage(wire),
-      onWritable: () => this.onWritable(),
-      onClosing: (reason) => this.onClosing(reason),
-      takeId: () => this.nextId++,
-    });
+    // The transport may call its handlers before its constructor returns (a socket already
+    // destroyed): they use only fields initialized above.
+    this.transport = new Transport(socket, options, budget, Connection.handlers, this);
     this.info = this.transport.info;
     this.closed = this.transport.closed;
   }
