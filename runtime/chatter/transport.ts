@@ -155,7 +155,7 @@ export class Transport<O> implements BudgetHolder {
 
   private closing = false;
   private resolveClosed!: () => void;
-  /** Bytes of an unfinished frame last reported to `account`. */
+  /** Bytes of an unfinished frame last reported to the budget. */
   private accounted = 0;
 
   constructor(
