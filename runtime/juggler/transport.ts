@@ -201,13 +201,12 @@ export class Transport implements BudgetHolder {
   }
 
   /**
-   * Queues `msg`; resolves once it is queued (not written), waiting while the
-   * queue is full. Rejects with `ConnectionClosedError` once closed, or with
-   * the `JSON.stringify` error for values that are not JSON.
+   * Queues a message encoded as JSON (see encode.ts); resolves once it is
+   * queued (not written), waiting while the queue is full. Rejects with
+   * `ConnectionClosedError` once closed.
    */
-  async send(msg: unknown): Promise<void> {
+  async sendEncoded(text: string): Promise<void> {
     if (this.#closing) throw new ConnectionClosedError();
-    const text = JSON.stringify(msg);
     while (this.isQueueFull) {
       await new Promise<void>((resolve, reject) =>
         this.#spaceWaiters.push({ resolve, reject, takesSlot: true }),
@@ -218,14 +217,7 @@ export class Transport implements BudgetHolder {
     this.#enqueue(text);
   }
 
-  /** Queues `msg` only if there is room right now; returns whether it did. */
-  trySend(msg: unknown): boolean {
-    if (!this.#hasRoom()) return false;
-    this.#enqueue(JSON.stringify(msg));
-    return true;
-  }
-
-  /** `trySend` of a message already encoded with `JSON.stringify` (one encoding sent on several connections). */
+  /** Queues a message encoded as JSON only if there is room right now; returns whether it did. */
   trySendEncoded(json: string): boolean {
     if (!this.#hasRoom()) return false;
     this.#enqueue(json);
