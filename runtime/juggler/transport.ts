@@ -314,12 +314,12 @@ export class Transport implements BudgetHolder {
       let end = pos + max;
       if (end >= text.length) {
         // slice(0) of a whole string is that string: a one-segment message is not copied
-        socket.send('0' + text.slice(pos));
+        socket.send('0', text.slice(pos));
         this.#current = null;
         this.#wakeOneWaiter();
       } else {
         if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
-        socket.send('1' + text.slice(pos, end));
+        socket.send('1', text.slice(pos, end));
         this.#currentPos = end;
       }
     }
@@ -363,7 +363,7 @@ export class Transport implements BudgetHolder {
       this.#receiveSegment(frame, header === HEADER_LAST);
     } else if (header === HEADER_PING) {
       // Written directly, not queued: a pong may sit between segments of a message.
-      this.#socket.send('3' + frame.slice(1));
+      this.#socket.send('3', frame.slice(1));
       if (this.#socket.bufferedAmount > this.#opts.highWaterMark) this.#pauseForPongs();
     } else if (header !== HEADER_PONG) {
       this.#fail(
@@ -486,7 +486,7 @@ export class Transport implements BudgetHolder {
     }
     this.#pingPending = true;
     this.#pingSentAt = now;
-    this.#socket.send('2');
+    this.#socket.send('2', '');
     this.#armTimer(this.#opts.pingTimeout);
   }
 
