@@ -1,4 +1,4 @@
-import type { JsonValue } from './json.js';
+import type { JsonValue } from '../json-value.js';
 
 /**
  * Encoding of the messages that carry caller data (requests, responses,
