@@ -1,0 +1,736 @@
+// hat-event's LMDB storage model (latest, timeseries partitions, references by id, last ids
+// per server) on the `lmdb` package, with one difference: by default `register` resolves only
+// after its events are committed, and registrations queued meanwhile share the next commit.
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { HatEventer } from '../../../generated/index.js';
+import { noopLogger, type Logger } from '../../chatter/index.js';
+import type { EventerBackend } from '../backend.js';
+import { eventFromSbs, eventToSbs } from '../convert.js';
+import {
+  compareEventIds,
+  eventBefore,
+  eventIdEquals,
+  type Event,
+  type EventId,
+  type EventType,
+  type RegisterEvent,
+} from '../event.js';
+import type {
+  QueryLatestParams,
+  QueryParams,
+  QueryResult,
+  QueryServerParams,
+  QueryTimeseriesParams,
+} from '../query.js';
+import { Subscription } from '../subscription.js';
+import {
+  addSeconds,
+  compareTimestamps,
+  MAX_TIMESTAMP,
+  MIN_TIMESTAMP,
+  now,
+  type Timestamp,
+} from '../timestamp.js';
+import {
+  DEFAULT_CONFIG,
+  partitionIdentity,
+  type LmdbConfig,
+  type PartitionConfig,
+} from './config.js';
+import { LmdbBackendError } from './errors.js';
+import { checkDbFile } from './header.js';
+import {
+  entryEventId,
+  entryKey,
+  entryLowerBound,
+  entryUpperBound,
+  EVENT_ID_SIZE,
+  eventIdKey,
+  latestKey,
+  readEventId,
+  readServerKey,
+  readTimestamp,
+  serverKey,
+  serverStartKey,
+  TIMESTAMP_SIZE,
+  typeKey,
+  writeEventId,
+  writeTimestamp,
+} from './keys.js';
+import { decodeRef, encodeRef, type EventRef } from './ref-value.js';
+
+/** Marks a database as ours; another value (or none, in a non-empty file) is refused. */
+const FORMAT = 'hat-open-ts eventer lmdb 1';
+const KEY_FORMAT = Buffer.from([1]);
+const PREFIX_LAST = 2;
+const PREFIX_PARTITION = 3;
+/** Entries removed per cleanup transaction (hat's `cleanup_max_results`); more go next turn. */
+const CLEANUP_BATCH = 1024;
+/** Events per transaction when importing. */
+const IMPORT_BATCH = 10_000;
+
+export interface LmdbBackendOptions {
+  /** The data file (its lock file is `<path>-lock`). */
+  readonly path: string;
+  /** `id.server` of registered events. Default 1. */
+  readonly serverId?: number;
+  readonly config?: LmdbConfig;
+  /** Clock for event timestamps (tests). */
+  readonly clock?: () => Timestamp;
+  readonly logger?: Logger;
+}
+
+/** The last id and timestamp a server registered, kept so its sessions are never reused. */
+export interface LastId {
+  readonly serverId: number;
+  readonly eventId: EventId;
+  readonly timestamp: Timestamp;
+}
+
+interface Partition {
+  readonly id: number;
+  readonly orderBy: PartitionConfig['orderBy'];
+  readonly subscription: Subscription;
+  readonly config: PartitionConfig | null;
+  readonly db: Database<Buffer, Buffer>;
+  /** Entries, committed or queued. */
+  count: number;
+}
+
+interface LatestEntry {
+  readonly event: Event;
+  /** Its reference points at the latest table (no partition holds it). */
+  latestOnly: boolean;
+}
+
+type Db = Database<Buffer, Buffer>;
+
+function encodeEvent(e: Event): Buffer {
+  const bytes = HatEventer.Event.encode(eventToSbs(e));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function decodeEvent(bytes: Uint8Array): Event {
+  return eventFromSbs(HatEventer.Event.decode(bytes));
+}
+
+function idString(id: EventId): string {
+  return `${id.server}/${id.session}/${id.instance}`;
+}
+
+function lastKey(server: number): Buffer {
+  return Buffer.concat([Buffer.from([PREFIX_LAST]), serverKey(server)]);
+}
+
+function encodeLast(id: EventId, t: Timestamp): Buffer {
+  const buf = Buffer.allocUnsafe(EVENT_ID_SIZE + TIMESTAMP_SIZE);
+  writeEventId(buf, 0, id);
+  writeTimestamp(buf, EVENT_ID_SIZE, t);
+  return buf;
+}
+
+function isOurDbName(name: string): boolean {
+  return name === 'system' || name === 'latest' || name === 'ref' || /^ts-\d+$/.test(name);
+}
+
+/**
+ * An event store in one LMDB file. `LmdbBackend.open` checks the file's header first and
+ * refuses (`LmdbBackendError` `ERR_LMDB_FORMAT`) anything that is not a database of ours.
+ */
+export class LmdbBackend implements EventerBackend, AsyncDisposable {
+  readonly serverId: number;
+  readonly config: LmdbConfig;
+  private readonly clock: () => Timestamp;
+  private readonly logger: Logger;
+  private readonly latestSubscription: Subscription;
+  /** Latest events as queries see them (committed, or registered in flush-period mode). */
+  private readonly latest = new Map<string, Event>();
+  /** Latest events including queued writes: what the next write replaces. */
+  private readonly latestWrite = new Map<string, LatestEntry>();
+  /** Ids of `latestWrite`'s events, for the cleanup to keep their references. */
+  private readonly latestIds = new Map<string, string>();
+  private readonly lastIdMap = new Map<number, LastId>();
+  private readonly partitionsOfType = new Map<string, Partition[]>();
+  /** The last write queued; resolves when it is committed. */
+  private pending: Promise<unknown> = Promise.resolve();
+  private cleanupTimer: NodeJS.Timeout | null = null;
+  private cleaning: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly env: RootDatabase<Buffer, Buffer>,
+    private readonly system: Db,
+    private readonly latestDb: Db,
+    private readonly refDb: Db,
+    /** Configured partitions, in query order. */
+    private readonly partitions: readonly Partition[],
+    /** Every partition on disk, configured or left from an earlier config. */
+    private readonly allPartitions: ReadonlyMap<number, Partition>,
+    options: LmdbBackendOptions,
+    config: LmdbConfig,
+  ) {
+    this.serverId = options.serverId ?? 1;
+    this.config = config;
+    this.clock = options.clock ?? now;
+    this.logger = options.logger ?? noopLogger;
+    this.latestSubscription = Subscription.of(config.latest);
+  }
+
+  /** Opens (or creates) the database at `options.path`. */
+  static async open(options: LmdbBackendOptions): Promise<LmdbBackend> {
+    const config = options.config ?? DEFAULT_CONFIG;
+    const serverId = options.serverId ?? 1;
+    if (!Number.isSafeInteger(serverId) || serverId < 0)
+      throw new LmdbBackendError('ERR_LMDB_VALUE', `invalid server id ${serverId}`);
+    checkDbFile(options.path);
+    const env = open<Buffer, Buffer>({
+      path: options.path,
+      noSubdir: true,
+      maxDbs: 1100,
+      encoding: 'binary',
+      keyEncoding: 'binary',
+      compression: false,
+      cache: false,
+      // hat-event's flush period: writes gather this long before one commit.
+      ...(config.flushPeriod !== null ? { commitDelay: config.flushPeriod * 1000 } : {}),
+    });
+    try {
+      const names: string[] = [];
+      for (const key of env.getKeys())
+        names.push(Buffer.from(key).toString('latin1').replace(/\0+$/, ''));
+      if (names.length > 0 && (!names.includes('system') || !names.every(isOurDbName)))
+        throw new LmdbBackendError(
+          'ERR_LMDB_FORMAT',
+          `${options.path}: is an LMDB database of another program (tables ${names.slice(0, 5).join(', ')})`,
+        );
+      const db = (name: string): Db =>
+        env.openDB<Buffer, Buffer>({
+          name,
+          encoding: 'binary',
+          keyEncoding: 'binary',
+          cache: false,
+        });
+      const system = db('system');
+      const format = system.get(KEY_FORMAT);
+      if (names.length > 0 && (format === undefined || Buffer.from(format).toString() !== FORMAT))
+        throw new LmdbBackendError(
+          'ERR_LMDB_FORMAT',
+          `${options.path}: is an LMDB database of another program or version (format ${format === undefined ? 'unmarked' : JSON.stringify(Buffer.from(format).toString())})`,
+        );
+      const all = new Map<number, Partition>();
+      const byIdentity = new Map<string, number>();
+      for (const { key, value } of system.getRange({
+        start: Buffer.from([PREFIX_PARTITION]),
+        end: Buffer.from([PREFIX_PARTITION + 1]),
+      })) {
+        const id = Buffer.from(key).readUInt16BE(1);
+        const identity = Buffer.from(value).toString();
+        const desc = JSON.parse(identity) as {
+          orderBy: PartitionConfig['orderBy'];
+          subscriptions: EventType[];
+        };
+        byIdentity.set(identity, id);
+        const pdb = db(`ts-${id}`);
+        all.set(id, {
+          id,
+          orderBy: desc.orderBy,
+          subscription: Subscription.of(desc.subscriptions),
+          config: null,
+          db: pdb,
+          count: (pdb.getStats() as { entryCount: number }).entryCount,
+        });
+      }
+      const configured: Partition[] = [];
+      const writes: [Buffer, Buffer][] = [];
+      if (format === undefined) writes.push([KEY_FORMAT, Buffer.from(FORMAT)]);
+      for (const p of config.timeseries) {
+        const identity = partitionIdentity(p);
+        let id = byIdentity.get(identity);
+        if (id === undefined) {
+          id = Math.max(0, ...all.keys()) + 1;
+          if (id > 0xffff)
+            throw new LmdbBackendError('ERR_LMDB_VALUE', 'too many timeseries partitions');
+          byIdentity.set(identity, id);
+          writes.push([Buffer.from([PREFIX_PARTITION, id >> 8, id & 0xff]), Buffer.from(identity)]);
+          all.set(id, {
+            id,
+            orderBy: p.orderBy,
+            subscription: Subscription.of(p.subscriptions),
+            config: null,
+            db: db(`ts-${id}`),
+            count: 0,
+          });
+        }
+        const known = all.get(id) as Partition;
+        const part: Partition = { ...known, config: p };
+        all.set(id, part);
+        configured.push(part);
+      }
+      const latestDb = db('latest');
+      const refDb = db('ref');
+      if (writes.length > 0)
+        await env.transaction(() => {
+          for (const [k, v] of writes) system.put(k, v);
+        });
+      const backend = new LmdbBackend(
+        env,
+        system,
+        latestDb,
+        refDb,
+        configured,
+        all,
+        options,
+        config,
+      );
+      backend.load();
+      backend.scheduleCleanup();
+      return backend;
+    } catch (e) {
+      await env.close();
+      throw e;
+    }
+  }
+
+  private load(): void {
+    for (const { key, value } of this.system.getRange({
+      start: Buffer.from([PREFIX_LAST]),
+      end: Buffer.from([PREFIX_LAST + 1]),
+    })) {
+      const serverId = readServerKey(Buffer.from(key).subarray(1));
+      this.lastIdMap.set(serverId, {
+        serverId,
+        eventId: readEventId(value, 0),
+        timestamp: readTimestamp(value, EVENT_ID_SIZE),
+      });
+    }
+    for (const { value } of this.latestDb.getRange()) {
+      const event = decodeEvent(value);
+      if (!this.latestSubscription.matches(event.type)) continue;
+      const key = typeKey(event.type);
+      this.latest.set(key, event);
+      const ref = this.refDb.get(eventIdKey(event.id));
+      const latestOnly = ref !== undefined && decodeRef(ref).latestKey !== null;
+      this.latestWrite.set(key, { event, latestOnly });
+      this.latestIds.set(idString(event.id), key);
+    }
+  }
+
+  /** Last id and timestamp of every server that registered here (or was imported). */
+  lastIds(): LastId[] {
+    return [...this.lastIdMap.values()];
+  }
+
+  /** Last session used by this server (0 before the first registration). */
+  get lastSession(): number {
+    return this.lastIdMap.get(this.serverId)?.eventId.session ?? 0;
+  }
+
+  private check(): void {
+    if (this.closing !== null) throw new LmdbBackendError('ERR_LMDB_CLOSED', 'backend is closed');
+  }
+
+  private partitionsFor(type: EventType): Partition[] {
+    const key = typeKey(type);
+    let ps = this.partitionsOfType.get(key);
+    if (ps === undefined) {
+      ps = this.partitions.filter((p) => p.subscription.matches(type));
+      if (this.partitionsOfType.size >= 100_000) this.partitionsOfType.clear();
+      this.partitionsOfType.set(key, ps);
+    }
+    return ps;
+  }
+
+  /**
+   * Queues the writes storing `events` (partitions, latest, references) and returns the
+   * promise of the last; everything queued in one turn is committed in one transaction.
+   */
+  private store(events: readonly Event[], visibleNow: boolean): Promise<unknown> {
+    const latestPuts = new Map<string, [Buffer, Buffer]>();
+    let last: Promise<unknown> | null = null;
+    for (const e of events) {
+      const bytes = encodeEvent(e);
+      const partitions: number[] = [];
+      for (const p of this.partitionsFor(e.type)) {
+        const t = p.orderBy === 'timestamp' ? e.timestamp : e.sourceTimestamp;
+        if (t === null) continue;
+        last = p.db.put(entryKey(t, e.id), bytes);
+        p.count++;
+        partitions.push(p.id);
+      }
+      let lkey: Buffer | null = null;
+      if (this.latestSubscription.matches(e.type)) {
+        const tk = typeKey(e.type);
+        const prev = this.latestWrite.get(tk);
+        if (prev === undefined || !eventBefore(e, prev.event)) {
+          lkey = latestKey(e.type);
+          if (prev !== undefined) {
+            this.latestIds.delete(idString(prev.event.id));
+            if (prev.latestOnly) last = this.refDb.remove(eventIdKey(prev.event.id));
+          }
+          latestPuts.set(tk, [lkey, bytes]);
+          this.latestWrite.set(tk, { event: e, latestOnly: partitions.length === 0 });
+          this.latestIds.set(idString(e.id), tk);
+          if (visibleNow) this.latest.set(tk, e);
+        }
+      }
+      if (partitions.length > 0 || lkey !== null)
+        last = this.refDb.put(
+          eventIdKey(e.id),
+          encodeRef({
+            partitions,
+            timestamp: e.timestamp,
+            sourceTimestamp: e.sourceTimestamp,
+            latestKey: partitions.length === 0 ? lkey : null,
+          }),
+        );
+    }
+    for (const [k, v] of latestPuts.values()) last = this.latestDb.put(k, v);
+    return last ?? Promise.resolve();
+  }
+
+  private setLastId(id: EventId, timestamp: Timestamp): Promise<unknown> {
+    const prev = this.lastIdMap.get(id.server);
+    if (prev !== undefined && compareEventIds(prev.eventId, id) >= 0) return Promise.resolve();
+    this.lastIdMap.set(id.server, { serverId: id.server, eventId: id, timestamp });
+    return this.system.put(lastKey(id.server), encodeLast(id, timestamp));
+  }
+
+  /**
+   * Registers events as one session of `serverId`. Ids and timestamp are assigned at the call
+   * (in call order); by default resolves once the events are committed to disk, with a
+   * flush period at once. The timestamp never goes back from the server's last one (after a
+   * clock step back, events keep the last timestamp), so time order and id order agree.
+   */
+  register(events: readonly RegisterEvent[]): Promise<Event[]> {
+    this.check();
+    if (events.length === 0) return Promise.resolve([]);
+    const last = this.lastIdMap.get(this.serverId);
+    const session = (last?.eventId.session ?? 0) + 1;
+    let timestamp = this.clock();
+    if (last !== undefined && compareTimestamps(timestamp, last.timestamp) < 0)
+      timestamp = last.timestamp;
+    const out: Event[] = new Array<Event>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as RegisterEvent;
+      out[i] = {
+        id: { server: this.serverId, session, instance: i + 1 },
+        type: e.type,
+        timestamp,
+        sourceTimestamp: e.sourceTimestamp ?? null,
+        payload: e.payload ?? null,
+      };
+    }
+    const durable = this.config.flushPeriod === null;
+    this.store(out, !durable);
+    const written = this.setLastId((out[out.length - 1] as Event).id, timestamp);
+    const committed = written.then(() => {
+      if (durable) for (const e of out) this.showLatest(e);
+    });
+    this.pending = committed;
+    if (!durable) {
+      committed.catch((e: unknown) =>
+        this.logger.error('eventer lmdb: commit failed', { error: e }),
+      );
+      return Promise.resolve(out);
+    }
+    return committed.then(() => out);
+  }
+
+  private showLatest(e: Event): void {
+    const tk = typeKey(e.type);
+    if (this.latestWrite.get(tk)?.event === e) this.latest.set(tk, e);
+  }
+
+  /** Resolves once everything registered so far is committed. */
+  async flushed(): Promise<void> {
+    await this.pending;
+  }
+
+  query(params: QueryParams): QueryResult {
+    this.check();
+    switch (params.type) {
+      case 'latest':
+        return this.queryLatest(params);
+      case 'timeseries':
+        return this.queryTimeseries(params);
+      case 'server':
+        return this.queryServer(params);
+    }
+  }
+
+  private limit(maxResults: number | null): number {
+    return maxResults !== null && maxResults < this.config.maxResults
+      ? Math.max(0, maxResults)
+      : this.config.maxResults;
+  }
+
+  private queryLatest(p: QueryLatestParams): QueryResult {
+    const types = p.eventTypes;
+    if (types === null) return { events: [...this.latest.values()], moreFollows: false };
+    const wildcard = types.some((t) => t.includes('*') || t.includes('?'));
+    if (!wildcard && types.length < this.latest.size) {
+      // O(types asked): one lookup each.
+      const seen = new Set<string>();
+      const events: Event[] = [];
+      for (const t of types) {
+        const k = typeKey(t);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        const e = this.latest.get(k);
+        if (e !== undefined) events.push(e);
+      }
+      return { events, moreFollows: false };
+    }
+    const s = Subscription.of(types);
+    const events: Event[] = [];
+    for (const e of this.latest.values()) if (s.matchesAll || s.matches(e.type)) events.push(e);
+    return { events, moreFollows: false };
+  }
+
+  private queryTimeseries(p: QueryTimeseriesParams): QueryResult {
+    const filter = p.eventTypes === null ? null : Subscription.of(p.eventTypes);
+    const partition = this.partitions.find(
+      (x) => x.orderBy === p.orderBy && (filter === null || !filter.isDisjoint(x.subscription)),
+    );
+    if (partition === undefined) return { events: [], moreFollows: false };
+    const bySource = p.orderBy === 'sourceTimestamp';
+    const from = (bySource ? p.sourceTFrom : p.tFrom) ?? MIN_TIMESTAMP;
+    const to = (bySource ? p.sourceTTo : p.tTo) ?? MAX_TIMESTAMP;
+    const descending = p.order === 'descending';
+    let lo: Buffer = entryLowerBound(from);
+    let hi: Buffer = entryUpperBound(to);
+    if (p.lastEventId !== null) {
+      // hat drops everything up to that event on the partition's stream within the bounds;
+      // found by its reference, so paging seeks instead of walking from the bound.
+      const ref = this.refDb.get(eventIdKey(p.lastEventId));
+      const r = ref === undefined ? null : decodeRef(ref);
+      const t = r === null ? null : bySource ? r.sourceTimestamp : r.timestamp;
+      if (r === null || t === null || !r.partitions.includes(partition.id))
+        return { events: [], moreFollows: false };
+      if (compareTimestamps(t, from) < 0 || compareTimestamps(t, to) > 0)
+        return { events: [], moreFollows: false };
+      const at = entryKey(t, p.lastEventId);
+      if (descending) hi = at;
+      else lo = Buffer.concat([at, Buffer.from([0])]);
+    }
+    const max = this.limit(p.maxResults);
+    const other = bySource
+      ? { from: p.tFrom, to: p.tTo, of: (e: Event) => e.timestamp }
+      : { from: p.sourceTFrom, to: p.sourceTTo, of: (e: Event) => e.sourceTimestamp };
+    const events: Event[] = [];
+    const range = descending
+      ? partition.db.getRange({ start: hi, end: lo, reverse: true })
+      : partition.db.getRange({ start: lo, end: hi });
+    for (const { key, value } of range) {
+      // A reverse range's start is inclusive: `hi` is the lastEventId entry itself.
+      if (
+        descending &&
+        p.lastEventId !== null &&
+        key.length === hi.length &&
+        Buffer.compare(key, hi) === 0
+      )
+        continue;
+      const e = decodeEvent(value);
+      if (filter !== null && !filter.matches(e.type)) continue;
+      if (other.from !== null || other.to !== null) {
+        const t = other.of(e);
+        if (t === null) continue;
+        if (other.from !== null && compareTimestamps(t, other.from) < 0) continue;
+        if (other.to !== null && compareTimestamps(t, other.to) > 0) continue;
+      }
+      if (events.length >= max) return { events, moreFollows: true };
+      events.push(e);
+    }
+    return { events, moreFollows: false };
+  }
+
+  /** Throws `Error('invalid server id')` when `lastEventId` names another server (as hat). */
+  private queryServer(p: QueryServerParams): QueryResult {
+    if (p.lastEventId !== null && p.lastEventId.server !== p.serverId)
+      throw new Error('invalid server id');
+    const max = this.limit(p.maxResults);
+    const start =
+      p.lastEventId === null
+        ? serverStartKey(p.serverId)
+        : Buffer.concat([eventIdKey(p.lastEventId), Buffer.from([0])]);
+    const events: Event[] = [];
+    for (const { key, value } of this.refDb.getRange({
+      start,
+      end: serverStartKey(p.serverId + 1),
+    })) {
+      const e = this.fetch(readEventId(key, 0), decodeRef(value));
+      if (e === null) continue;
+      if (events.length >= max) return { events, moreFollows: true };
+      events.push(e);
+    }
+    return { events, moreFollows: false };
+  }
+
+  private fetch(id: EventId, ref: EventRef): Event | null {
+    for (const pid of ref.partitions) {
+      const part = this.allPartitions.get(pid);
+      const t = part?.orderBy === 'timestamp' ? ref.timestamp : ref.sourceTimestamp;
+      if (part === undefined || t === null) continue;
+      const v = part.db.get(entryKey(t, id));
+      if (v !== undefined) return decodeEvent(v);
+    }
+    if (ref.latestKey !== null) {
+      const v = this.latestDb.get(Buffer.from(ref.latestKey));
+      if (v !== undefined) {
+        const e = decodeEvent(v);
+        if (eventIdEquals(e.id, id)) return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Writes events keeping their ids and timestamps (e.g. from another database), in
+   * transactions of IMPORT_BATCH events, storing each in latest/partitions/references per this
+   * database's config; `lastIds` raise the servers' last ids (never lower them).
+   */
+  async importEvents(
+    events: AsyncIterable<Event> | Iterable<Event>,
+    lastIds: readonly LastId[] = [],
+  ): Promise<void> {
+    this.check();
+    let batch: Event[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const written = this.store(batch, true);
+      for (const e of batch) void this.setLastId(e.id, e.timestamp);
+      batch = [];
+      this.pending = written;
+      await written;
+    };
+    for await (const e of events) {
+      batch.push(e);
+      if (batch.length >= IMPORT_BATCH) await flush();
+    }
+    await flush();
+    let last: Promise<unknown> = Promise.resolve();
+    for (const l of lastIds) last = this.setLastId(l.eventId, l.timestamp);
+    this.pending = last;
+    await last;
+  }
+
+  /** Every stored event, ascending by id (per server, servers ascending). */
+  async *exportEvents(): AsyncGenerator<Event> {
+    this.check();
+    await this.pending;
+    for (const { key, value } of this.refDb.getRange()) {
+      const e = this.fetch(readEventId(key, 0), decodeRef(value));
+      if (e !== null) yield e;
+    }
+  }
+
+  private scheduleCleanup(delay = this.config.cleanupPeriod * 1000): void {
+    if (!this.partitions.some((p) => p.config?.limit) || this.closing !== null) return;
+    this.cleanupTimer = setTimeout(() => {
+      this.cleanupTimer = null;
+      this.cleaning = this.cleanup().then(
+        (removed) => {
+          this.cleaning = null;
+          this.scheduleCleanup(removed >= CLEANUP_BATCH ? 0 : undefined);
+        },
+        (e: unknown) => {
+          this.cleaning = null;
+          this.logger.error('eventer lmdb: cleanup failed', { error: e });
+          this.scheduleCleanup();
+        },
+      );
+    }, delay);
+    this.cleanupTimer.unref();
+  }
+
+  /**
+   * Applies the partitions' limits: removes at most CLEANUP_BATCH oldest entries, queued with
+   * the registrations of this turn so they commit in the same transaction. Returns how many.
+   */
+  async cleanup(): Promise<number> {
+    this.check();
+    const nowT = this.clock();
+    let removed = 0;
+    const refChanges = new Map<string, { id: EventId; partitions: Set<number> }>();
+    let last: Promise<unknown> | null = null;
+    for (const p of this.partitions) {
+      const limit = p.config?.limit;
+      if (!limit) continue;
+      let maxEntries = limit.maxEntries;
+      if (limit.size !== null) {
+        const s = p.db.getStats() as {
+          entryCount: number;
+          pageSize: number;
+          treeBranchPageCount: number;
+          treeLeafPageCount: number;
+          overflowPages: number;
+        };
+        if (s.entryCount > 0) {
+          const bytes =
+            s.pageSize * (s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages);
+          const bySize = Math.floor(limit.size / (bytes / s.entryCount));
+          maxEntries = maxEntries === null ? bySize : Math.min(maxEntries, bySize);
+        }
+      }
+      const minEntries = limit.minEntries ?? 0;
+      const durationKey =
+        limit.duration === null ? null : entryLowerBound(addSeconds(nowT, -limit.duration));
+      let here = 0;
+      for (const key of p.db.getKeys({ limit: CLEANUP_BATCH - removed })) {
+        const left = p.count - here;
+        if (left <= minEntries) break;
+        const over = maxEntries !== null && left > maxEntries;
+        const old = durationKey !== null && Buffer.compare(key, durationKey) < 0;
+        if (!over && !old) break;
+        const k = Buffer.from(key);
+        last = p.db.remove(k);
+        here++;
+        const id = entryEventId(k);
+        const ids = idString(id);
+        let c = refChanges.get(ids);
+        if (c === undefined) refChanges.set(ids, (c = { id, partitions: new Set() }));
+        c.partitions.add(p.id);
+      }
+      p.count -= here;
+      removed += here;
+      if (removed >= CLEANUP_BATCH) break;
+    }
+    for (const [ids, c] of refChanges) {
+      const key = eventIdKey(c.id);
+      const v = this.refDb.get(key);
+      if (v === undefined) continue;
+      const ref = decodeRef(v);
+      const partitions = ref.partitions.filter((x) => !c.partitions.has(x));
+      const latestType = this.latestIds.get(ids);
+      if (partitions.length > 0) last = this.refDb.put(key, encodeRef({ ...ref, partitions }));
+      else if (latestType !== undefined) {
+        const entry = this.latestWrite.get(latestType) as LatestEntry;
+        entry.latestOnly = true;
+        last = this.refDb.put(
+          key,
+          encodeRef({ ...ref, partitions, latestKey: latestKey(entry.event.type) }),
+        );
+      } else last = this.refDb.remove(key);
+    }
+    if (last !== null) {
+      this.pending = last;
+      await last;
+    }
+    return removed;
+  }
+
+  /** Waits for queued writes, then closes the database. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.cleanupTimer !== null) clearTimeout(this.cleanupTimer);
+      await this.cleaning?.catch(() => {});
+      await this.pending.catch(() => {});
+      await this.env.close();
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
