@@ -154,6 +154,11 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   /** The last write queued; resolves when it is committed. */
   private pending: Promise<unknown> = Promise.resolve();
   private cleanupTimer: NodeJS.Timeout | null = null;
+  /** Flush-period mode: registered events not yet written, and who waits for their flush. */
+  private unflushed: Event[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private nextFlush: { readonly promise: Promise<void>; readonly resolve: () => void } | null =
+    null;
   private cleaning: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
 
@@ -191,8 +196,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       keyEncoding: 'binary',
       compression: false,
       cache: false,
-      // hat-event's flush period: writes gather this long before one commit.
-      ...(config.flushPeriod !== null ? { commitDelay: config.flushPeriod * 1000 } : {}),
     });
     try {
       const names: string[] = [];
@@ -420,20 +423,68 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         payload: e.payload ?? null,
       };
     }
-    const durable = this.config.flushPeriod === null;
-    this.store(out, !durable);
-    const written = this.setLastId((out[out.length - 1] as Event).id, timestamp);
-    const committed = written.then(() => {
-      if (durable) for (const e of out) this.showLatest(e);
-    });
-    this.pending = committed;
-    if (!durable) {
-      committed.catch((e: unknown) =>
-        this.logger.error('eventer lmdb: commit failed', { error: e }),
-      );
+    if (this.config.flushPeriod !== null) {
+      // hat-event's behaviour: kept in memory (latest answers at once) until the next flush.
+      this.unflushed.push(...out);
+      for (const e of out) this.showLatestNow(e);
+      this.lastIdMap.set(this.serverId, {
+        serverId: this.serverId,
+        eventId: (out[out.length - 1] as Event).id,
+        timestamp,
+      });
+      this.scheduleFlush();
       return Promise.resolve(out);
     }
+    this.store(out, false);
+    const written = this.setLastId((out[out.length - 1] as Event).id, timestamp);
+    const committed = written.then(() => {
+      for (const e of out) this.showLatest(e);
+    });
+    this.pending = committed;
     return committed.then(() => out);
+  }
+
+  private showLatestNow(e: Event): void {
+    if (!this.latestSubscription.matches(e.type)) return;
+    const tk = typeKey(e.type);
+    const prev = this.latest.get(tk);
+    if (prev === undefined || !eventBefore(e, prev)) this.latest.set(tk, e);
+  }
+
+  private scheduleFlush(): void {
+    if (this.nextFlush === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.nextFlush = { promise, resolve };
+    }
+    if (this.flushTimer !== null || this.config.flushPeriod === null) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, this.config.flushPeriod * 1000);
+  }
+
+  /** Writes what registrations kept in memory (flush-period mode) in one transaction. */
+  private flush(): Promise<void> {
+    const batch = this.unflushed;
+    const waiting = this.nextFlush;
+    this.nextFlush = null;
+    if (batch.length === 0) return this.pending.then(() => waiting?.resolve());
+    this.unflushed = [];
+    this.store(batch, true);
+    const last = this.lastIdMap.get(this.serverId) as LastId;
+    const written = this.system.put(
+      lastKey(this.serverId),
+      encodeLast(last.eventId, last.timestamp),
+    );
+    const done = written
+      .then(
+        () => {},
+        (e: unknown) => this.logger.error('eventer lmdb: flush failed', { error: e }),
+      )
+      .finally(() => waiting?.resolve());
+    this.pending = done;
+    return done;
   }
 
   private showLatest(e: Event): void {
@@ -441,9 +492,10 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     if (this.latestWrite.get(tk)?.event === e) this.latest.set(tk, e);
   }
 
-  /** Resolves once everything registered so far is committed. */
+  /** Resolves once everything registered so far is committed (at the next flush, with a period). */
   async flushed(): Promise<void> {
-    await this.pending;
+    if (this.nextFlush !== null) await this.nextFlush.promise;
+    else await this.pending;
   }
 
   query(params: QueryParams): QueryResult {
@@ -723,7 +775,9 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.cleanupTimer !== null) clearTimeout(this.cleanupTimer);
+      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       await this.cleaning?.catch(() => {});
+      await this.flush();
       await this.pending.catch(() => {});
       await this.env.close();
     })();

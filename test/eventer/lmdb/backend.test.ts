@@ -311,6 +311,17 @@ describe('LmdbBackend', () => {
     expect(e?.id.session).toBe(501);
   });
 
+  it('flush period: latest at once, timeseries after the flush, everything written on close', async () => {
+    const { b, path } = await openDb(parseConfig({ flush_period: 3600 }));
+    await b.register([{ type: ['f'], payload: jsonPayload(1) }]);
+    expect(b.query(queryParams({ type: 'latest' })).events).toHaveLength(1);
+    expect(b.query(queryParams({ type: 'timeseries' })).events).toHaveLength(0);
+    await b.close();
+    const { b: again } = await openDb(BOTH, path);
+    expect(again.query(queryParams({ type: 'timeseries' })).events.map(key)).toEqual(['1.1']);
+    expect(again.lastSession).toBe(1);
+  });
+
   it('a closed backend refuses use with a typed error', async () => {
     const { b } = await openDb();
     await b.close();
