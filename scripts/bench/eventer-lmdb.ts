@@ -1,0 +1,238 @@
+// Eventer server on LMDB, durable mode (a response after its commit), server in a child
+// process on a fresh database with a timestamp and a sourceTimestamp partition:
+// - register with response: batches of 100 (8 in flight), single events (256 in flight);
+// - query latency (timeseries page of 100 by either key, server query page, latest) at 10k
+//   stored events and at STORED (default 1,000,000; `BENCH_LMDB_EVENTS=200000` for a quicker
+//   run), and its growth between the two;
+// - the server's RSS with STORED events, and the restart time on that database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import {
+  connect,
+  jsonPayload,
+  type Client,
+  type EventId,
+  type QueryParamsInit,
+  type RegisterEvent,
+} from '../../runtime/eventer/index.js';
+import { isMain } from '../cli.js';
+import { printTable, type BenchResult } from './result.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
+
+interface Child {
+  readonly proc: ChildProcess;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(db: string, config: string): Promise<Child> {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'scripts/eventer-server.ts',
+      '--port',
+      '0',
+      '--db',
+      db,
+      '--config',
+      config,
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  for await (const line of createInterface({ input: proc.stdout as NodeJS.ReadableStream })) {
+    const m = /^READY (\d+)$/.exec(line);
+    if (m)
+      return {
+        proc,
+        port: Number(m[1]),
+        stop: async () => {
+          proc.kill('SIGTERM');
+          await exited;
+        },
+      };
+  }
+  throw new Error('eventer-server exited before READY');
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+let seq = 0;
+function batch(n: number): RegisterEvent[] {
+  const out: RegisterEvent[] = [];
+  for (let i = 0; i < n; i++, seq++)
+    out.push({
+      type: ['bench', 'value', String(seq % 16)],
+      sourceTimestamp: { s: 1_700_000_000 + (seq % 100_000), us: seq % 1000 },
+      payload: jsonPayload({ seq, value: 12.5 }),
+    });
+  return out;
+}
+
+async function registerRate(
+  client: Client,
+  size: number,
+  inFlight: number,
+  ms: number,
+): Promise<number> {
+  let events = 0;
+  const until = performance.now() + ms;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < until) {
+        const r = await client.register(batch(size), { withResponse: true });
+        if (r === null || r.length !== size) throw new Error('register failed');
+        events += size;
+      }
+    }),
+  );
+  return (events * 1000) / (performance.now() - start);
+}
+
+async function fill(client: Client, total: number): Promise<void> {
+  let left = total;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (left > 0) {
+        const n = Math.min(1000, left);
+        left -= n;
+        await client.register(batch(n), { withResponse: true });
+      }
+    }),
+  );
+}
+
+/** Mean milliseconds per query over `n` sequential queries. */
+async function latency(client: Client, params: () => QueryParamsInit, n = 200): Promise<number> {
+  for (let i = 0; i < 20; i++) await client.query(params());
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await client.query(params());
+  return (performance.now() - start) / n;
+}
+
+async function queryLatencies(client: Client, stored: number): Promise<Record<string, number>> {
+  // A page from the middle of the store, reached by its lastEventId.
+  const mid: EventId = { server: 1, session: Math.max(1, Math.floor(stored / 2000)), instance: 1 };
+  return {
+    'timeseries page of 100 by timestamp': await latency(client, () => ({
+      type: 'timeseries',
+      maxResults: 100,
+    })),
+    'timeseries page of 100 by sourceTimestamp': await latency(client, () => ({
+      type: 'timeseries',
+      orderBy: 'sourceTimestamp',
+      maxResults: 100,
+      sourceTFrom: { s: 1_700_050_000, us: 0 },
+      order: 'ascending',
+    })),
+    'server query page of 100 (lastEventId)': await latency(client, () => ({
+      type: 'server',
+      serverId: 1,
+      maxResults: 100,
+      lastEventId: mid,
+    })),
+    'latest (all 16 types)': await latency(client, () => ({ type: 'latest' })),
+  };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'hat-lmdb-bench-'));
+  const db = join(dir, 'events.lmdb');
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      timeseries: [
+        { order_by: 'TIMESTAMP', subscriptions: [['*']] },
+        { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
+      ],
+    }),
+  );
+  const results: BenchResult[] = [];
+  let server = await startServer(db, config);
+  try {
+    let client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    const note = 'durable: response after commit, server in a child process';
+    results.push({
+      name: 'register batches of 100, 8 in flight',
+      unit: 'events/s',
+      value: await registerRate(client, 100, 8, 3000),
+      note,
+    });
+    results.push({
+      name: 'register 1 event, 256 in flight',
+      unit: 'events/s',
+      value: await registerRate(client, 1, 256, 3000),
+      note,
+    });
+    const small = (await client.query({ type: 'server', serverId: 1, maxResults: 0 })).events
+      .length;
+    void small;
+    // Measure at 10k stored: a new database.
+    await client.close();
+    await server.stop();
+    rmSync(dir + '/events.lmdb', { force: true });
+    rmSync(dir + '/events.lmdb-lock', { force: true });
+    server = await startServer(db, config);
+    client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    await fill(client, 10_000);
+    const at10k = await queryLatencies(client, 10_000);
+    const fillStart = performance.now();
+    await fill(client, STORED - 10_000);
+    const fillRate = ((STORED - 10_000) * 1000) / (performance.now() - fillStart);
+    const atN = await queryLatencies(client, STORED);
+    const label = STORED.toLocaleString('en-US');
+    results.push({
+      name: `fill to ${label} (batches of 1000, 8 in flight)`,
+      unit: 'events/s',
+      value: fillRate,
+    });
+    for (const [name, ms] of Object.entries(atN))
+      results.push({
+        name: `${name} at ${label} stored`,
+        unit: 'ms',
+        value: ms,
+        note: `${(at10k[name] as number).toFixed(3)} ms at 10,000: x${(ms / (at10k[name] as number)).toFixed(2)}`,
+      });
+    results.push({
+      name: `server RSS with ${label} stored`,
+      unit: 'MB',
+      value: rssMb(server.proc.pid as number),
+    });
+    await client.close();
+    await server.stop();
+    const t0 = performance.now();
+    server = await startServer(db, config);
+    const restart = performance.now() - t0;
+    client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    const r = await client.query({ type: 'timeseries', maxResults: 1 });
+    await client.close();
+    results.push({
+      name: `restart on ${label} events (spawn to READY)`,
+      unit: 'ms',
+      value: restart,
+      note: `node + tsx start included; first query ${r.events.length === 1 ? 'answered' : 'EMPTY'}`,
+    });
+    return results;
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) {
+  printTable('eventer-lmdb', await run());
+}
