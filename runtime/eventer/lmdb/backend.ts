@@ -151,6 +151,10 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   private readonly latestIds = new Map<string, string>();
   private readonly lastIdMap = new Map<number, LastId>();
   private readonly partitionsOfType = new Map<string, Partition[]>();
+  private readonly latestKeys = new Map<string, Buffer>();
+  /** Writes for the next transaction, flat: database, key, value (null: remove). */
+  private queue: (Db | Buffer | null)[] = [];
+  private txn: Promise<unknown> | null = null;
   /** The last write queued; resolves when it is committed. */
   private pending: Promise<unknown> = Promise.resolve();
   private cleanupTimer: NodeJS.Timeout | null = null;
@@ -273,7 +277,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       const refDb = db('ref');
       if (writes.length > 0)
         await env.transaction(() => {
-          for (const [k, v] of writes) system.put(k, v);
+          for (const [k, v] of writes) system.putSync(k, v);
         });
       const backend = new LmdbBackend(
         env,
@@ -332,8 +336,36 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     if (this.closing !== null) throw new LmdbBackendError('ERR_LMDB_CLOSED', 'backend is closed');
   }
 
-  private partitionsFor(type: EventType): Partition[] {
-    const key = typeKey(type);
+  /**
+   * Queues a write for the next transaction. Writes queued in one turn (and while a commit is
+   * under way) go into one transaction, run synchronously in its callback, whose promise
+   * resolves once it is committed: the group commit.
+   */
+  private put(db: Db, key: Buffer, value: Buffer): Promise<unknown> {
+    this.queue.push(db, key, value);
+    return (this.txn ??= this.startTxn());
+  }
+
+  private remove(db: Db, key: Buffer): Promise<unknown> {
+    this.queue.push(db, key, null);
+    return (this.txn ??= this.startTxn());
+  }
+
+  private startTxn(): Promise<unknown> {
+    return this.env.transaction(() => {
+      const q = this.queue;
+      this.queue = [];
+      this.txn = null;
+      for (let i = 0; i < q.length; i += 3) {
+        const db = q[i] as Db;
+        const value = q[i + 2] as Buffer | null;
+        if (value === null) db.removeSync(q[i + 1] as Buffer);
+        else db.putSync(q[i + 1] as Buffer, value);
+      }
+    });
+  }
+
+  private partitionsFor(type: EventType, key: string): Partition[] {
     let ps = this.partitionsOfType.get(key);
     if (ps === undefined) {
       ps = this.partitions.filter((p) => p.subscription.matches(type));
@@ -343,51 +375,66 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     return ps;
   }
 
+  private latestKeyOf(type: EventType, key: string): Buffer {
+    let k = this.latestKeys.get(key);
+    if (k === undefined) {
+      k = latestKey(type);
+      if (this.latestKeys.size >= 100_000) this.latestKeys.clear();
+      this.latestKeys.set(key, k);
+    }
+    return k;
+  }
+
   /**
    * Queues the writes storing `events` (partitions, latest, references) and returns the
    * promise of the last; everything queued in one turn is committed in one transaction.
    */
   private store(events: readonly Event[], visibleNow: boolean): Promise<unknown> {
-    const latestPuts = new Map<string, [Buffer, Buffer]>();
+    // Per type, only the newest of the batch is written to the latest table.
+    const latestPuts = new Map<string, Event>();
+    const encoded = new Map<Event, Buffer>();
     let last: Promise<unknown> | null = null;
     for (const e of events) {
       const bytes = encodeEvent(e);
+      const tk = typeKey(e.type);
       const partitions: number[] = [];
-      for (const p of this.partitionsFor(e.type)) {
+      for (const p of this.partitionsFor(e.type, tk)) {
         const t = p.orderBy === 'timestamp' ? e.timestamp : e.sourceTimestamp;
         if (t === null) continue;
-        last = p.db.put(entryKey(t, e.id), bytes);
+        last = this.put(p.db, entryKey(t, e.id), bytes);
         p.count++;
         partitions.push(p.id);
       }
-      let lkey: Buffer | null = null;
+      let inLatest = false;
       if (this.latestSubscription.matches(e.type)) {
-        const tk = typeKey(e.type);
         const prev = this.latestWrite.get(tk);
         if (prev === undefined || !eventBefore(e, prev.event)) {
-          lkey = latestKey(e.type);
+          inLatest = true;
           if (prev !== undefined) {
             this.latestIds.delete(idString(prev.event.id));
-            if (prev.latestOnly) last = this.refDb.remove(eventIdKey(prev.event.id));
+            if (prev.latestOnly) last = this.remove(this.refDb, eventIdKey(prev.event.id));
           }
-          latestPuts.set(tk, [lkey, bytes]);
+          latestPuts.set(tk, e);
+          encoded.set(e, bytes);
           this.latestWrite.set(tk, { event: e, latestOnly: partitions.length === 0 });
           this.latestIds.set(idString(e.id), tk);
           if (visibleNow) this.latest.set(tk, e);
         }
       }
-      if (partitions.length > 0 || lkey !== null)
-        last = this.refDb.put(
+      if (partitions.length > 0 || inLatest)
+        last = this.put(
+          this.refDb,
           eventIdKey(e.id),
           encodeRef({
             partitions,
             timestamp: e.timestamp,
             sourceTimestamp: e.sourceTimestamp,
-            latestKey: partitions.length === 0 ? lkey : null,
+            latestKey: partitions.length === 0 ? this.latestKeyOf(e.type, tk) : null,
           }),
         );
     }
-    for (const [k, v] of latestPuts.values()) last = this.latestDb.put(k, v);
+    for (const [tk, e] of latestPuts)
+      last = this.put(this.latestDb, this.latestKeyOf(e.type, tk), encoded.get(e) as Buffer);
     return last ?? Promise.resolve();
   }
 
@@ -395,7 +442,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     const prev = this.lastIdMap.get(id.server);
     if (prev !== undefined && compareEventIds(prev.eventId, id) >= 0) return Promise.resolve();
     this.lastIdMap.set(id.server, { serverId: id.server, eventId: id, timestamp });
-    return this.system.put(lastKey(id.server), encodeLast(id, timestamp));
+    return this.put(this.system, lastKey(id.server), encodeLast(id, timestamp));
   }
 
   /**
@@ -473,7 +520,8 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     this.unflushed = [];
     this.store(batch, true);
     const last = this.lastIdMap.get(this.serverId) as LastId;
-    const written = this.system.put(
+    const written = this.put(
+      this.system,
       lastKey(this.serverId),
       encodeLast(last.eventId, last.timestamp),
     );
@@ -735,7 +783,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         const old = durationKey !== null && Buffer.compare(key, durationKey) < 0;
         if (!over && !old) break;
         const k = Buffer.from(key);
-        last = p.db.remove(k);
+        last = this.remove(p.db, k);
         here++;
         const id = entryEventId(k);
         const ids = idString(id);
@@ -754,15 +802,17 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       const ref = decodeRef(v);
       const partitions = ref.partitions.filter((x) => !c.partitions.has(x));
       const latestType = this.latestIds.get(ids);
-      if (partitions.length > 0) last = this.refDb.put(key, encodeRef({ ...ref, partitions }));
+      if (partitions.length > 0)
+        last = this.put(this.refDb, key, encodeRef({ ...ref, partitions }));
       else if (latestType !== undefined) {
         const entry = this.latestWrite.get(latestType) as LatestEntry;
         entry.latestOnly = true;
-        last = this.refDb.put(
+        last = this.put(
+          this.refDb,
           key,
           encodeRef({ ...ref, partitions, latestKey: latestKey(entry.event.type) }),
         );
-      } else last = this.refDb.remove(key);
+      } else last = this.remove(this.refDb, key);
     }
     if (last !== null) {
       this.pending = last;

@@ -10,7 +10,6 @@ export const EVENT_ID_SIZE = 24;
 export const ENTRY_KEY_SIZE = TIMESTAMP_SIZE + EVENT_ID_SIZE;
 
 const TWO_32 = 2 ** 32;
-const TWO_63 = 2n ** 63n;
 
 /** A non-negative integer below 2^64 as 8 bytes big-endian. */
 function writeU64(buf: Buffer, offset: number, n: number, what: string): void {
@@ -25,17 +24,32 @@ function readU64(buf: Uint8Array, offset: number): number {
   return view.readUInt32BE(offset) * TWO_32 + view.readUInt32BE(offset + 4);
 }
 
-/** `s` with its sign bit flipped, so negative seconds sort before positive ones. */
+/**
+ * `s` as a 64-bit integer with its sign bit flipped, so negative seconds sort before positive
+ * ones. Split without BigInt (a hot path): doubles beyond 2^53 are multiples of 2^11, so the
+ * division by 2^32 stays exact.
+ */
 export function writeTimestamp(buf: Buffer, offset: number, t: Timestamp): void {
-  if (!Number.isInteger(t.s) || !Number.isInteger(t.us) || t.us < 0 || t.us >= 1_000_000)
-    throw new LmdbBackendError('ERR_LMDB_VALUE', `invalid timestamp (${t.s}, ${t.us})`);
-  buf.writeBigUInt64BE(BigInt(t.s) + TWO_63, offset);
-  buf.writeUInt32BE(t.us, offset + 8);
+  const { s, us } = t;
+  if (
+    !Number.isInteger(s) ||
+    s < -(2 ** 63) ||
+    s >= 2 ** 63 ||
+    !Number.isInteger(us) ||
+    us < 0 ||
+    us >= 1_000_000
+  )
+    throw new LmdbBackendError('ERR_LMDB_VALUE', `invalid timestamp (${s}, ${us})`);
+  const hi = Math.floor(s / TWO_32);
+  buf.writeUInt32BE(hi + 2 ** 31, offset);
+  buf.writeUInt32BE(s - hi * TWO_32, offset + 4);
+  buf.writeUInt32BE(us, offset + 8);
 }
 
 export function readTimestamp(buf: Uint8Array, offset: number): Timestamp {
   const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  return { s: Number(view.readBigUInt64BE(offset) - TWO_63), us: view.readUInt32BE(offset + 8) };
+  const hi = view.readUInt32BE(offset) - 2 ** 31;
+  return { s: hi * TWO_32 + view.readUInt32BE(offset + 4), us: view.readUInt32BE(offset + 8) };
 }
 
 export function writeEventId(buf: Buffer, offset: number, id: EventId): void {
