@@ -64,9 +64,14 @@ async function startServer(db: string, config: string): Promise<Child> {
   throw new Error('eventer-server exited before READY');
 }
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+/** VmRSS, RssAnon (heap and other private memory) and RssFile (mapped database pages), MB. */
+function rssMb(pid: number): { total: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => {
+    const m = new RegExp(`${name}:\\s+(\\d+) kB`).exec(status);
+    return m ? Number(m[1]) / 1024 : NaN;
+  };
+  return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
 let seq = 0;
