@@ -200,6 +200,8 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       keyEncoding: 'binary',
       compression: false,
       cache: false,
+      // Maps the file in chunks it can unmap: read pages of a large database stay out of RSS.
+      remapChunks: true,
     });
     try {
       const names: string[] = [];
