@@ -78,6 +78,9 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
 }
 
+/** A pause after a fill, so that queries are not measured against its last commits and GC. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2000));
+
 let seq = 0;
 function batch(n: number): RegisterEvent[] {
   const out: RegisterEvent[] = [];
@@ -219,10 +222,12 @@ export async function run(): Promise<BenchResult[]> {
     server = await startServer(db, config);
     client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
     await fill(client, 10_000);
+    await settle();
     const at10k = await queryLatencies(client, 10_000);
     const fillStart = performance.now();
     await fill(client, STORED - 10_000);
     const fillRate = ((STORED - 10_000) * 1000) / (performance.now() - fillStart);
+    await settle();
     const atN = await queryLatencies(client, STORED);
     const label = STORED.toLocaleString('en-US');
     results.push({
