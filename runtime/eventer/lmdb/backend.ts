@@ -155,6 +155,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   /** Writes for the next transaction, flat: database, key, value (null: remove). */
   private queue: (Db | Buffer | null)[] = [];
   private txn: Promise<unknown> | null = null;
+  private lastQueue = new Map<string, [Db, Buffer, Buffer]>();
   /** The last write queued; resolves when it is committed. */
   private pending: Promise<unknown> = Promise.resolve();
   private cleanupTimer: NodeJS.Timeout | null = null;
@@ -353,10 +354,21 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     return (this.txn ??= this.startTxn());
   }
 
+  /**
+   * Queues a write of which only the last value per `id` in a transaction matters (latest
+   * event of a type, last id of a server): written once per transaction, not per registration.
+   */
+  private putLast(db: Db, id: string, key: Buffer, value: Buffer): Promise<unknown> {
+    this.lastQueue.set(`${db === this.system ? 's' : 'l'} ${id}`, [db, key, value]);
+    return (this.txn ??= this.startTxn());
+  }
+
   private startTxn(): Promise<unknown> {
     return this.env.transaction(() => {
       const q = this.queue;
+      const lastQ = this.lastQueue;
       this.queue = [];
+      this.lastQueue = new Map();
       this.txn = null;
       for (let i = 0; i < q.length; i += 3) {
         const db = q[i] as Db;
@@ -364,6 +376,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         if (value === null) db.removeSync(q[i + 1] as Buffer);
         else db.putSync(q[i + 1] as Buffer, value);
       }
+      for (const [db, key, value] of lastQ.values()) db.putSync(key, value);
     });
   }
 
@@ -436,7 +449,12 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         );
     }
     for (const [tk, e] of latestPuts)
-      last = this.put(this.latestDb, this.latestKeyOf(e.type, tk), encoded.get(e) as Buffer);
+      last = this.putLast(
+        this.latestDb,
+        tk,
+        this.latestKeyOf(e.type, tk),
+        encoded.get(e) as Buffer,
+      );
     return last ?? Promise.resolve();
   }
 
@@ -444,7 +462,12 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     const prev = this.lastIdMap.get(id.server);
     if (prev !== undefined && compareEventIds(prev.eventId, id) >= 0) return Promise.resolve();
     this.lastIdMap.set(id.server, { serverId: id.server, eventId: id, timestamp });
-    return this.put(this.system, lastKey(id.server), encodeLast(id, timestamp));
+    return this.putLast(
+      this.system,
+      `last ${id.server}`,
+      lastKey(id.server),
+      encodeLast(id, timestamp),
+    );
   }
 
   /**
