@@ -161,6 +161,8 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   private cleanupTimer: NodeJS.Timeout | null = null;
   /** Flush-period mode: registered events not yet written, and who waits for their flush. */
   private unflushed: Event[] = [];
+  /** Events of the flush under way: queries still take them from memory until it committed. */
+  private flushing: Event[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private nextFlush: { readonly promise: Promise<void>; readonly resolve: () => void } | null =
     null;
@@ -543,6 +545,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     this.nextFlush = null;
     if (batch.length === 0) return this.pending.then(() => waiting?.resolve());
     this.unflushed = [];
+    this.flushing = batch;
     this.store(batch, true);
     const last = this.lastIdMap.get(this.serverId) as LastId;
     const written = this.put(
@@ -555,7 +558,10 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         () => {},
         (e: unknown) => this.logger.error('eventer lmdb: flush failed', { error: e }),
       )
-      .finally(() => waiting?.resolve());
+      .finally(() => {
+        if (this.flushing === batch) this.flushing = [];
+        waiting?.resolve();
+      });
     this.pending = done;
     return done;
   }
@@ -619,22 +625,30 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     );
     if (partition === undefined) return { events: [], moreFollows: false };
     const bySource = p.orderBy === 'sourceTimestamp';
+    const keyOf = (e: Event): Timestamp | null => (bySource ? e.sourceTimestamp : e.timestamp);
     const from = (bySource ? p.sourceTFrom : p.tFrom) ?? MIN_TIMESTAMP;
     const to = (bySource ? p.sourceTTo : p.tTo) ?? MAX_TIMESTAMP;
     const descending = p.order === 'descending';
+    // Flush-period mode: registered events not yet on disk take part, as in hat-event.
+    const pending = this.pendingIn(partition, keyOf);
     let lo: Buffer = entryLowerBound(from);
     let hi: Buffer = entryUpperBound(to);
     if (p.lastEventId !== null) {
       // hat drops everything up to that event on the partition's stream within the bounds;
       // found by its reference, so paging seeks instead of walking from the bound.
-      const ref = this.refDb.get(eventIdKey(p.lastEventId));
-      const r = ref === undefined ? null : decodeRef(ref);
-      const t = r === null ? null : bySource ? r.sourceTimestamp : r.timestamp;
-      if (r === null || t === null || !r.partitions.includes(partition.id))
+      const last = p.lastEventId;
+      let t: Timestamp | null = null;
+      const ref = this.refDb.get(eventIdKey(last));
+      if (ref !== undefined) {
+        const r = decodeRef(ref);
+        if (r.partitions.includes(partition.id)) t = bySource ? r.sourceTimestamp : r.timestamp;
+      } else {
+        const e = pending.find((x) => eventIdEquals(x.event.id, last));
+        if (e !== undefined) t = keyOf(e.event);
+      }
+      if (t === null || compareTimestamps(t, from) < 0 || compareTimestamps(t, to) > 0)
         return { events: [], moreFollows: false };
-      if (compareTimestamps(t, from) < 0 || compareTimestamps(t, to) > 0)
-        return { events: [], moreFollows: false };
-      const at = entryKey(t, p.lastEventId);
+      const at = entryKey(t, last);
       if (descending) hi = at;
       else lo = Buffer.concat([at, Buffer.from([0])]);
     }
@@ -646,6 +660,36 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     const range = descending
       ? partition.db.getRange({ start: hi, end: lo, reverse: true })
       : partition.db.getRange({ start: lo, end: hi });
+    const inBounds = pending.filter(
+      (x) => Buffer.compare(x.key, lo) >= 0 && Buffer.compare(x.key, hi) < 0,
+    );
+    if (descending) inBounds.reverse();
+    const onDisk = new Set<string>();
+    let next = 0;
+    const take = (e: Event): boolean => {
+      if (filter !== null && !filter.matches(e.type)) return false;
+      if (other.from !== null || other.to !== null) {
+        const t = other.of(e);
+        if (t === null) return false;
+        if (other.from !== null && compareTimestamps(t, other.from) < 0) return false;
+        if (other.to !== null && compareTimestamps(t, other.to) > 0) return false;
+      }
+      return true;
+    };
+    // Merges the pending events that come before `key` in the walk's direction.
+    const mergeUpTo = (key: Buffer | null): boolean => {
+      for (; next < inBounds.length; next++) {
+        const x = inBounds[next] as { key: Buffer; event: Event };
+        if (key !== null) {
+          const c = Buffer.compare(x.key, key);
+          if (descending ? c <= 0 : c >= 0) return false;
+        }
+        if (onDisk.has(idString(x.event.id)) || !take(x.event)) continue;
+        if (events.length >= max) return true;
+        events.push(x.event);
+      }
+      return false;
+    };
     for (const { key, value } of range) {
       // A reverse range's start is inclusive: `hi` is the lastEventId entry itself.
       if (
@@ -655,18 +699,34 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         Buffer.compare(key, hi) === 0
       )
         continue;
-      const e = decodeEvent(value);
-      if (filter !== null && !filter.matches(e.type)) continue;
-      if (other.from !== null || other.to !== null) {
-        const t = other.of(e);
-        if (t === null) continue;
-        if (other.from !== null && compareTimestamps(t, other.from) < 0) continue;
-        if (other.to !== null && compareTimestamps(t, other.to) > 0) continue;
+      if (inBounds.length > 0) {
+        if (mergeUpTo(key)) return { events, moreFollows: true };
+        // Just committed by a flush and not yet dropped from the pending list.
+        onDisk.add(idString(entryEventId(key)));
       }
+      const e = decodeEvent(value);
+      if (!take(e)) continue;
       if (events.length >= max) return { events, moreFollows: true };
       events.push(e);
     }
+    if (mergeUpTo(null)) return { events, moreFollows: true };
     return { events, moreFollows: false };
+  }
+
+  /** Registered events not yet on disk that `partition` holds, ascending by entry key. */
+  private pendingIn(
+    partition: Partition,
+    keyOf: (e: Event) => Timestamp | null,
+  ): { key: Buffer; event: Event }[] {
+    if (this.flushing.length === 0 && this.unflushed.length === 0) return [];
+    const out: { key: Buffer; event: Event }[] = [];
+    for (const list of [this.flushing, this.unflushed])
+      for (const e of list) {
+        const t = keyOf(e);
+        if (t !== null && partition.subscription.matches(e.type))
+          out.push({ key: entryKey(t, e.id), event: e });
+      }
+    return out.sort((a, b) => Buffer.compare(a.key, b.key));
   }
 
   /** Throws `Error('invalid server id')` when `lastEventId` names another server (as hat). */
@@ -687,6 +747,16 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       if (e === null) continue;
       if (events.length >= max) return { events, moreFollows: true };
       events.push(e);
+    }
+    if (!p.persisted) {
+      // Flush-period mode: then the registered events not yet on disk (ids above them).
+      const last = events[events.length - 1]?.id ?? p.lastEventId;
+      for (const e of [...this.flushing, ...this.unflushed]) {
+        if (e.id.server !== p.serverId || (last !== null && compareEventIds(e.id, last) <= 0))
+          continue;
+        if (events.length >= max) return { events, moreFollows: true };
+        events.push(e);
+      }
     }
     return { events, moreFollows: false };
   }

@@ -311,11 +311,56 @@ describe('LmdbBackend', () => {
     expect(e?.id.session).toBe(501);
   });
 
-  it('flush period: latest at once, timeseries after the flush, everything written on close', async () => {
+  it('flush period: queries see flushed and pending events alike (as hat-event), same pages as memory', async () => {
+    const { b } = await openDb(
+      parseConfig({
+        flush_period: 0.05,
+        timeseries: [
+          { order_by: 'TIMESTAMP', subscriptions: [['*']] },
+          { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
+        ],
+      }),
+    );
+    const m = new MemoryBackend({ clock: clock() });
+    const all = batches(60);
+    for (const [i, batch] of all.entries()) {
+      expect(await b.register(batch)).toEqual(m.register(batch));
+      if (i === 30) await b.flushed(); // half on disk, half pending
+    }
+    for (const orderBy of ['timestamp', 'sourceTimestamp'] as const)
+      for (const order of ['ascending', 'descending'] as const) {
+        let last: Event['id'] | null = null;
+        for (;;) {
+          const q = queryParams({
+            type: 'timeseries',
+            orderBy,
+            order,
+            maxResults: 11,
+            lastEventId: last,
+          });
+          const got = b.query(q);
+          expect(got).toEqual(m.query(q));
+          if (!got.moreFollows) break;
+          last = (got.events[got.events.length - 1] as Event).id;
+        }
+      }
+    const server = queryParams({ type: 'server', serverId: 1, maxResults: 1000 });
+    expect(b.query(server)).toEqual(m.query(server));
+    const persisted = b.query(
+      queryParams({ type: 'server', serverId: 1, persisted: true, maxResults: 1000 }),
+    );
+    expect(persisted.events.length).toBeLessThan(m.size);
+    await b.flushed();
+    expect(b.query(server)).toEqual(m.query(server));
+  });
+
+  it('flush period: latest at once, everything written on close', async () => {
     const { b, path } = await openDb(parseConfig({ flush_period: 3600 }));
     await b.register([{ type: ['f'], payload: jsonPayload(1) }]);
     expect(b.query(queryParams({ type: 'latest' })).events).toHaveLength(1);
-    expect(b.query(queryParams({ type: 'timeseries' })).events).toHaveLength(0);
+    expect(
+      b.query(queryParams({ type: 'server', serverId: 1, persisted: true })).events,
+    ).toHaveLength(0);
     await b.close();
     const { b: again } = await openDb(BOTH, path);
     expect(again.query(queryParams({ type: 'timeseries' })).events.map(key)).toEqual(['1.1']);
