@@ -271,12 +271,21 @@ describe('LmdbBackend', () => {
 
   it('concurrent registrations share commits and keep request order', async () => {
     const { b } = await openDb();
+    // Counts write transactions: the group commit is one per turn, not one per registration.
+    const env = (b as unknown as { env: { transaction: (f: () => void) => Promise<unknown> } }).env;
+    const transaction = env.transaction.bind(env);
+    let transactions = 0;
+    env.transaction = (f) => {
+      transactions++;
+      return transaction(f);
+    };
     const all = await Promise.all(
       Array.from({ length: 200 }, (_, i) => b.register([{ type: ['c'], payload: jsonPayload(i) }])),
     );
     expect(all.map((es) => es[0]?.id.session)).toEqual(
       Array.from({ length: 200 }, (_, i) => i + 1),
     );
+    expect(transactions).toBe(1);
     expect(b.query(queryParams({ type: 'server', serverId: 1 })).events.length).toBe(200);
   });
 
