@@ -185,16 +185,38 @@ export async function run(): Promise<BenchResult[]> {
   let server = await startServer(db, config);
   try {
     let client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
-    // The server's CPU per event tells what a core would do, whatever else the machine runs.
-    const measure = async (size: number, inFlight: number): Promise<[number, string]> => {
-      const pid = server.proc.pid as number;
+    // The server's CPU per event tells what a core would do, whatever else the machine runs;
+    // the same load on `--memory` shows the protocol's share of it.
+    const cpuPerEvent = async (
+      child: Child,
+      c: Client,
+      size: number,
+      inFlight: number,
+    ): Promise<[number, number]> => {
+      const pid = child.proc.pid as number;
       const cpu0 = cpuSeconds(pid);
       const seq0 = seq;
-      const rate = await registerRate(client, size, inFlight, 3000);
-      const us = ((cpuSeconds(pid) - cpu0) * 1e6) / (seq - seq0);
+      const rate = await registerRate(c, size, inFlight, 3000);
+      return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (seq - seq0)];
+    };
+    const memory = await startServer(null, config);
+    const memoryClient = await connect(`127.0.0.1:${memory.port}`, {
+      clientName: 'bench',
+      pingDelay: 0,
+    });
+    const bareUs = [
+      (await cpuPerEvent(memory, memoryClient, 100, 8))[1],
+      (await cpuPerEvent(memory, memoryClient, 1, 256))[1],
+    ];
+    await memoryClient.close();
+    await memory.stop();
+    let phase = 0;
+    const measure = async (size: number, inFlight: number): Promise<[number, string]> => {
+      const [rate, us] = await cpuPerEvent(server, client, size, inFlight);
+      const memoryUs = bareUs[phase++] as number;
       return [
         rate,
-        `durable, server in a child process; server CPU ${us.toFixed(1)} us/event = ${Math.round(1e6 / us).toLocaleString('en-US')} events/s per core`,
+        `durable, server in a child process; server CPU ${us.toFixed(1)} us/event = ${Math.round(1e6 / us).toLocaleString('en-US')} events/s per core (--memory: ${memoryUs.toFixed(1)} us/event)`,
       ];
     };
     const [batched, batchedNote] = await measure(100, 8);
@@ -211,9 +233,6 @@ export async function run(): Promise<BenchResult[]> {
       value: single,
       note: singleNote,
     });
-    const small = (await client.query({ type: 'server', serverId: 1, maxResults: 0 })).events
-      .length;
-    void small;
     // Measure at 10k stored: a new database.
     await client.close();
     await server.stop();
