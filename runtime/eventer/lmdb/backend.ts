@@ -812,7 +812,8 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   /** Every stored event, ascending by id (per server, servers ascending). */
   async *exportEvents(): AsyncGenerator<Event> {
     this.check();
-    await this.pending;
+    await this.flush(); // with a flush period, what registrations kept in memory too
+
     for (const { key, value } of this.refDb.getRange()) {
       const e = this.fetch(readEventId(key, 0), decodeRef(value));
       if (e !== null) yield e;

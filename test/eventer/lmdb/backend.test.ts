@@ -359,6 +359,9 @@ describe('LmdbBackend', () => {
       queryParams({ type: 'server', serverId: 1, persisted: true, maxResults: 1000 }),
     );
     expect(persisted.events.length).toBeLessThan(m.size);
+    const exported: Event[] = [];
+    for await (const e of b.exportEvents()) exported.push(e);
+    expect(exported).toEqual(m.query(server).events);
     await b.flushed();
     expect(b.query(server)).toEqual(m.query(server));
   });
