@@ -411,14 +411,27 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     const latestPuts = new Map<string, Event>();
     const encoded = new Map<Event, Buffer>();
     let last: Promise<unknown> | null = null;
-    for (const e of events) {
-      const bytes = encodeEvent(e);
+    // Everything that can throw (a value the keys or SBS cannot hold) before anything is
+    // queued or changed: a registration is stored whole or not at all.
+    const prepared = events.map((e) => {
       const tk = typeKey(e.type);
-      const partitions: number[] = [];
+      const entries: [Partition, Buffer][] = [];
       for (const p of this.partitionsFor(e.type, tk)) {
         const t = p.orderBy === 'timestamp' ? e.timestamp : e.sourceTimestamp;
-        if (t === null) continue;
-        last = this.put(p.db, entryKey(t, e.id), bytes);
+        if (t !== null) entries.push([p, entryKey(t, e.id)]);
+      }
+      const ref = encodeRef({
+        partitions: entries.map(([p]) => p.id),
+        timestamp: e.timestamp,
+        sourceTimestamp: e.sourceTimestamp,
+        latestKey: null,
+      });
+      return { e, tk, bytes: encodeEvent(e), entries, idKey: eventIdKey(e.id), ref };
+    });
+    for (const { e, tk, bytes, entries, idKey, ref } of prepared) {
+      const partitions: number[] = [];
+      for (const [p, key] of entries) {
+        last = this.put(p.db, key, bytes);
         p.count++;
         partitions.push(p.id);
       }
@@ -438,15 +451,16 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
           if (visibleNow) this.latest.set(tk, e);
         }
       }
-      if (partitions.length > 0 || inLatest)
+      if (partitions.length > 0) last = this.put(this.refDb, idKey, ref);
+      else if (inLatest)
         last = this.put(
           this.refDb,
-          eventIdKey(e.id),
+          idKey,
           encodeRef({
             partitions,
             timestamp: e.timestamp,
             sourceTimestamp: e.sourceTimestamp,
-            latestKey: partitions.length === 0 ? this.latestKeyOf(e.type, tk) : null,
+            latestKey: this.latestKeyOf(e.type, tk),
           }),
         );
     }
@@ -479,6 +493,14 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
    * clock step back, events keep the last timestamp), so time order and id order agree.
    */
   register(events: readonly RegisterEvent[]): Promise<Event[]> {
+    try {
+      return this.registerNow(events);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private registerNow(events: readonly RegisterEvent[]): Promise<Event[]> {
     this.check();
     if (events.length === 0) return Promise.resolve([]);
     const last = this.lastIdMap.get(this.serverId);
@@ -499,6 +521,14 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     }
     if (this.config.flushPeriod !== null) {
       // hat-event's behaviour: kept in memory (latest answers at once) until the next flush.
+      // Checked now, so that a value the store cannot hold fails this call, not the flush.
+      for (const e of out)
+        encodeRef({
+          partitions: [],
+          timestamp,
+          sourceTimestamp: e.sourceTimestamp,
+          latestKey: null,
+        });
       this.unflushed.push(...out);
       for (const e of out) this.showLatestNow(e);
       this.lastIdMap.set(this.serverId, {

@@ -379,6 +379,17 @@ describe('LmdbBackend', () => {
     expect(again.lastSession).toBe(1);
   });
 
+  it('a registration with a value the store cannot hold fails whole and uses no session', async () => {
+    const { b } = await openDb();
+    await expect(
+      b.register([{ type: ['ok'] }, { type: ['bad'], sourceTimestamp: { s: 2 ** 63, us: 0 } }]),
+    ).rejects.toMatchObject({ code: 'ERR_LMDB_VALUE' });
+    const [e] = await b.register([{ type: ['ok'] }]);
+    expect(e?.id.session).toBe(1);
+    expect(b.query(queryParams({ type: 'server', serverId: 1 })).events).toEqual([e]);
+    expect(b.query(queryParams({ type: 'latest' })).events).toEqual([e]);
+  });
+
   it('a closed backend refuses use with a typed error', async () => {
     const { b } = await openDb();
     await b.close();
