@@ -477,13 +477,10 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   private setLastId(id: EventId, timestamp: Timestamp): Promise<unknown> {
     const prev = this.lastIdMap.get(id.server);
     if (prev !== undefined && compareEventIds(prev.eventId, id) >= 0) return Promise.resolve();
+    const key = lastKey(id.server);
+    const value = encodeLast(id, timestamp); // throws on values the store cannot hold
     this.lastIdMap.set(id.server, { serverId: id.server, eventId: id, timestamp });
-    return this.putLast(
-      this.system,
-      `last ${id.server}`,
-      lastKey(id.server),
-      encodeLast(id, timestamp),
-    );
+    return this.putLast(this.system, `last ${id.server}`, key, value);
   }
 
   /**
