@@ -50,8 +50,8 @@ import {
   readEventId,
   readServerKey,
   readTimestamp,
+  seekEventIdKey,
   serverKey,
-  serverStartKey,
   TIMESTAMP_SIZE,
   typeKey,
   writeEventId,
@@ -653,8 +653,9 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     if (partition === undefined) return { events: [], moreFollows: false };
     const bySource = p.orderBy === 'sourceTimestamp';
     const keyOf = (e: Event): Timestamp | null => (bySource ? e.sourceTimestamp : e.timestamp);
-    const from = (bySource ? p.sourceTFrom : p.tFrom) ?? MIN_TIMESTAMP;
-    const to = (bySource ? p.sourceTTo : p.tTo) ?? MAX_TIMESTAMP;
+    // A client's bound may lie beyond what a key holds (2^63 s): no bound at all, then.
+    const from = clampTimestamp((bySource ? p.sourceTFrom : p.tFrom) ?? MIN_TIMESTAMP);
+    const to = clampTimestamp((bySource ? p.sourceTTo : p.tTo) ?? MAX_TIMESTAMP);
     const descending = p.order === 'descending';
     // Flush-period mode: registered events not yet on disk take part, as in hat-event.
     const pending = this.pendingIn(partition, keyOf);
@@ -665,7 +666,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       // found by its reference, so paging seeks instead of walking from the bound.
       const last = p.lastEventId;
       let t: Timestamp | null = null;
-      const ref = this.refDb.get(eventIdKey(last));
+      const ref = this.refDb.get(seekEventIdKey(last));
       if (ref !== undefined) {
         const r = decodeRef(ref);
         if (r.partitions.includes(partition.id)) t = bySource ? r.sourceTimestamp : r.timestamp;
@@ -761,15 +762,17 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     if (p.lastEventId !== null && p.lastEventId.server !== p.serverId)
       throw new Error('invalid server id');
     const max = this.limit(p.maxResults);
+    // Any integers may come from a client: ids outside the keys' range hold no events.
+    const server = { server: p.serverId, session: 0, instance: 0 };
     const start =
       p.lastEventId === null
-        ? serverStartKey(p.serverId)
-        : Buffer.concat([eventIdKey(p.lastEventId), Buffer.from([0])]);
+        ? seekEventIdKey(server)
+        : Buffer.concat([seekEventIdKey(p.lastEventId), Buffer.from([0])]);
+    const end = seekEventIdKey({ ...server, server: p.serverId + 1 });
     const events: Event[] = [];
-    for (const { key, value } of this.refDb.getRange({
-      start,
-      end: serverStartKey(p.serverId + 1),
-    })) {
+    for (const { key, value } of Buffer.compare(start, end) < 0
+      ? this.refDb.getRange({ start, end })
+      : []) {
       const e = this.fetch(readEventId(key, 0), decodeRef(value));
       if (e === null) continue;
       if (events.length >= max) return { events, moreFollows: true };
@@ -960,4 +963,10 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+function clampTimestamp(t: Timestamp): Timestamp {
+  if (compareTimestamps(t, MIN_TIMESTAMP) < 0) return MIN_TIMESTAMP;
+  if (compareTimestamps(t, MAX_TIMESTAMP) > 0) return MAX_TIMESTAMP;
+  return t;
 }

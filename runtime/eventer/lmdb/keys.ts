@@ -72,10 +72,20 @@ export function eventIdKey(id: EventId): Buffer {
   return buf;
 }
 
-/** The first possible id of `server` (ids start at session 1, so nothing sorts before it). */
-export function serverStartKey(server: number): Buffer {
+/**
+ * A key for seeking to an id from a query, which may hold any integers: a component below 0
+ * (or above 2^64 - 1) puts the key before (after) every id sharing the components before it.
+ * Ids of stored events are never at the clamped places (session 0, or the all-ones maximum).
+ */
+export function seekEventIdKey(id: EventId): Buffer {
   const buf = Buffer.alloc(EVENT_ID_SIZE);
-  writeU64(buf, 0, server, 'server id');
+  const parts = [id.server, id.session, id.instance];
+  for (let i = 0; i < 3; i++) {
+    const n = parts[i] as number;
+    if (!(n >= 0)) return buf; // below (or NaN): the rest stay 0
+    if (n >= 2 ** 64) return buf.fill(0xff, i * 8);
+    writeU64(buf, i * 8, Math.floor(n), 'id');
+  }
   return buf;
 }
 

@@ -390,6 +390,28 @@ describe('LmdbBackend', () => {
     expect(b.query(queryParams({ type: 'latest' })).events).toEqual([e]);
   });
 
+  it('queries with ids and bounds beyond what keys hold answer as the memory backend', async () => {
+    const { b } = await openDb();
+    const m = new MemoryBackend({ clock: clock() });
+    for (const batch of batches(10)) {
+      await b.register(batch);
+      m.register(batch);
+    }
+    const huge = { s: 2 ** 63, us: 0 };
+    const queries: QueryParamsInit[] = [
+      { type: 'server', serverId: -1 },
+      { type: 'server', serverId: 2 ** 64 },
+      { type: 'server', serverId: 1, lastEventId: { server: 1, session: -3, instance: 5 } },
+      { type: 'server', serverId: 1, lastEventId: { server: 1, session: 2, instance: 2 ** 70 } },
+      { type: 'timeseries', tTo: huge },
+      { type: 'timeseries', tFrom: { s: -(2 ** 64), us: 0 }, order: 'ascending' },
+      { type: 'timeseries', orderBy: 'sourceTimestamp', sourceTTo: huge },
+      { type: 'timeseries', lastEventId: { server: 1, session: -1, instance: 1 } },
+    ];
+    for (const q of queries)
+      expect(b.query(queryParams(q)), JSON.stringify(q)).toEqual(m.query(queryParams(q)));
+  });
+
   it('a closed backend refuses use with a typed error', async () => {
     const { b } = await openDb();
     await b.close();
