@@ -360,6 +360,8 @@ export class Server implements AsyncDisposable {
       if (type === HatEventer.MsgRegisterReq.name && this.options.pipelineRegister === true) {
         const events = HatEventer.MsgRegisterReq.decode(msg.data.data).map(registerEventFromSbs);
         const r = onRegister === undefined ? null : onRegister(info, events);
+        // Awaited in turn below; until then a rejection must not count as unhandled.
+        if (r instanceof Promise) r.catch(() => {});
         const { last, conv } = msg;
         waiting++;
         registering = registering

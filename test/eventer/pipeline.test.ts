@@ -70,18 +70,31 @@ describe('pipelineRegister', () => {
     }
   });
 
-  it('a rejected registration closes the connection', async () => {
+  it('a registration rejected while an earlier one waits closes the connection, nothing else', async () => {
+    let release!: () => void;
+    let calls = 0;
     const server = await listen(
       { host: '127.0.0.1', port: 0 },
       {
         pipelineRegister: true,
-        onRegister: () => Promise.reject(new Error('disk full')),
+        onRegister: () => {
+          calls++;
+          // The first waits; the second fails at once, before the first is answered.
+          if (calls === 1) return new Promise<Event[]>((resolve) => (release = () => resolve([])));
+          return Promise.reject(new Error('disk full'));
+        },
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       },
     );
     const client = await connect(server.address, { clientName: 'p', pingDelay: 0 });
     try {
-      await expect(client.register([{ type: ['x'] }], { withResponse: true })).rejects.toThrow();
+      const first = client.register([{ type: ['a'] }], { withResponse: true });
+      const second = client.register([{ type: ['b'] }], { withResponse: true });
+      await until(() => calls === 2);
+      await sleep(20); // an unhandled rejection would end the test process here
+      release();
+      expect(await first).toEqual([]);
+      await expect(second).rejects.toThrow();
       await client.closed;
     } finally {
       await client.close();
