@@ -76,7 +76,11 @@ export async function startEventServer(
     if (backend.flushed === undefined) await server.notifyEvents(events, true);
     else {
       const srv = server;
-      void backend.flushed().then(() => srv.notifyEvents(events, true));
+      // A failed flush is the backend's to report; these clients are then not notified.
+      void backend
+        .flushed()
+        .then(() => srv.notifyEvents(events, true))
+        .catch(() => {});
     }
   };
   let server: Server | null = null;
