@@ -35,15 +35,7 @@ async function startServer(db: string | null, config: string): Promise<Child> {
   const store = db === null ? ['--memory'] : ['--db', db, '--config', config];
   const proc = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'runtime/cli/eventer.ts',
-      'server',
-      '--port',
-      '0',
-      ...store,
-    ],
+    ['--import', 'tsx', 'runtime/cli/eventer.ts', 'server', '--port', '0', ...store],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
