@@ -6,8 +6,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The deepest nesting of recursive types any option allows (a larger maxDepth counts as this).
+ * Past it, whether a value decodes would depend on the call stack left: generated codecs and
+ * the Repository spend different stack per level (measured on Node 20's default stack, cold
+ * code: ~1,650 levels of `Json` objects for the Repository, ~2,100 for generated code), so one
+ * would decode what the other refuses. Both always reach this depth, with room to spare for a
+ * caller's own frames.
+ */
+export const MAX_DEPTH = 1000;
+
 export interface DecodeOptions {
-  /** Nesting limit for recursive types. Default 1000. */
+  /** Nesting limit for recursive types. Default and upper bound: MAX_DEPTH (1000). */
   readonly maxDepth?: number;
   /**
    * Upper bound on the number of items, over the whole input, of arrays whose items may encode
@@ -27,6 +37,11 @@ export function limit(value: number | undefined, fallback: number, name: string)
   return value;
 }
 
+/** The effective maxDepth option: a valid value, capped at MAX_DEPTH. */
+export function depthLimit(value: number | undefined): number {
+  return Math.min(limit(value, MAX_DEPTH, 'maxDepth'), MAX_DEPTH);
+}
+
 /**
  * Reads SBS primitives from a byte array, strictly: truncation, oversized lengths, non-minimal
  * integers, bad booleans, choice indices out of range, invalid UTF-8 and excessive nesting are
@@ -36,7 +51,7 @@ export class SbsReader {
   buf: Uint8Array;
   pos = 0;
   depth = 0;
-  maxDepth = 1000;
+  maxDepth = MAX_DEPTH;
   maxEmptyItems = 1_000_000;
   /**
    * What is left of maxEmptyItems until the next reset. A limit per array alone would let
@@ -56,7 +71,7 @@ export class SbsReader {
     this.pos = 0;
     this.depth = 0;
     this.view = undefined;
-    this.maxDepth = limit(options?.maxDepth, 1000, 'maxDepth');
+    this.maxDepth = depthLimit(options?.maxDepth);
     this.maxEmptyItems = limit(options?.maxEmptyItems, 1_000_000, 'maxEmptyItems');
     this.emptyItemsLeft = this.maxEmptyItems;
   }

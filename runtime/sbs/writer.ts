@@ -1,7 +1,7 @@
 import { SbsEncodeError, describe } from './errors.js';
 import { bigintGroups, integerSize } from './integer.js';
 import { allocResult } from './pool.js';
-import { limit } from './reader.js';
+import { MAX_DEPTH, depthLimit } from './reader.js';
 
 const encoder = new TextEncoder();
 /** Writers shrink back after encoding something larger than this, so one huge message does not pin memory. */
@@ -9,7 +9,10 @@ const RETAIN_LIMIT = 1 << 20;
 const ASCII_LOOP_MAX = 63;
 
 export interface EncodeOptions {
-  /** Nesting limit for recursive types; guards against cyclic JS objects. Default 1000. */
+  /**
+   * Nesting limit for recursive types; guards against cyclic JS objects. Default and upper
+   * bound: MAX_DEPTH (1000).
+   */
   readonly maxDepth?: number;
 }
 
@@ -21,7 +24,7 @@ export class SbsWriter {
   buf: Uint8Array;
   pos = 0;
   depth = 0;
-  maxDepth = 1000;
+  maxDepth = MAX_DEPTH;
   private view: DataView;
   private readonly initialSize: number;
 
@@ -35,7 +38,7 @@ export class SbsWriter {
     if (this.buf.length > RETAIN_LIMIT) this.setBuffer(new Uint8Array(this.initialSize));
     this.pos = 0;
     this.depth = 0;
-    this.maxDepth = limit(options?.maxDepth, 1000, 'maxDepth');
+    this.maxDepth = depthLimit(options?.maxDepth);
   }
 
   /** A copy of what was written, safe to keep after the writer is reused. */
