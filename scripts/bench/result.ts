@@ -20,6 +20,44 @@ export function opsPerSecond(fn: () => void, ms = 1000): number {
   return (calls * 1000) / (now - start);
 }
 
+/**
+ * Calls per second of this process's CPU time (all threads, so a peer's garbage collection
+ * counts against it), over about `ms` ms of CPU after a warm-up. CPU time, not wall time:
+ * the machine is shared, and time spent descheduled is nobody's cost. Slow calls are
+ * timed one by one, fast ones in growing batches.
+ */
+export function opsPerCpuSecond(fn: () => void, ms = 250): number {
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const warmUntil = cpu() + Math.min(100, ms / 4);
+  while (cpu() < warmUntil) fn();
+  let calls = 0;
+  let batch = 1;
+  const start = cpu();
+  let now = start;
+  while (now - start < ms) {
+    const before = now;
+    for (let i = 0; i < batch; i++) fn();
+    calls += batch;
+    now = cpu();
+    if (now - before < 2 && batch < 1 << 16) batch *= 2;
+  }
+  return (calls * 1000) / (now - start);
+}
+
+/** The median of `rounds` interleaved measurements: each round times every function once. */
+export function interleavedMedians(fns: readonly (() => void)[], rounds = 3, ms = 250): number[] {
+  const samples = fns.map((): number[] => []);
+  for (let r = 0; r < rounds; r++)
+    fns.forEach((fn, i) => samples[i]?.push(opsPerCpuSecond(fn, ms)));
+  return samples.map((s) => {
+    const sorted = s.sort((a, b) => a - b);
+    return sorted[sorted.length >> 1] as number;
+  });
+}
+
 export function printTable(title: string, results: readonly BenchResult[]): void {
   console.log(`\n## ${title}`);
   const width = Math.max(...results.map((r) => r.name.length), 10);
