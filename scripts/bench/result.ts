@@ -1,3 +1,6 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 export interface BenchResult {
   name: string;
   unit: string;
@@ -20,6 +23,15 @@ export function opsPerSecond(fn: () => void, ms = 1000): number {
   return (calls * 1000) / (now - start);
 }
 
+let gc: (() => void) | undefined;
+function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
 /**
  * Calls per second of this process's CPU time (all threads, so a peer's garbage collection
  * counts against it), over about `ms` ms of CPU after a warm-up. CPU time, not wall time:
@@ -27,6 +39,9 @@ export function opsPerSecond(fn: () => void, ms = 1000): number {
  * timed one by one, fast ones in growing batches.
  */
 export function opsPerCpuSecond(fn: () => void, ms = 250): number {
+  // Garbage left by whatever ran before (building a 4 MiB message, another peer) is
+  // collected now, not on this function's CPU time by the GC's background threads.
+  collectGarbage();
   const cpu = (): number => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -50,6 +65,9 @@ export function opsPerCpuSecond(fn: () => void, ms = 250): number {
 /** The median of `rounds` interleaved measurements: each round times every function once. */
 export function interleavedMedians(fns: readonly (() => void)[], rounds = 3, ms = 250): number[] {
   const samples = fns.map((): number[] => []);
+  // An untimed round first: V8 settles its optimised code for every peer before any is timed
+  // (a codec timed right after its first calls was measured at a seventh of its speed).
+  for (const fn of fns) opsPerCpuSecond(fn, ms / 2);
   for (let r = 0; r < rounds; r++)
     fns.forEach((fn, i) => samples[i]?.push(opsPerCpuSecond(fn, ms)));
   return samples.map((s) => {

@@ -390,6 +390,14 @@ function rows(
     const dst = Buffer.allocUnsafe(src.length);
     const copy = (): number => src.copy(dst);
     out.push({ peer: 'Buffer.copy, same size', encode: copy, decode: copy, size: src.length });
+    // What any codec returning a fresh copy pays at least: new memory, then one copy.
+    const fresh = (): Uint8Array => Uint8Array.prototype.slice.call(src);
+    out.push({
+      peer: 'fresh copy (Uint8Array slice)',
+      encode: fresh,
+      decode: fresh,
+      size: src.length,
+    });
   }
   return out;
 }
@@ -407,7 +415,9 @@ export async function run(): Promise<BenchResult[]> {
   const walk = interpreter(repo);
   const results: BenchResult[] = [];
   const table: string[] = [];
+  const only = process.env['SBS_BENCH_ONLY'];
   for (const m of messages()) {
+    if (only && !m.name.includes(only)) continue;
     const rs = rows(m, repo, walk, pbjs, es);
     const medians = interleavedMedians(
       rs.flatMap((r) => [r.encode, r.decode]),
