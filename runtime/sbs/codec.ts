@@ -25,7 +25,10 @@ export type ReadFn<T> = (r: SbsReader) => T;
 // One writer and one reader serve all top-level calls. Encoding can re-enter (a getter on
 // the value may itself encode), so a busy instance is never shared: the nested call gets
 // its own.
-const sharedWriter = new SbsWriter();
+// The shared writer keeps up to 4 MiB between messages: one per process, and a run of
+// messages of a few MiB then never shrinks and regrows it (a writer per connection keeps the
+// default 1 MiB).
+const sharedWriter = new SbsWriter(256, 4 << 20);
 let writerBusy = false;
 const sharedReader = new SbsReader();
 let readerBusy = false;

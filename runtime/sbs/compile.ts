@@ -140,10 +140,12 @@ export class CodecCompiler {
       },
       read(r) {
         const n = r.count(minSize);
-        const out: unknown[] = [];
+        // Sized once: pushing 100k items regrows the array through large-object space
+        // (measured: 1.9x slower to decode 100k Integers). n is bounded by the input (count).
+        const out = new Array<unknown>(n);
         let i = 0;
         try {
-          for (; i < n; i++) out.push(readItem(r));
+          for (; i < n; i++) out[i] = readItem(r);
         } catch (e) {
           throw at(e, i);
         }

@@ -7,18 +7,35 @@ export type PathSegment = string | number;
 export abstract class SbsError extends Error {
   /** Type path from the top-level type down to where it failed: `['HatChatter.Msg', 'data', 'type']`. */
   readonly path: PathSegment[] = [];
+  private rendered: string | undefined;
 
   protected constructor(readonly reason: string) {
     super(reason);
+    // Rendered when read, not on every prependPath: an error 1000 levels deep would otherwise
+    // format its whole path once per level (quadratic; 30 ms for one depth error).
+    Object.defineProperty(this, 'message', {
+      get: (): string => (this.rendered ??= this.render()),
+      set: (m: string) => {
+        this.rendered = m;
+      },
+      enumerable: false,
+      configurable: true,
+    });
   }
+
+  /** Text after the path and reason, e.g. the byte offset. */
+  protected abstract suffix(): string;
 
   /** Renders `path: reason` with array indices as `[i]`. */
-  protected render(suffix: string): void {
+  private render(): string {
     const at = formatPath(this.path);
-    this.message = (at ? `${at}: ` : '') + this.reason + suffix;
+    return (at ? `${at}: ` : '') + this.reason + this.suffix();
   }
 
-  abstract prependPath(segment: PathSegment): void;
+  prependPath(segment: PathSegment): void {
+    this.path.unshift(segment);
+    this.rendered = undefined;
+  }
 }
 
 export type SbsDecodeErrorCode =
@@ -42,12 +59,10 @@ export class SbsDecodeError extends SbsError {
     readonly offset: number,
   ) {
     super(reason);
-    this.render(` (at byte ${offset})`);
   }
 
-  prependPath(segment: PathSegment): void {
-    this.path.unshift(segment);
-    this.render(` (at byte ${this.offset})`);
+  protected suffix(): string {
+    return ` (at byte ${this.offset})`;
   }
 }
 
@@ -56,12 +71,10 @@ export class SbsEncodeError extends SbsError {
 
   constructor(reason: string) {
     super(reason);
-    this.render('');
   }
 
-  prependPath(segment: PathSegment): void {
-    this.path.unshift(segment);
-    this.render('');
+  protected suffix(): string {
+    return '';
   }
 }
 

@@ -1,15 +1,28 @@
 import { SbsEncodeError, describe } from './errors.js';
 import { bigintGroups, integerSize } from './integer.js';
-import { allocResult } from './pool.js';
-import { limit } from './reader.js';
+import { allocResult, allocUninitialized } from './pool.js';
+import { MAX_DEPTH, depthLimit } from './reader.js';
 
 const encoder = new TextEncoder();
-/** Writers shrink back after encoding something larger than this, so one huge message does not pin memory. */
+/**
+ * Writers shrink back after encoding something larger than their retain limit (by default
+ * this), so one huge message does not pin memory; up to it they keep their grown buffer, so
+ * a run of large messages does not shrink and regrow it each time.
+ */
 const RETAIN_LIMIT = 1 << 20;
+/**
+ * `finish` hands the buffer itself over as the result, instead of copying it, when the
+ * message is at least this large and fills at least 3/4 of the buffer: a copy of a large
+ * message costs as much as encoding it (1 MiB of Bytes: 2 copies -> 1).
+ */
+const HANDOVER_MIN = 256 * 1024;
 const ASCII_LOOP_MAX = 63;
 
 export interface EncodeOptions {
-  /** Nesting limit for recursive types; guards against cyclic JS objects. Default 1000. */
+  /**
+   * Nesting limit for recursive types; guards against cyclic JS objects. Default and upper
+   * bound: MAX_DEPTH (1000).
+   */
   readonly maxDepth?: number;
 }
 
@@ -21,26 +34,43 @@ export class SbsWriter {
   buf: Uint8Array;
   pos = 0;
   depth = 0;
-  maxDepth = 1000;
+  maxDepth = MAX_DEPTH;
   private view: DataView;
   private readonly initialSize: number;
+  private readonly retainLimit: number;
 
-  constructor(initialSize = 256) {
+  /**
+   * @param initialSize the buffer's first size in bytes
+   * @param retainLimit the largest buffer `reset` keeps for the next message
+   */
+  constructor(initialSize = 256, retainLimit = RETAIN_LIMIT) {
     this.initialSize = initialSize;
+    this.retainLimit = retainLimit;
     this.buf = new Uint8Array(initialSize);
     this.view = new DataView(this.buf.buffer);
   }
 
   reset(options?: EncodeOptions): void {
-    if (this.buf.length > RETAIN_LIMIT) this.setBuffer(new Uint8Array(this.initialSize));
+    if (this.buf.length > this.retainLimit) this.setBuffer(new Uint8Array(this.initialSize));
     this.pos = 0;
     this.depth = 0;
-    this.maxDepth = limit(options?.maxDepth, 1000, 'maxDepth');
+    this.maxDepth = depthLimit(options?.maxDepth);
   }
 
-  /** A copy of what was written, safe to keep after the writer is reused. */
+  /**
+   * What was written, safe to keep after the writer is reused: a copy, or for a large message
+   * filling most of the buffer, the buffer itself (the writer starts a new one).
+   */
   finish(): Uint8Array {
     const n = this.pos;
+    const buf = this.buf;
+    if (n >= HANDOVER_MIN && 4 * n >= 3 * buf.length) {
+      // The rest may be uninitialized memory (allocUninitialized), and `.buffer` reaches it.
+      buf.fill(0, n);
+      this.setBuffer(new Uint8Array(this.initialSize));
+      this.pos = 0;
+      return buf.subarray(0, n);
+    }
     const out = allocResult(n);
     if (n < 64) {
       const b = this.buf;
@@ -61,10 +91,12 @@ export class SbsWriter {
   }
 
   private grow(n: number): void {
-    // From at least 16: doubling an initial size of 0 would never make room.
-    let size = Math.max(this.buf.length, 8) * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
+    // Doubling (from at least 16: an initial size of 0 would never make room), or exactly
+    // what is needed when that is more: one large Bytes or String then fills the buffer,
+    // which finish() can hand over without a copy. Only the written part is copied; the rest
+    // is written before it is read (allocUninitialized).
+    const size = Math.max(Math.max(this.buf.length, 8) * 2, this.pos + n);
+    const next = allocUninitialized(size);
     next.set(this.buf.subarray(0, this.pos));
     this.setBuffer(next);
   }

@@ -4,6 +4,9 @@ Loads the given schema directories into a hat.sbs.Repository, then for each stdi
 `<Module.Type> <hex>` decodes the bytes with hat-sbs, encodes the result again and prints
 `ok <hex>` (or `error <message>`). Prints `READY` first.
 
+Always hat-sbs's pure-Python serializer: its default is the C one when built, which wraps
+integers beyond 64 bits, and the interop test covers integers of any size.
+
     python3 sbs_reencode.py <schema dir>...
 """
 
@@ -19,8 +22,10 @@ def main():
     for line in sys.stdin:
         name, _, data = line.strip().partition(' ')
         try:
-            value = repo.decode(name, bytes.fromhex(data))
-            print('ok', repo.encode(name, value).hex(), flush=True)
+            value = repo.decode(name, bytes.fromhex(data),
+                                serializer=sbs.PySerializer)
+            encoded = repo.encode(name, value, serializer=sbs.PySerializer)
+            print('ok', encoded.hex(), flush=True)
         except Exception as e:  # report, keep serving
             print('error', repr(e).replace('\n', ' '), flush=True)
 

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileSchema, readSources } from '../../compiler/index.js';
-import { Repository, SbsDecodeError, SbsEncodeError, type Codec } from '../../runtime/sbs/index.js';
+import {
+  Repository,
+  SbsDecodeError,
+  SbsEncodeError,
+  SbsWriter,
+  type Codec,
+} from '../../runtime/sbs/index.js';
 import { sameValue } from '../../scripts/conformance/vectors.js';
 import { SbsArbitraries, concreteTypes } from '../support/arbitrary.js';
 import * as numberMode from '../golden/number/index.js';
@@ -108,6 +114,80 @@ describe.each(['number', 'bigint'] as const)('%s integers', (int) => {
     });
   });
 
+  it('agrees with the Repository at nesting depths around the maxDepth cap, whatever maxDepth', () => {
+    // Past the cap the two would part ways: each overflows the stack at its own depth (a
+    // Json nested 2,500 deep decoded in one and was a depth error in the other).
+    const shapes: [string, (inner: unknown) => unknown, unknown][] = [
+      ['InteropExt.Json', (v) => ({ type: 'array', value: [v] }), { type: 'null', value: null }],
+      [
+        'InteropExt.Json',
+        (v) => ({ type: 'object', value: [{ key: 'k', value: v }] }),
+        { type: 'int', value: 1 },
+      ],
+      ['InteropExt.Tree', (v) => ({ label: 'x', children: [v] }), { label: 'x', children: [] }],
+    ];
+    const depths = [999, 1000, 1001, 1250, 1500, 2000, 2500, 3000, 5000];
+    const limits = [undefined, 999, 1000, 1001, 2000, 3000, 5000, 1e9, Infinity];
+    const flat = new SbsWriter();
+    for (const [name, wrap, leaf] of shapes) {
+      const codec = generated(int, name);
+      for (const depth of depths) {
+        let value = leaf;
+        for (let d = 1; d < depth; d++) value = wrap(value);
+        // The bytes come from a plain, non-recursive encoding of the same value.
+        flat.reset();
+        writeFlat(flat, name, value);
+        const bytes = flat.finish();
+        for (const maxDepth of limits) {
+          const options = maxDepth === undefined ? undefined : { maxDepth };
+          const what = `${name} ${depth} deep, maxDepth ${maxDepth}`;
+          const decoded = outcome(() => codec.decode(bytes, options));
+          const expected = Math.min(maxDepth ?? 1000, 1000) >= depth;
+          expect('ok' in (decoded as object), what).toBe(expected);
+          if (!expected) expect(decoded, what).toMatchObject({ code: 'depth' });
+          const theirs = outcome(() => repo.decode(name, bytes, options));
+          if (expected) expect('ok' in (theirs as object), what).toBe(true);
+          else expect(decoded, what).toEqual(theirs);
+          const encoded = outcome(() => codec.encode(value, options));
+          expect('ok' in (encoded as object), what).toBe(expected);
+          expect(encoded, what).toEqual(outcome(() => repo.encode(name, value, options)));
+        }
+      }
+    }
+  });
+
+  it('keeps Float bits, except the quiet bit of NaNs inside arrays (the README limit)', () => {
+    const patterns = [
+      '0000000000000000',
+      '8000000000000000',
+      '0000000000000001', // smallest subnormal
+      '7fefffffffffffff',
+      '7ff0000000000000',
+      'fff0000000000000',
+      '3ff0000000000001',
+    ];
+    const nans = ['7ff8000000000000', 'fff0000000000001', '7ff4000000000abc', 'fff8000000000001'];
+    // Decoded and encoded again by the generated codec and by the Repository.
+    const reencode = (name: string, h: string): string[] => {
+      const ours = generated(int, name);
+      const input = Buffer.from(h, 'hex');
+      return [ours.encode(ours.decode(input)), repo.encode(name, repo.decode(name, input))].map(
+        (b) => Buffer.from(b).toString('hex'),
+      );
+    };
+    for (const h of [...patterns, ...nans]) expect(reencode('Interop.F', h), h).toEqual([h, h]);
+    const all = '87' + patterns.join('');
+    expect(reencode('Interop.AF', all)).toEqual([all, all]);
+    // A JS engine may quieten a NaN it stores in an array of doubles (V8 does, depending on
+    // how optimised the code is; ECMAScript leaves NaN bit patterns to the engine). Sign,
+    // payload and NaN-ness survive.
+    for (const h of nans) {
+      const quiet = (BigInt('0x' + h) | (1n << 51n)).toString(16).padStart(16, '0');
+      for (const back of reencode('Interop.AF', '81' + h))
+        expect(['81' + h, '81' + quiet], h).toContain(back);
+    }
+  });
+
   it('encodes an array with its own iterator by index, like the count it writes', () => {
     const odd = Object.assign([1, 2, 3], {
       *[Symbol.iterator](): Generator<number> {
@@ -119,3 +199,41 @@ describe.each(['number', 'bigint'] as const)('%s integers', (int) => {
     expect(Buffer.from(repo.encode('Interop.AI', odd)).equals(Buffer.from(bytes))).toBe(true);
   });
 });
+
+/**
+ * SBS bytes of a deep Json or Tree value by a loop, not recursion, so the input can be built
+ * at any depth: Choice index, array count 1, then the inner value (an object entry's key
+ * first); a Tree node is its label, then its children.
+ */
+function writeFlat(w: SbsWriter, name: string, value: unknown): void {
+  let v = value as { type?: string; value?: unknown; label?: string; children?: unknown[] };
+  for (;;) {
+    if (name === 'InteropExt.Tree') {
+      w.string(v.label as string);
+      const children = v.children as unknown[];
+      w.count(children.length);
+      if (children.length === 0) break;
+      v = children[0] as typeof v;
+    } else if (v.type === 'array') {
+      w.count(5);
+      w.count(1);
+      v = (v.value as unknown[])[0] as typeof v;
+    } else if (v.type === 'object') {
+      w.count(6);
+      w.count(1);
+      const entry = (v.value as { key: string; value: unknown }[])[0] as {
+        key: string;
+        value: unknown;
+      };
+      w.string(entry.key);
+      v = entry.value as typeof v;
+    } else if (v.type === 'int') {
+      w.count(2);
+      w.integer(v.value as number);
+      break;
+    } else {
+      w.count(0);
+      break;
+    }
+  }
+}

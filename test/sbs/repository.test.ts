@@ -391,16 +391,51 @@ describe('strict decoding', () => {
     }
   });
 
-  it('reports a stack overflow under a maxDepth the stack cannot hold as a depth error', () => {
+  it('caps maxDepth at 1000, the depth both codec kinds always reach', () => {
     const json = (d: number): string => '8581'.repeat(d) + '80';
-    const e = decodeError(test, 'InteropExt.Json', json(100_000), { maxDepth: Infinity });
-    expect([e.code, e.path]).toEqual(['depth', ['InteropExt.Json']]);
-    expect(e.reason).toMatch(/^nesting of \d+ levels overflows the call stack/);
+    for (const maxDepth of [1001, 5000, Infinity]) {
+      expect(test.decode('InteropExt.Json', bytes(json(999)), { maxDepth })).toBeTruthy();
+      const e = decodeError(test, 'InteropExt.Json', json(1000), { maxDepth });
+      expect([e.code, e.offset, e.reason]).toEqual(['depth', 2000, 'nesting deeper than 1000']);
+    }
+  });
+
+  it('reports a stack overflow (a caller deep in its own stack) as a depth error', () => {
+    const json = (d: number): string => '8581'.repeat(d) + '80';
     let value: unknown = { type: 'null' };
-    for (let i = 0; i < 100_000; i++) value = { type: 'array', value: [value] };
-    expect(() => test.encode('InteropExt.Json', value, { maxDepth: Infinity })).toThrow(
-      SbsEncodeError,
-    );
+    for (let i = 0; i < 999; i++) value = { type: 'array', value: [value] };
+    // Runs f under k frames of our own, to leave the codec less stack than it needs.
+    const under = (k: number, f: () => unknown): unknown => (k === 0 ? f() : [under(k - 1, f)]);
+    let lo = 0;
+    let hi = 1 << 20;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      try {
+        under(mid, () => 0);
+        lo = mid;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    let decodeOverflow: unknown;
+    let encodeOverflow: unknown;
+    for (let k = lo; k > 0 && !(decodeOverflow && encodeOverflow); k -= Math.ceil(lo / 500)) {
+      try {
+        under(k, () => test.decode('InteropExt.Json', bytes(json(999))));
+      } catch (e) {
+        if (e instanceof SbsDecodeError && /overflows the call stack/.test(e.reason))
+          decodeOverflow ??= e;
+      }
+      try {
+        under(k, () => test.encode('InteropExt.Json', value));
+      } catch (e) {
+        if (e instanceof SbsEncodeError && /overflows the call stack/.test(e.reason))
+          encodeOverflow ??= e;
+      }
+    }
+    expect(decodeOverflow).toMatchObject({ code: 'depth', path: ['InteropExt.Json'] });
+    expect((decodeOverflow as SbsDecodeError).reason).toMatch(/^nesting of \d+ levels overflows/);
+    expect(encodeOverflow).toBeInstanceOf(SbsEncodeError);
     // The shared writer and reader are clean afterwards.
     const one = { type: 'array', value: [{ type: 'int', value: 1 }] };
     expect(hex(test.encode('InteropExt.Json', one))).toBe('85818281');

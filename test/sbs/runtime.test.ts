@@ -434,3 +434,113 @@ describe('String length prefixes when UTF-8 outgrows the UTF-16 length', () => {
     expect(new SbsReader(out).string()).toBe(s);
   });
 });
+
+describe('fast paths of the reader and writer', () => {
+  const str = codec(
+    'S',
+    (w, v: string) => w.string(v),
+    (r) => r.string(),
+  );
+
+  it('decodes ASCII and non-ASCII strings of every short length, strictly', () => {
+    const chars = 'abcdefghijklmnopqrstuvwxyz0123456789{}[]';
+    for (let n = 1; n <= 40; n++) {
+      const ascii = chars.slice(0, n);
+      expect(str.decode(str.encode(ascii))).toBe(ascii);
+      for (let at = 0; at < n; at++) {
+        // A non-ASCII character, and an invalid byte, at every position of the fast paths.
+        const mixed = ascii.slice(0, at) + '\u00e9' + ascii.slice(at + 1);
+        expect(str.decode(str.encode(mixed))).toBe(mixed);
+        const bad = str.encode(ascii);
+        bad[1 + at] = 0x80;
+        const e = (() => {
+          try {
+            str.decode(bad);
+          } catch (x) {
+            return x;
+          }
+          return undefined;
+        })();
+        expect(e).toBeInstanceOf(SbsDecodeError);
+        expect((e as SbsDecodeError).code).toBe('utf8');
+        expect((e as SbsDecodeError).offset).toBe(1);
+      }
+    }
+  });
+
+  it('reads Integers of every width in the inline path as the general one does', () => {
+    // Each value alone, and followed by filler so the inline path (7 bytes ahead) is taken.
+    const first = (h: string): [number, number] => {
+      const r = new SbsReader(bytes(h));
+      return [r.integer(), r.pos];
+    };
+    for (const [v, h] of INTEGERS) {
+      if (v > SAFE || v < -SAFE) continue;
+      expect(read(h, (r) => r.integer())).toBe(Number(v));
+      expect(first(h + ' 80 80 80 80 80 80 80')).toEqual([Number(v), bytes(h).length]);
+    }
+    for (let bits = 0; bits < 53; bits++)
+      for (const v of [2 ** bits, -(2 ** bits), 2 ** bits - 1, -(2 ** bits) - 1]) {
+        if (!Number.isSafeInteger(v)) continue;
+        const h = write((w) => w.integer(v));
+        expect(first(h + '808080808080'), h).toEqual([v, h.length / 2]);
+      }
+    const firstError = (h: string): string | undefined => {
+      try {
+        new SbsReader(bytes(h)).integer();
+      } catch (e) {
+        return (e as SbsDecodeError).code;
+      }
+      return undefined;
+    };
+    expect(firstError('00 81 80 80 80 80 80 80')).toBe('non-minimal');
+    expect(firstError('7f c0 80 80 80 80 80 80')).toBe('non-minimal');
+    expect(firstError('01 00 00 00 00 00 00 00 00')).toBe('truncated');
+    expect(firstError('01 00 00')).toBe('truncated');
+    // 8 groups: beyond the inline path, still exact, and out of range at 2^53.
+    expect(read('00 7f 7f 7f 7f 7f 7f ff', (r) => r.integer())).toBe(2 ** 49 - 1);
+    expect(decodeError('01 00 00 00 00 00 00 00 80', (r) => r.integer()).code).toBe('range');
+  });
+
+  it('keeps a grown buffer up to its retain limit, and hands large results over', () => {
+    const w = new SbsWriter(256, 4 << 20);
+    w.reset();
+    for (let i = 0; i < 200_000; i++) w.integer(i);
+    const grown = w.buf;
+    expect(grown.length).toBeGreaterThan(256 * 1024);
+    const small = w.finish();
+    expect(small.buffer).not.toBe(grown.buffer);
+    w.reset();
+    // Kept: the next message of the same size does not regrow it.
+    expect(w.buf).toBe(grown);
+    w.reset();
+    const payload = new Uint8Array(1 << 20).fill(5);
+    w.bytes(payload);
+    // One Bytes larger than the buffer grows it to exactly what is needed, then finish()
+    // returns that buffer without a copy; the writer carries on with a new one.
+    const out = w.finish();
+    expect(out.length).toBe(payload.length + 4);
+    expect(out.buffer.byteLength).toBe(payload.length + 4);
+    expect(w.buf.buffer).not.toBe(out.buffer);
+    w.reset();
+    w.bytes(new Uint8Array(300_000).fill(9));
+    expect(out.subarray(4).every((b) => b === 5)).toBe(true);
+    // Beyond the retain limit the buffer is dropped at the next reset.
+    w.reset();
+    for (let i = 0; i < 3_000_000; i++) w.integer(i);
+    expect(w.buf.length).toBeGreaterThan(4 << 20);
+    w.reset();
+    expect(w.buf.length).toBe(256);
+  });
+
+  it('zeroes what a handed-over buffer holds past the result', () => {
+    const w = new SbsWriter(0);
+    w.reset();
+    // Grown by doubling to 512 KiB, of which ~400 KiB is written: handed over, tail zeroed.
+    for (let i = 0; i < 100_000; i++) w.integer(2 ** 20 + i);
+    const out = w.finish();
+    const whole = new Uint8Array(out.buffer, out.byteOffset);
+    expect(whole.length).toBeGreaterThan(out.length);
+    expect(whole.subarray(out.length).every((b) => b === 0)).toBe(true);
+  });
+});

@@ -275,10 +275,10 @@ function $w__Array_EventType(w: $Writer, v: EventType[]): void {
 
 function $r__Array_EventType(r: $Reader): EventType[] {
   const n = r.count(1);
-  const a: EventType[] = [];
+  const a: EventType[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_EventType(r));
+    for (; i < n; i++) a[i] = $r_EventType(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -405,10 +405,10 @@ function $w_MsgEventsNotify(w: $Writer, v: MsgEventsNotify): void {
 
 function $r_MsgEventsNotify(r: $Reader): MsgEventsNotify {
   const n = r.count(8);
-  const a: MsgEventsNotify = [];
+  const a: MsgEventsNotify = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_Event(r));
+    for (; i < n; i++) a[i] = $r_Event(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -440,10 +440,10 @@ function $w_MsgRegisterReq(w: $Writer, v: MsgRegisterReq): void {
 
 function $r_MsgRegisterReq(r: $Reader): MsgRegisterReq {
   const n = r.count(3);
-  const a: MsgRegisterReq = [];
+  const a: MsgRegisterReq = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_RegisterEvent(r));
+    for (; i < n; i++) a[i] = $r_RegisterEvent(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -467,10 +467,10 @@ function $w__Array_Event(w: $Writer, v: Event[]): void {
 
 function $r__Array_Event(r: $Reader): Event[] {
   const n = r.count(8);
-  const a: Event[] = [];
+  const a: Event[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_Event(r));
+    for (; i < n; i++) a[i] = $r_Event(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -678,10 +678,10 @@ function $w_EventType(w: $Writer, v: EventType): void {
 
 function $r_EventType(r: $Reader): EventType {
   const n = r.count(1);
-  const a: EventType = [];
+  const a: EventType = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.string());
+    for (; i < n; i++) a[i] = r.string();
   } catch (e) {
     throw $at(e, i);
   }

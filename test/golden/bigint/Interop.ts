@@ -205,10 +205,10 @@ function $w_AI(w: $Writer, v: AI): void {
 
 function $r_AI(r: $Reader): AI {
   const n = r.count(1);
-  const a: AI = [];
+  const a: AI = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.bigint());
+    for (; i < n; i++) a[i] = r.bigint();
   } catch (e) {
     throw $at(e, i);
   }
@@ -232,10 +232,10 @@ function $w_AF(w: $Writer, v: AF): void {
 
 function $r_AF(r: $Reader): AF {
   const n = r.count(8);
-  const a: AF = [];
+  const a: AF = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.float());
+    for (; i < n; i++) a[i] = r.float();
   } catch (e) {
     throw $at(e, i);
   }
@@ -259,10 +259,10 @@ function $w_AS(w: $Writer, v: AS): void {
 
 function $r_AS(r: $Reader): AS {
   const n = r.count(1);
-  const a: AS = [];
+  const a: AS = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.string());
+    for (; i < n; i++) a[i] = r.string();
   } catch (e) {
     throw $at(e, i);
   }
@@ -286,10 +286,10 @@ function $w_AY(w: $Writer, v: AY): void {
 
 function $r_AY(r: $Reader): AY {
   const n = r.count(1);
-  const a: AY = [];
+  const a: AY = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.bytes());
+    for (; i < n; i++) a[i] = r.bytes();
   } catch (e) {
     throw $at(e, i);
   }
@@ -313,10 +313,10 @@ function $w_AB(w: $Writer, v: AB): void {
 
 function $r_AB(r: $Reader): AB {
   const n = r.count(1);
-  const a: AB = [];
+  const a: AB = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.boolean());
+    for (; i < n; i++) a[i] = r.boolean();
   } catch (e) {
     throw $at(e, i);
   }
@@ -340,10 +340,10 @@ function $w_AN(w: $Writer, v: AN): void {
 
 function $r_AN(r: $Reader): AN {
   const n = r.count(0);
-  const a: AN = [];
+  const a: AN = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(null);
+    for (; i < n; i++) a[i] = null;
   } catch (e) {
     throw $at(e, i);
   }
@@ -367,10 +367,10 @@ function $w__Array_Integer(w: $Writer, v: bigint[]): void {
 
 function $r__Array_Integer(r: $Reader): bigint[] {
   const n = r.count(1);
-  const a: bigint[] = [];
+  const a: bigint[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.bigint());
+    for (; i < n; i++) a[i] = r.bigint();
   } catch (e) {
     throw $at(e, i);
   }
@@ -394,10 +394,10 @@ function $w_AAI(w: $Writer, v: AAI): void {
 
 function $r_AAI(r: $Reader): AAI {
   const n = r.count(1);
-  const a: AAI = [];
+  const a: AAI = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r__Array_Integer(r));
+    for (; i < n; i++) a[i] = $r__Array_Integer(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -489,10 +489,10 @@ function $w_AOI(w: $Writer, v: AOI): void {
 
 function $r_AOI(r: $Reader): AOI {
   const n = r.count(1);
-  const a: AOI = [];
+  const a: AOI = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r__Optional_Integer(r));
+    for (; i < n; i++) a[i] = $r__Optional_Integer(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -594,10 +594,10 @@ function $w__Array_R1(w: $Writer, v: R1[]): void {
 
 function $r__Array_R1(r: $Reader): R1[] {
   const n = r.count(1);
-  const a: R1[] = [];
+  const a: R1[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_R1(r));
+    for (; i < n; i++) a[i] = $r_R1(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -688,10 +688,10 @@ function $w__Array_String(w: $Writer, v: string[]): void {
 
 function $r__Array_String(r: $Reader): string[] {
   const n = r.count(1);
-  const a: string[] = [];
+  const a: string[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.string());
+    for (; i < n; i++) a[i] = r.string();
   } catch (e) {
     throw $at(e, i);
   }
@@ -893,10 +893,10 @@ function $w__Array_Float(w: $Writer, v: number[]): void {
 
 function $r__Array_Float(r: $Reader): number[] {
   const n = r.count(8);
-  const a: number[] = [];
+  const a: number[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push(r.float());
+    for (; i < n; i++) a[i] = r.float();
   } catch (e) {
     throw $at(e, i);
   }
@@ -954,10 +954,10 @@ function $w_Map$1(w: $Writer, v: Map<string, bigint>): void {
 
 function $r_Map$1(r: $Reader): Map<string, bigint> {
   const n = r.count(2);
-  const a: Map<string, bigint> = [];
+  const a: Map<string, bigint> = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_Entry$1(r));
+    for (; i < n; i++) a[i] = $r_Entry$1(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -1043,10 +1043,10 @@ function $w_A3(w: $Writer, v: A3): void {
 
 function $r_A3(r: $Reader): A3 {
   const n = r.count(1);
-  const a: A3 = [];
+  const a: A3 = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_A2(r));
+    for (; i < n; i++) a[i] = $r_A2(r);
   } catch (e) {
     throw $at(e, i);
   }

@@ -127,10 +127,10 @@ function $w__Array_Tree(w: $Writer, v: Tree[]): void {
 
 function $r__Array_Tree(r: $Reader): Tree[] {
   const n = r.count(2);
-  const a: Tree[] = [];
+  const a: Tree[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_Tree(r));
+    for (; i < n; i++) a[i] = $r_Tree(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -191,10 +191,10 @@ function $w__Array_Json(w: $Writer, v: Json[]): void {
 
 function $r__Array_Json(r: $Reader): Json[] {
   const n = r.count(1);
-  const a: Json[] = [];
+  const a: Json[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_Json(r));
+    for (; i < n; i++) a[i] = $r_Json(r);
   } catch (e) {
     throw $at(e, i);
   }
@@ -218,10 +218,10 @@ function $w_Json$$$object(w: $Writer, v: $mod_Interop.Entry<string, Json>[]): vo
 
 function $r_Json$$$object(r: $Reader): $mod_Interop.Entry<string, Json>[] {
   const n = r.count(2);
-  const a: $mod_Interop.Entry<string, Json>[] = [];
+  const a: $mod_Interop.Entry<string, Json>[] = new Array(n);
   let i = 0;
   try {
-    for (; i < n; i++) a.push($r_Entry$1(r));
+    for (; i < n; i++) a[i] = $r_Entry$1(r);
   } catch (e) {
     throw $at(e, i);
   }
