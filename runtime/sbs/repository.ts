@@ -10,13 +10,13 @@ import { validate } from './schema/validator.js';
 import type { AstModule } from './schema/ast.js';
 import type { Schema, SbsType } from './schema/model.js';
 import { codec as makeCodec, type Codec } from './codec.js';
-import { CodecCompiler, type IntegerMode } from './compile.js';
+import { CodecCompiler, type IntegerMode } from './closure-codecs.js';
 import type { DecodeOptions } from './reader.js';
 import { SchemaIndex } from './schema/schema-index.js';
 import type { EncodeOptions } from './writer.js';
 import { schemaToAst } from './schema/schema-ast.js';
 
-export type { IntegerMode } from './compile.js';
+export type { IntegerMode } from './closure-codecs.js';
 
 export interface RepositoryOptions {
   /** How Integer values decode: `number` (default; beyond ±(2^53-1) is an error) or `bigint`. */
