@@ -57,7 +57,7 @@ function encodeSharedState(store: JsonStore, from: JsonValue, to: JsonValue): st
 
 /** A server side Juggler connection (one WebSocket client). */
 export class Connection {
-  /** Client address: last `for=` of Forwarded, else a single X-Forwarded-For's last entry, else the socket peer. */
+  /** Client address: from `Forwarded`/`X-Forwarded-For` when the peer is a trusted proxy (see `trustProxy`), else the socket peer. */
   readonly remote: string;
   /** The state synced to this client (shared between connections when the server has `state`). */
   readonly state: JsonStore;
@@ -70,7 +70,8 @@ export class Connection {
   #flushTimer: Timer | null = null;
   #waitingSpace = false;
   readonly #unsubscribe: () => void;
-  #requests: RequestMsg[] = [];
+  /** Requests waiting to run, with the bytes each holds of the receive budget. */
+  #requests: { req: RequestMsg; size: number }[] = [];
   #busy = false;
   #inflight = 0;
   #paused = false;
@@ -130,8 +131,8 @@ export class Connection {
     await this.close();
   }
 
-  /** @internal */
-  handleMessage(raw: unknown): void {
+  /** @internal `size`: bytes of the server's receive budget to give back once handled. */
+  handleMessage(raw: unknown, size = 0): void {
     const req = parseRequest(raw);
     if (this.#opts.parallelRequests) {
       const done = this.#runRequest(req);
@@ -140,11 +141,14 @@ export class Connection {
         this.#updatePause();
         void done.then(() => {
           this.#inflight--;
+          this.#transport.releaseReceived(size);
           this.#updatePause();
         });
+      } else {
+        this.#transport.releaseReceived(size);
       }
     } else {
-      this.#requests.push(req);
+      this.#requests.push({ req, size });
       this.#drainRequests();
     }
   }
@@ -162,14 +166,17 @@ export class Connection {
         this.#requests = [];
         break;
       }
-      const req = this.#requests.shift() as RequestMsg;
+      const { req, size } = this.#requests.shift() as { req: RequestMsg; size: number };
       const done = this.#runRequest(req);
       if (done) {
         this.#busy = true;
         void done.then(() => {
           this.#busy = false;
+          this.#transport.releaseReceived(size);
           this.#drainRequests();
         });
+      } else {
+        this.#transport.releaseReceived(size);
       }
     }
     this.#updatePause();

@@ -63,3 +63,12 @@ export class HtpasswdError extends JugglerBaseError {
 export class QueueOverflowError extends JugglerBaseError {
   override name = 'QueueOverflowError';
 }
+
+/**
+ * The server's `maxBufferedBytes` (incoming bytes of unfinished messages, all
+ * connections together) was exceeded and this connection held the most; it is
+ * closed with WebSocket code 1009.
+ */
+export class BufferLimitError extends JugglerBaseError {
+  override name = 'BufferLimitError';
+}

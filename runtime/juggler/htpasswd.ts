@@ -9,6 +9,13 @@ type HashKind = 'apr1' | 'bcrypt' | 'sha';
 interface Entry {
   kind: HashKind;
   hash: string;
+  /** Kind and work factor: entries of one group take the same time to check. */
+  group: string;
+}
+
+/** The bcrypt cost (`$2b$NN$`) is part of the group; apr1 and {SHA} have a fixed cost. */
+function groupOf(kind: HashKind, hash: string): string {
+  return kind === 'bcrypt' ? `bcrypt:${hash.slice(4, 6)}` : kind;
 }
 
 function hashKind(hash: string): HashKind | null {
@@ -49,8 +56,8 @@ async function check(entry: Entry, password: string): Promise<boolean> {
  */
 export class Htpasswd {
   readonly #entries = new Map<string, Entry>();
-  /** The first entry, hashed against for unknown users (see verify). */
-  #decoy: Entry | undefined;
+  /** The first entry of each group (kind + cost), hashed against by every check (see verify). */
+  readonly #decoys = new Map<string, Entry>();
   /** user -> SHA-256 of the last verified password, so bcrypt/apr1 run once per user. */
   readonly #verified = new Map<string, Buffer>();
 
@@ -77,26 +84,33 @@ export class Htpasswd {
       const kind = hashKind(hash);
       if (kind === null)
         throw new HtpasswdError(`htpasswd line ${i + 1}: unsupported password encoding`);
-      const entry = { kind, hash };
-      result.#decoy ??= entry;
+      const entry = { kind, hash, group: groupOf(kind, hash) };
+      if (!result.#decoys.has(entry.group)) result.#decoys.set(entry.group, entry);
       result.#entries.set(line.slice(0, colon), entry);
     });
     return result;
   }
 
+  /**
+   * Whether `password` is `user`'s. Unless the password is the one last
+   * verified for that user (cached), every call, for a known user of any kind
+   * or an unknown user, computes exactly one hash of each kind and cost in the
+   * file, in the same order: answering unknown users at once (as hat does), or
+   * hashing only the user's own kind, would tell from the response time which
+   * user names exist.
+   */
   async verify(user: string, password: string): Promise<boolean> {
     const entry = this.#entries.get(user);
-    if (!entry) {
-      // Hash anyway: answering unknown users at once (as hat does) tells
-      // from the response time which user names exist.
-      if (this.#decoy) await check(this.#decoy, password);
-      return false;
+    if (entry) {
+      const cached = this.#verified.get(user);
+      if (cached && timingSafeEqual(cached, sha256(password))) return true;
     }
-    const digest = sha256(password);
-    const cached = this.#verified.get(user);
-    if (cached && timingSafeEqual(cached, digest)) return true;
-    const ok = await check(entry, password);
-    if (ok) this.#verified.set(user, digest);
+    let ok = false;
+    for (const [group, decoy] of this.#decoys) {
+      if (entry?.group === group) ok = await check(entry, password);
+      else await check(decoy, password);
+    }
+    if (ok) this.#verified.set(user, sha256(password));
     return ok;
   }
 

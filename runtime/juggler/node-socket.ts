@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { HandlerRelay, type FrameSocket, type FrameSocketHandlers } from './socket.js';
 
@@ -15,11 +16,25 @@ export class NodeFrameSocket implements FrameSocket {
   };
 
   readonly #events = new HandlerRelay();
+  /** Bytes read from `raw` since the last message was delivered. */
+  #pending = 0;
 
-  constructor(ws: WebSocket) {
+  /**
+   * With `raw` (the socket under `ws`), the bytes of frames `ws` buffers until
+   * a message is complete are reported through the `pending` handler. They
+   * are counted from each chunk read until the next message: `ws` delivers
+   * messages synchronously from its own (later) data listener, so the count
+   * misses at most the tail of the chunk that completed a message.
+   */
+  constructor(ws: WebSocket, raw?: Duplex) {
     this.#ws = ws;
     const events = this.#events;
+    raw?.prependListener('data', (chunk: Buffer) => {
+      this.#pending += chunk.length;
+      events.pending(chunk.length);
+    });
     ws.on('message', (data, isBinary) => {
+      this.#release(this.#pending);
       if (isBinary) events.binary();
       else events.text(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
     });
@@ -29,6 +44,21 @@ export class NodeFrameSocket implements FrameSocket {
       events.close(code, reason.toString());
     });
     ws.on('error', (err) => events.error(err));
+    if (raw) {
+      // Control frames may come between the fragments of a message, so they
+      // give back only their own size (a client frame's header is 6 bytes);
+      // otherwise a peer sending only pings would count as holding a message.
+      const control = (data: Buffer): void => this.#release(data.length + 6);
+      ws.on('ping', control);
+      ws.on('pong', control);
+    }
+  }
+
+  #release(bytes: number): void {
+    const n = Math.min(bytes, this.#pending);
+    if (n <= 0) return;
+    this.#pending -= n;
+    this.#events.pending(-n);
   }
 
   bind(handlers: FrameSocketHandlers): void {

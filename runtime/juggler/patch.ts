@@ -45,6 +45,10 @@ export function escapePointerToken(token: string): string {
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (pointer[0] !== '/') throw new PatchError(`invalid JSON pointer: ${JSON.stringify(pointer)}`);
+  // RFC 6901 defines only ~0 and ~1; anything else (as Python's jsonpointer does) is refused
+  // rather than read as a literal '~', which would address a member the peer did not mean.
+  if (/~(?![01])/.test(pointer))
+    throw new PatchError(`invalid escape in JSON pointer: ${JSON.stringify(pointer)}`);
   return pointer
     .slice(1)
     .split('/')

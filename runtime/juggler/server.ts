@@ -5,16 +5,17 @@ import {
   type Server as HttpServer,
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
-import { stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { realpath, stat } from 'node:fs/promises';
+import type { AddressInfo, BlockList } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type RequestHandler } from './connection.js';
+import { BufferBudget } from './buffer-budget.js';
 import { JugglerBaseError } from './errors.js';
 import { Htpasswd } from './htpasswd.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { NodeFrameSocket } from './node-socket.js';
-import { remoteAddress } from './remote.js';
+import { defaultTrustProxy, remoteAddress, trustedProxies } from './remote.js';
 import { serveStatic } from './static.js';
 import { JsonStore } from './store.js';
 import { checkDelay, checkOption } from '../options.js';
@@ -39,6 +40,12 @@ export interface ServerOptions {
   /** Default '/ws'. */
   wsPath?: string;
   staticDir?: string;
+  /**
+   * Serve files of `staticDir` reached through symlinks that lead outside it.
+   * Default false: a path whose real path is outside the real `staticDir` is
+   * a 404 (as hat-juggler, through aiohttp's `follow_symlinks=False`).
+   */
+  followSymlinks?: boolean;
   /** Where `GET /` redirects (302); null disables the redirect. Default '/index.html'. */
   indexPath?: string | null;
   /** Adds `Cache-Control: no-cache` to every HTTP response. Default true. */
@@ -46,6 +53,13 @@ export interface ServerOptions {
   routes?: HttpRouteHandler;
   /** htpasswd file ($apr1$, bcrypt, {SHA}); when set every route needs HTTP Basic auth. */
   htpasswdFile?: string;
+  /**
+   * Peers (addresses or CIDRs, IPv4 or IPv6) whose `Forwarded` /
+   * `X-Forwarded-For` headers set `conn.remote`; other peers' headers are
+   * ignored. Default loopback only: `['127.0.0.0/8', '::1']` (IPv4-mapped
+   * `::ffff:127.x` included). `[]` trusts no one.
+   */
+  trustProxy?: readonly string[];
   /** TLS options (key, cert, ...) for https/wss. */
   tls?: HttpsOptions;
   /** ms; 0 = a state message per change, > 0 = merge changes for that long, null = only on flush(). Default 200. */
@@ -70,7 +84,49 @@ export interface ServerOptions {
   pingTimeout?: number;
   /** Socket bytes buffered before the writer waits. Default 1 MiB. */
   highWaterMark?: number;
+  /**
+   * Server-wide bound on incoming bytes held for unfinished messages by all
+   * connections together (frames being received plus segments of a message,
+   * 2 bytes per UTF-16 code unit). When exceeded, the connection holding the
+   * most is closed (code 1009, logged). Default 256 MiB; Infinity disables.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Open TCP connections (HTTP and WebSocket) beyond which new ones are
+   * closed at once, before any byte is read. Default Infinity (no limit).
+   */
+  maxConnections?: number;
+  /**
+   * ms a client has to send a request's headers (also the WebSocket upgrade
+   * request); 0 disables. With `tls`, also the TLS handshake timeout unless
+   * `tls.handshakeTimeout` is given. Default 20000.
+   */
+  headersTimeout?: number;
+  /** ms a client has to send a whole HTTP request; 0 disables. Default 300000. */
+  requestTimeout?: number;
   logger?: Logger;
+}
+
+interface ServerLimits {
+  maxBufferedBytes: number;
+  maxConnections: number;
+  headersTimeout: number;
+  requestTimeout: number;
+}
+
+export const serverLimitDefaults: Readonly<ServerLimits> = {
+  maxBufferedBytes: 256 * 1024 * 1024,
+  maxConnections: Infinity,
+  headersTimeout: 20_000,
+  requestTimeout: 300_000,
+};
+
+/** @internal What `listen` reads, checks and builds from the options before the server exists. */
+export interface Prepared {
+  htpasswd: Htpasswd | null;
+  transportOpts: TransportOptions & { receiveBudget: BufferBudget };
+  realStaticDir: string | null;
+  trustProxy: BlockList;
 }
 
 const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Basic realm=""' };
@@ -100,16 +156,20 @@ export class Server {
   readonly #htpasswd: Htpasswd | null;
   readonly #transportOpts: TransportOptions;
   readonly #connections = new Set<Connection>();
+  readonly #realStaticDir: string | null;
+  readonly #trustProxy: BlockList;
+  readonly #budget: BufferBudget;
+  #refused = 0;
+  #refusedLoggedAt = 0;
   #closing: Promise<void> | null = null;
   #resolveClosed!: () => void;
 
   /** @internal use `listen()` */
-  constructor(
-    http: HttpServer,
-    opts: ServerOptions,
-    htpasswd: Htpasswd | null,
-    transportOpts: TransportOptions,
-  ) {
+  constructor(http: HttpServer, opts: ServerOptions, prepared: Prepared) {
+    const { htpasswd, transportOpts } = prepared;
+    this.#realStaticDir = prepared.realStaticDir;
+    this.#trustProxy = prepared.trustProxy;
+    this.#budget = transportOpts.receiveBudget;
     this.#http = http;
     this.#opts = opts;
     this.#logger = transportOpts.logger;
@@ -128,6 +188,29 @@ export class Server {
     });
     http.on('request', (req, res) => void this.#onRequest(req, res));
     http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
+    http.on('drop', () => this.#onDrop());
+  }
+
+  /** Incoming bytes held for unfinished messages by all connections (see `maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.#budget.total;
+  }
+
+  /** Connections closed at accept because `maxConnections` were open. */
+  get refusedConnections(): number {
+    return this.#refused;
+  }
+
+  // A flood of refused connections logs once per 10 s, not once per connection.
+  #onDrop(): void {
+    this.#refused++;
+    const now = Date.now();
+    if (now - this.#refusedLoggedAt < 10_000) return;
+    this.#refusedLoggedAt = now;
+    this.#logger.warn('juggler maxConnections reached, refusing connections', {
+      maxConnections: this.#http.maxConnections,
+      refused: this.#refused,
+    });
   }
 
   /** Live connections. */
@@ -218,8 +301,12 @@ export class Server {
         return;
       }
       if (opts.routes && (await opts.routes(req, res))) return;
-      if (opts.staticDir !== undefined && isGet) {
-        serveStatic(req, res, opts.staticDir, pathname, noCache);
+      if (this.#realStaticDir !== null && isGet) {
+        await serveStatic(req, res, pathname, {
+          realRoot: this.#realStaticDir,
+          noCache,
+          followSymlinks: opts.followSymlinks ?? false,
+        });
         return;
       }
       res.writeHead(404).end('Not Found');
@@ -240,17 +327,17 @@ export class Server {
       return rejectUpgrade(socket, 401, 'Unauthorized', 'WWW-Authenticate: Basic realm=""\r\n');
     }
     if (this.#closing || socket.destroyed) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, socket));
   }
 
-  #accept(ws: WebSocket, req: IncomingMessage): void {
+  #accept(ws: WebSocket, req: IncomingMessage, raw: Duplex): void {
     const opts = this.#opts;
     const logger = this.#logger;
     const ref: { conn?: Connection } = {};
     const transport = new Transport(
-      new NodeFrameSocket(ws),
+      new NodeFrameSocket(ws, raw),
       this.#transportOpts,
-      (msg) => ref.conn?.handleMessage(msg),
+      (msg, size) => ref.conn?.handleMessage(msg, size),
       (error) => {
         if (ref.conn) this.#connections.delete(ref.conn);
         logger.debug('juggler connection closed', {
@@ -259,7 +346,7 @@ export class Server {
         });
       },
     );
-    const conn = new Connection(transport, remoteAddress(req), {
+    const conn = new Connection(transport, remoteAddress(req, this.#trustProxy), {
       store: opts.state ?? new JsonStore(),
       sharedStore: opts.state !== undefined,
       autoflushDelay: opts.autoflushDelay === undefined ? 200 : opts.autoflushDelay,
@@ -293,7 +380,12 @@ export class Server {
 
 /** Starts a Juggler server (HTTP(S) + WebSocket) and resolves once it listens. */
 export async function listen(options: ServerOptions = {}): Promise<Server> {
-  const transportOpts = transportOptions(options, options.logger ?? noopLogger);
+  const limits = serverLimits(options);
+  const transportOpts = {
+    ...transportOptions(options, options.logger ?? noopLogger),
+    receiveBudget: new BufferBudget(limits.maxBufferedBytes),
+  };
+  const trustProxy = trustedProxies(options.trustProxy ?? defaultTrustProxy);
   if (options.receiveQueueSize !== undefined)
     checkOption('receiveQueueSize', options.receiveQueueSize, 1, true);
   const { autoflushDelay, shutdownTimeout } = options;
@@ -303,9 +395,24 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
   // As hat does at startup: a mistyped UI path would otherwise only show as 404s.
   if (options.staticDir !== undefined && !(await isDirectory(options.staticDir)))
     throw new JugglerBaseError(`staticDir ${JSON.stringify(options.staticDir)} is not a directory`);
+  const realStaticDir = options.staticDir !== undefined ? await realpath(options.staticDir) : null;
   const htpasswd =
     options.htpasswdFile !== undefined ? await Htpasswd.load(options.htpasswdFile) : null;
-  const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();
+  const httpOptions = {
+    headersTimeout: limits.headersTimeout,
+    requestTimeout: limits.requestTimeout,
+    // Node checks these timeouts only this often (30 s by default).
+    connectionsCheckingInterval: checkingInterval(limits.headersTimeout, limits.requestTimeout),
+  };
+  const http = options.tls
+    ? createHttpsServer({
+        // the TLS handshake gets no longer than the request head after it (node: 120 s)
+        ...(limits.headersTimeout > 0 ? { handshakeTimeout: limits.headersTimeout } : {}),
+        ...options.tls,
+        ...httpOptions,
+      })
+    : createHttpServer(httpOptions);
+  if (limits.maxConnections !== Infinity) http.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -313,7 +420,32 @@ export async function listen(options: ServerOptions = {}): Promise<Server> {
       resolve();
     });
   });
-  return new Server(http, options, htpasswd, transportOpts);
+  return new Server(http, options, { htpasswd, transportOpts, realStaticDir, trustProxy });
+}
+
+function serverLimits(options: ServerOptions): ServerLimits {
+  const limits = {
+    maxBufferedBytes: options.maxBufferedBytes ?? serverLimitDefaults.maxBufferedBytes,
+    maxConnections: options.maxConnections ?? serverLimitDefaults.maxConnections,
+    headersTimeout: options.headersTimeout ?? serverLimitDefaults.headersTimeout,
+    requestTimeout: options.requestTimeout ?? serverLimitDefaults.requestTimeout,
+  };
+  checkOption('maxBufferedBytes', limits.maxBufferedBytes, 0);
+  if (limits.maxConnections !== Infinity)
+    checkOption('maxConnections', limits.maxConnections, 1, true);
+  checkDelay('headersTimeout', limits.headersTimeout);
+  checkDelay('requestTimeout', limits.requestTimeout);
+  // node refuses a headers timeout longer than the request timeout
+  if (limits.requestTimeout > 0 && limits.headersTimeout > limits.requestTimeout)
+    throw new RangeError(
+      `headersTimeout (${limits.headersTimeout}) must not exceed requestTimeout (${limits.requestTimeout})`,
+    );
+  return limits;
+}
+
+function checkingInterval(...timeouts: number[]): number {
+  const shortest = Math.min(...timeouts.filter((t) => t > 0));
+  return Number.isFinite(shortest) ? Math.max(10, Math.min(1000, Math.floor(shortest / 4))) : 1000;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

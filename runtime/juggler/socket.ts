@@ -25,6 +25,12 @@ export interface FrameSocketHandlers {
   binary(): void;
   close(code: number, reason: string): void;
   error(err: Error): void;
+  /**
+   * Bytes read from the network for frames not yet delivered changed by
+   * `delta` (reported by sockets that can see them, for the server's
+   * `maxBufferedBytes`).
+   */
+  pending?(delta: number): void;
 }
 
 /**
@@ -61,5 +67,10 @@ export class HandlerRelay implements FrameSocketHandlers {
   error(err: Error): void {
     if (this.#handlers) this.#handlers.error(err);
     else this.#held.push((h) => h.error(err));
+  }
+
+  pending(delta: number): void {
+    if (this.#handlers) this.#handlers.pending?.(delta);
+    else this.#held.push((h) => h.pending?.(delta));
   }
 }

@@ -1,4 +1,10 @@
-import { ConnectionClosedError, PingTimeoutError, ProtocolError } from './errors.js';
+import type { BudgetHolder, BufferBudget } from './buffer-budget.js';
+import {
+  BufferLimitError,
+  ConnectionClosedError,
+  PingTimeoutError,
+  ProtocolError,
+} from './errors.js';
 import type { Logger } from '../logger.js';
 import type { FrameSocket } from './socket.js';
 import { Fifo } from '../fifo.js';
@@ -17,6 +23,12 @@ export interface TransportOptions {
   maxMessageSize: number;
   /** Bytes buffered in the socket above which the writer waits for drain. */
   highWaterMark: number;
+  /**
+   * @internal The server's `maxBufferedBytes` budget, shared by all its
+   * transports: frames the socket holds, segments of an unfinished message and
+   * messages not yet released by their owner (2 bytes per UTF-16 code unit).
+   */
+  receiveBudget?: BufferBudget | null;
   logger: Logger;
 }
 
@@ -66,6 +78,9 @@ const HEADER_MORE = 0x31; // '1'
 const HEADER_PING = 0x32; // '2'
 const HEADER_PONG = 0x33; // '3'
 
+/** Ms an evicted connection has to take its close frame before it is dropped. */
+const EVICT_GRACE = 1000;
+
 /** Incoming segments merged into one string at a time (see #receiveSegment). */
 const SEGMENT_BATCH = 256;
 
@@ -89,10 +104,10 @@ function isHighSurrogate(code: number): boolean {
  * segment never ends on a high surrogate, so astral characters survive
  * (the hat JS client can split them; hat's Python peer counts code points).
  */
-export class Transport {
+export class Transport implements BudgetHolder {
   readonly #socket: FrameSocket;
   readonly #opts: TransportOptions;
-  readonly #onMessage: (msg: unknown) => void;
+  readonly #onMessage: (msg: unknown, size: number) => void;
   readonly #onClose: (error: Error | undefined) => void;
   readonly #onClosing: ((error: Error | undefined) => void) | undefined;
 
@@ -108,6 +123,8 @@ export class Transport {
 
   #parts: string[] = [];
   #partsLength = 0;
+  /** Bytes of #parts charged to the receive budget. */
+  #partsCharged = 0;
   /** Trailing entries of #parts not yet merged (see #receiveSegment). */
   #unmergedParts = 0;
 
@@ -125,7 +142,12 @@ export class Transport {
   constructor(
     socket: FrameSocket,
     opts: TransportOptions,
-    onMessage: (msg: unknown) => void,
+    /**
+     * Each incoming message. With a `receiveBudget`, `size` bytes stay charged
+     * to this transport until the owner calls `releaseReceived(size)` (once
+     * the message is handled).
+     */
+    onMessage: (msg: unknown, size: number) => void,
     onClose: (error: Error | undefined) => void,
     /**
      * Called once as soon as the transport stops receiving (close started by
@@ -148,6 +170,9 @@ export class Transport {
       close: () => this.#finish(),
       error: (err) => {
         opts.logger.debug('juggler socket error', { error: err.message });
+      },
+      pending: (delta) => {
+        if (!this.#closing) opts.receiveBudget?.add(this, delta);
       },
     });
     this.#armTimer(opts.pingDelay);
@@ -222,7 +247,22 @@ export class Transport {
 
   resumeReceive(): void {
     this.#receivePaused = false;
-    if (!this.#pongPaused) this.#socket.resume?.();
+    if (!this.#pongPaused && !this.#closing) this.#socket.resume?.();
+  }
+
+  /** Gives back `size` bytes of a message (see `onMessage`) to the receive budget. */
+  releaseReceived(size: number): void {
+    if (size > 0 && !this.#closing) this.#opts.receiveBudget?.add(this, -size);
+  }
+
+  /** @internal Called by the server's receive budget: this connection holds the most. */
+  evict(held: number, max: number): void {
+    this.#fail(
+      new BufferLimitError(
+        `maxBufferedBytes (${max}) exceeded by all connections; ` +
+          `closing the one holding the most (${held} bytes)`,
+      ),
+    );
   }
 
   /** Closes the WebSocket; `error` (if any) is reported as the close reason. */
@@ -232,6 +272,12 @@ export class Transport {
     this.#markClosing();
     if (error instanceof PingTimeoutError) {
       this.#socket.terminate();
+    } else if (error instanceof BufferLimitError) {
+      // Read nothing more (the peer was sending what overflows the budget) and
+      // do not wait the closing handshake's usual timeout with a half-read frame.
+      this.#socket.close(1009, 'server receive budget exceeded');
+      this.#socket.pause?.();
+      unref(setTimeout(() => this.#socket.terminate(), EVICT_GRACE));
     } else {
       this.#socket.close(error ? (error instanceof ProtocolError ? 1002 : 1011) : 1000);
     }
@@ -311,6 +357,9 @@ export class Transport {
     for (const w of waiters) w.reject(new ConnectionClosedError());
     this.#queue.drain();
     this.#current = null;
+    this.#parts = [];
+    this.#partsCharged = 0;
+    this.#opts.receiveBudget?.release(this);
     this.#onClosing?.(this.#error);
   }
 
@@ -359,6 +408,11 @@ export class Transport {
     if (!last) {
       if (frame.length === 1) return;
       this.#parts.push(frame.slice(1));
+      if (this.#opts.receiveBudget) {
+        this.#partsCharged += 2 * (frame.length - 1);
+        this.#opts.receiveBudget.add(this, 2 * (frame.length - 1));
+        if (this.#closing) return; // evicted
+      }
       // Each part costs tens of bytes besides its characters, so a peer sending
       // tiny segments would hold many times maxMessageSize in memory: merge
       // them in batches (each character is copied once more at most).
@@ -375,9 +429,19 @@ export class Transport {
       this.#parts.push(frame.slice(1));
       text = this.#parts.join('');
       this.#parts = [];
+      // only the segments: earlier messages may still be charged, waiting for their handler
+      this.#opts.receiveBudget?.add(this, -this.#partsCharged);
+      this.#partsCharged = 0;
     }
     this.#partsLength = 0;
     this.#unmergedParts = 0;
+    // Requests waiting for their handler hold memory too (up to receiveQueueSize per
+    // connection): the message stays charged until its owner releases it.
+    const size = this.#opts.receiveBudget ? 2 * text.length : 0;
+    if (size > 0) {
+      this.#opts.receiveBudget?.add(this, size);
+      if (this.#closing) return; // evicted
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -386,7 +450,7 @@ export class Transport {
       return;
     }
     try {
-      this.#onMessage(msg);
+      this.#onMessage(msg, size);
     } catch (err) {
       this.#fail(err instanceof Error ? err : new ProtocolError(String(err)));
     }

@@ -4,6 +4,9 @@
 //   then one request; the time until its reply covers the receipt of all N;
 // - request/response round trips on one connection, one request at a time;
 // - 100 concurrent connections, one request at a time each.
+import { connect as netConnect, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { connect, type Connection } from '../../runtime/chatter/index.js';
 import { startEchoServer } from '../../runtime/cli/chatter-echo.js';
 import { isMain } from '../../runtime/cli/args.js';
@@ -50,6 +53,34 @@ async function roundTrips(conns: Connection[], ms: number): Promise<number> {
   const start = performance.now();
   const counts = await Promise.all(conns.map((c) => loop(c, start + ms)));
   return counts.reduce((a, b) => a + b, 0) / ((performance.now() - start) / 1000);
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Resident memory after full collections, in bytes. */
+function settledRss(): number {
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+}
+
+/** KiB of this process's memory per idle connection: `open` makes one, N times over. */
+async function idleCost(n: number, open: () => Promise<{ close(): unknown }>): Promise<number> {
+  const before = settledRss();
+  const held = [];
+  for (let i = 0; i < n; i++) held.push(await open());
+  await new Promise((r) => setTimeout(r, 200));
+  const cost = (settledRss() - before) / n / 1024;
+  await Promise.all(held.map((c) => c.close()));
+  return cost;
+}
+
+function plainSocket(port: number): Promise<{ close(): void }> {
+  return new Promise((resolve, reject) => {
+    const s: Socket = netConnect(port, '127.0.0.1', () => resolve({ close: () => s.destroy() }));
+    s.once('error', reject);
+  });
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -114,6 +145,16 @@ export async function run(): Promise<BenchResult[]> {
       note: 'total, 1 in flight per connection',
     });
     await Promise.all(many.map((c) => c.close()));
+    // Client side only (the server is the child process); plain first, so the chatter figure
+    // does not benefit from a heap the plain sockets grew.
+    const plain = await idleCost(1000, () => plainSocket(echo.port));
+    const idle = await idleCost(1000, () => connect(`127.0.0.1:${echo.port}`, { pingDelay: null }));
+    results.push({
+      name: '1,000 idle connections, memory each',
+      unit: 'KiB',
+      value: idle,
+      note: `a plain net socket: ${plain.toFixed(1)} KiB`,
+    });
   } finally {
     await echo.stop();
   }

@@ -490,10 +490,10 @@ describe('remote address', () => {
     cleanups.push(() => server.close());
     const cases: [Record<string, string>, string][] = [
       [{}, '127.0.0.1'],
-      [{ 'X-Forwarded-For': 'a, b ' }, 'b'],
-      [{ Forwarded: 'for=x, for=y;proto=http' }, 'y'],
-      [{ Forwarded: 'for="[2001:db8::1]:80"', 'X-Forwarded-For': 'z' }, '[2001:db8::1]:80'],
-      [{ Forwarded: 'proto=http', 'X-Forwarded-For': 'z' }, 'z'],
+      [{ 'X-Forwarded-For': '10.0.0.1, 10.0.0.2 ' }, '10.0.0.2'],
+      [{ Forwarded: 'for=10.0.0.3, for=10.0.0.4;proto=http' }, '10.0.0.4'],
+      [{ Forwarded: 'for="[2001:db8::1]:80"', 'X-Forwarded-For': '10.0.0.5' }, '[2001:db8::1]:80'],
+      [{ Forwarded: 'proto=http', 'X-Forwarded-For': '10.0.0.6' }, '10.0.0.6'],
     ];
     for (const [headers, expected] of cases) {
       const c = await connect(server.wsUrl, { headers });

@@ -178,6 +178,21 @@ describe('applyPatch', () => {
     expect(() => applyPatch(1, [{ op: 'replace', path: '/x', value: 1 }])).toThrow(PatchError);
   });
 
+  it('rejects JSON pointer escapes other than ~0 and ~1 (RFC 6901), in path and from', () => {
+    const d = { 'a~2b': 1, 'a~b': 2, '~': 3, x: { '~': 4 } };
+    const bad: unknown[] = [
+      [{ op: 'replace', path: '/a~2b', value: 0 }],
+      [{ op: 'add', path: '/a~b', value: 0 }],
+      [{ op: 'remove', path: '/~' }],
+      [{ op: 'test', path: '/x/~', value: 4 }],
+      [{ op: 'copy', from: '/a~', path: '/y' }],
+      [{ op: 'move', from: '/~9', path: '/y' }],
+    ];
+    for (const p of bad) expect(() => applyPatch(d, p), JSON.stringify(p)).toThrow(PatchError);
+    expect(applyPatch(d, [{ op: 'replace', path: '/a~0b', value: 0 }])).toEqual({ ...d, 'a~b': 0 });
+    expect(applyPatch({ '~1': 1 }, [{ op: 'remove', path: '/~01' }])).toEqual({});
+  });
+
   it('cannot pollute prototypes', () => {
     const out = applyPatch({}, [
       { op: 'add', path: '/__proto__', value: { polluted: true } },

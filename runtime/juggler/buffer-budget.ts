@@ -1,0 +1,70 @@
+/** Something holding budgeted bytes that can be made to give them up. */
+export interface BudgetHolder {
+  /**
+   * Called once the holder was chosen to free the budget (its bytes already
+   * released): it must stop holding them, e.g. close its connection.
+   */
+  evict(held: number, max: number): void;
+}
+
+/**
+ * A server-wide bound on incoming bytes buffered for unfinished messages.
+ * Per-connection limits (`maxMessageSize`) do not bound their sum: a few
+ * hundred clients each holding most of a large message exhaust memory. When
+ * an addition takes the total above `max`, the holders holding the most are
+ * evicted until it fits again, so one client sending a large message costs
+ * that client its connection, not everyone theirs.
+ */
+export class BufferBudget {
+  readonly #held = new Map<BudgetHolder, number>();
+  #total = 0;
+
+  constructor(readonly max: number) {}
+
+  /** Bytes held by all holders. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Bytes held by `holder`. */
+  heldBy(holder: BudgetHolder): number {
+    return this.#held.get(holder) ?? 0;
+  }
+
+  /** Changes `holder`'s bytes by `delta`; may evict holders (`holder` among them) when above max. */
+  add(holder: BudgetHolder, delta: number): void {
+    if (delta === 0) return;
+    const held = Math.max(0, (this.#held.get(holder) ?? 0) + delta);
+    this.#set(holder, held);
+    if (delta > 0 && this.#total > this.max) this.#evict();
+  }
+
+  /** Forgets `holder` (its message completed or its connection closed). */
+  release(holder: BudgetHolder): void {
+    this.#set(holder, 0);
+  }
+
+  #set(holder: BudgetHolder, held: number): void {
+    this.#total += held - (this.#held.get(holder) ?? 0);
+    if (held === 0) this.#held.delete(holder);
+    else this.#held.set(holder, held);
+  }
+
+  // A linear scan: it runs only when the budget is exceeded, and each run
+  // closes a connection.
+  #evict(): void {
+    while (this.#total > this.max) {
+      let victim: BudgetHolder | undefined;
+      let most = 0;
+      for (const [holder, held] of this.#held) {
+        if (held > most) {
+          most = held;
+          victim = holder;
+        }
+      }
+      if (victim === undefined) return;
+      this.release(victim);
+      victim.evict(most, this.max);
+    }
+  }
+}
