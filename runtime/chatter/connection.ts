@@ -6,6 +6,7 @@ import { SbsEncodeError, SbsWriter } from '../sbs/index.js';
 import type { Address } from './address.js';
 import { conversationKey, type Conversation, type Data, type Msg } from './conversation.js';
 import {
+  BufferLimitError,
   ChatterError,
   ConnectionClosedError,
   FrameTooLargeError,
@@ -15,7 +16,7 @@ import {
 } from './errors.js';
 import { Fifo } from '../fifo.js';
 import { checkDelay, checkOption } from '../options.js';
-import type { BufferAccount } from './buffer-budget.js';
+import type { BudgetHolder, BufferBudget } from '../buffer-budget.js';
 import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { ViewReader } from './view-reader.js';
@@ -114,7 +115,7 @@ interface ConvWaiter extends Deferred<Msg> {
  * One Chatter connection over a connected TCP or TLS socket. Frames sent in the same tick
  * are encoded into one buffer and written with one socket write.
  */
-export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
+export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHolder {
   readonly info: ConnectionInfo;
   /** Resolves once the socket is closed, whatever the reason (see `closeReason`). */
   readonly closed: Promise<void>;
@@ -180,7 +181,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     readonly socket: Socket,
     options: ConnectionOptions = {},
     /** @internal A server's `maxBufferedBytes` budget, told of the bytes of unfinished frames held. */
-    private readonly account: BufferAccount | null = null,
+    private readonly budget: BufferBudget | null = null,
   ) {
     this.logger = options.logger ?? noopLogger;
     this.pingDelay = options.pingDelay ?? (options.pingDelay === null ? 0 : 20_000);
@@ -540,11 +541,11 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
       this.shutdown(e instanceof Error ? e : new ProtocolError(String(e)));
       return;
     }
-    if (this.account !== null && this.decoder.buffered !== this.accounted) {
+    if (this.budget !== null && this.decoder.buffered !== this.accounted) {
       const delta = this.decoder.buffered - this.accounted;
       this.accounted += delta;
       // May close this very connection, when it holds the most.
-      this.account.change(delta);
+      this.budget.add(this, delta);
       if (this.closing) return;
     }
     if (this.receivedFrame) {
@@ -669,6 +670,12 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     this.shutdown(reason);
   }
 
+  /** @internal Called by the server's budget: this connection holds the most. */
+  evict(held: number, total: number, max: number): void {
+    this.accounted = 0; // the budget has already released this connection's bytes
+    this.shutdown(new BufferLimitError(held, total, max));
+  }
+
   private closedError(): ConnectionClosedError {
     return new ConnectionClosedError(
       'connection closed',
@@ -696,9 +703,8 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
     this.closing = true;
     this.closeReason = reason;
     if (this.accounted !== 0) {
-      const held = this.accounted;
       this.accounted = 0;
-      this.account?.change(-held);
+      this.budget?.release(this);
     }
     if (reason)
       this.logger.error(`chatter: connection closed: ${reason.message}`, {

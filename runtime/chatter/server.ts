@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { parseAddress, type Address, type AddressLike } from './address.js';
-import { BufferBudget } from './buffer-budget.js';
+import { BufferBudget } from '../buffer-budget.js';
 import { checkConnectionOptions, Connection, type ConnectionOptions } from './connection.js';
 import { Fifo } from '../fifo.js';
 import { noopLogger, type Logger } from '../logger.js';
@@ -54,10 +54,7 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
   ) {
     this.logger = options.logger ?? noopLogger;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.budget = new BufferBudget(
-      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-      this.connections,
-    );
+    this.budget = new BufferBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
     if (options.maxConnections !== undefined) {
       // Node's own check runs before any JS object is made for the socket, and before a TLS
       // handshake: a flood of connections costs no more than their accept.
@@ -107,7 +104,7 @@ export class Server implements AsyncIterable<Connection>, AsyncDisposable {
 
   /** Bytes of unfinished frames held by all connections now (bounded by `maxBufferedBytes`). */
   get bufferedBytes(): number {
-    return this.budget.bytes;
+    return this.budget.total;
   }
 
   private accept(socket: net.Socket): void {

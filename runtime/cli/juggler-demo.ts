@@ -12,7 +12,7 @@
  * then answers null; any other name throws.
  */
 import { parseArgs } from 'node:util';
-import { isJsonObject } from '../juggler/json.js';
+import { isJsonObject } from '../json-value.js';
 import { listen, type RequestHandler, type Server, type ServerOptions } from '../juggler/index.js';
 import { intOption, isMain, numberOption, runMain, serveUntilSignal } from './args.js';
 

@@ -2,7 +2,7 @@
 import type * as HatEventer from './gen/HatEventer.js';
 import { EventerProtocolError } from './errors.js';
 import type { Event, EventPayload, EventType, RegisterEvent } from './event.js';
-import { decodeJson, encodeJson } from './json.js';
+import { decodeJson, encodeJson } from './payload-json.js';
 import type { Order, OrderBy, QueryParams, QueryResult } from './query.js';
 import type { Status } from './status.js';
 import { MAX_TIMESTAMP, MIN_TIMESTAMP, type Timestamp } from './timestamp.js';

@@ -1,6 +1,6 @@
 import { EventerValueError } from './errors.js';
-import { jsonEquals } from '../json.js';
-import type { JsonValue } from './json.js';
+import { jsonEquals } from '../json-value.js';
+import type { JsonValue } from './payload-json.js';
 import { compareTimestamps, type Timestamp } from './timestamp.js';
 
 /** `{server, session, instance}`; session and instance start at 1 (0 means "none yet"). */

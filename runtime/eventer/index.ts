@@ -57,7 +57,7 @@ export {
   type QueryTimeseriesParams,
 } from './query.js';
 export { MAX_QUERY_TYPE_LENGTH, Subscription, matchesQueryType } from './subscription.js';
-export { decodeJson, encodeJson, type JsonValue } from './json.js';
+export { decodeJson, encodeJson, type JsonValue } from './payload-json.js';
 export {
   eventFromSbs,
   eventToSbs,

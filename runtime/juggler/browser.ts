@@ -22,7 +22,7 @@ export {
   type JsonPatch,
   type JsonPatchOp,
 } from './patch.js';
-export { jsonEquals, type JsonValue, type JsonObject } from './json.js';
+export { jsonEquals, type JsonValue, type JsonObject } from '../json-value.js';
 export type { Logger, LogFields } from '../logger.js';
 export {
   JugglerBaseError,

@@ -1,6 +1,6 @@
 import { BrowserFrameSocket, type WhatwgWebSocket } from './browser-socket.js';
 import { ConnectError, ConnectionClosedError, JugglerError, QueueOverflowError } from './errors.js';
-import type { JsonValue } from './json.js';
+import type { JsonValue } from '../json-value.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { parseServerMsg } from './messages.js';
 import { applyPatch } from './patch.js';

@@ -1,5 +1,5 @@
 import { ConnectionClosedError, JugglerError } from './errors.js';
-import type { JsonValue } from './json.js';
+import type { JsonValue } from '../json-value.js';
 import type { Logger } from '../logger.js';
 import { parseRequest, type RequestMsg } from './messages.js';
 import { diff } from './patch.js';

@@ -1,4 +1,4 @@
-import type { JsonValue } from './json.js';
+import type { JsonValue } from '../json-value.js';
 
 /** Base class of every error thrown by the Juggler runtime. */
 export class JugglerBaseError extends Error {

@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors.js';
-import { isJsonObject, type JsonValue } from './json.js';
+import { isJsonObject, type JsonValue } from '../json-value.js';
 
 export interface RequestMsg {
   type: 'request';

@@ -16,14 +16,8 @@
  * write `__proto__` as a prototype.
  */
 import { PatchError } from './errors.js';
-import {
-  getOwn,
-  isJsonObject,
-  jsonEquals,
-  setOwn,
-  type JsonObject,
-  type JsonValue,
-} from './json.js';
+import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from '../json-value.js';
+import { getOwn, setOwn } from './own-property.js';
 
 export type JsonPatchOp =
   | { op: 'add'; path: string; value: JsonValue }

@@ -10,7 +10,7 @@ import type { AddressInfo, BlockList } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type RequestHandler } from './connection.js';
-import { BufferBudget } from './buffer-budget.js';
+import { BufferBudget } from '../buffer-budget.js';
 import { JugglerBaseError } from './errors.js';
 import { Htpasswd } from './htpasswd.js';
 import { noopLogger, type Logger } from '../logger.js';

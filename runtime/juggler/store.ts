@@ -1,5 +1,6 @@
 import { PatchError } from './errors.js';
-import { getOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from './json.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../json-value.js';
+import { getOwn, setOwn } from './own-property.js';
 
 /** hat-json path: a key, an index, or a (nested) list of them; `[]` is the root. */
 export type JsonPath = string | number | readonly JsonPath[];

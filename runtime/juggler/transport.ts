@@ -1,4 +1,4 @@
-import type { BudgetHolder, BufferBudget } from './buffer-budget.js';
+import type { BudgetHolder, BufferBudget } from '../buffer-budget.js';
 import {
   BufferLimitError,
   ConnectionClosedError,
@@ -256,7 +256,7 @@ export class Transport implements BudgetHolder {
   }
 
   /** @internal Called by the server's receive budget: this connection holds the most. */
-  evict(held: number, max: number): void {
+  evict(held: number, _total: number, max: number): void {
     this.#fail(
       new BufferLimitError(
         `maxBufferedBytes (${max}) exceeded by all connections; ` +

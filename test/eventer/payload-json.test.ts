@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventerValueError } from '../../runtime/eventer/errors.js';
-import { decodeJson, encodeJson } from '../../runtime/eventer/json.js';
+import { decodeJson, encodeJson } from '../../runtime/eventer/payload-json.js';
 
 describe('JSON payload text (Python json.dumps defaults)', () => {
   it.each<[unknown, string]>([

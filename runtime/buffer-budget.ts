@@ -2,18 +2,20 @@
 export interface BudgetHolder {
   /**
    * Called once the holder was chosen to free the budget (its bytes already
-   * released): it must stop holding them, e.g. close its connection.
+   * released): it must stop holding them, e.g. close its connection. `total` is what all
+   * holders held when the limit was passed, `held` this holder's part of it.
    */
-  evict(held: number, max: number): void;
+  evict(held: number, total: number, max: number): void;
 }
 
 /**
- * A server-wide bound on incoming bytes buffered for unfinished messages.
- * Per-connection limits (`maxMessageSize`) do not bound their sum: a few
- * hundred clients each holding most of a large message exhaust memory. When
- * an addition takes the total above `max`, the holders holding the most are
- * evicted until it fits again, so one client sending a large message costs
- * that client its connection, not everyone theirs.
+ * A server-wide bound on incoming bytes buffered for unfinished messages (Chatter frames,
+ * Juggler messages). Per-connection limits (`maxFrameSize`, `maxMessageSize`) do not bound
+ * their sum: a few hundred clients each holding most of a large message exhaust memory. When
+ * an addition takes the total above `max`, the holders holding the most are evicted until it
+ * fits again, so one client sending a large message costs that client its connection, not
+ * everyone theirs (never the newest or the one that sent last: an attacker could otherwise get
+ * honest peers closed by sending small chunks at the right moment).
  */
 export class BufferBudget {
   readonly #held = new Map<BudgetHolder, number>();
@@ -63,8 +65,9 @@ export class BufferBudget {
         }
       }
       if (victim === undefined) return;
+      const total = this.#total;
       this.release(victim);
-      victim.evict(most, this.max);
+      victim.evict(most, total, this.max);
     }
   }
 }

@@ -1,7 +1,7 @@
-import type { JsonValue } from '../json.js';
+import type { JsonValue } from '../json-value.js';
 import { EventerValueError } from './errors.js';
 
-export type { JsonValue } from '../json.js';
+export type { JsonValue } from '../json-value.js';
 
 // Characters Python's `json.dumps` (ensure_ascii) escapes and `JSON.stringify` does not.
 const NON_ASCII = /[\u007f-\uffff]/g;

@@ -1,6 +1,5 @@
-import type { JsonObject, JsonValue } from '../json.js';
-
-export { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from '../json.js';
+// Own-property access for JSON objects built from untrusted input (patches, paths).
+import type { JsonObject, JsonValue } from '../json-value.js';
 
 /**
  * Writes `obj[key] = value` as an own data property. Plain assignment with
