@@ -1,19 +1,8 @@
-// CST -> AST (compiler/ast.ts), with source positions for diagnostics.
+// CST -> AST (hat-open-ts/schema's ast.ts), with source positions for diagnostics.
 import type { CstNode, IToken } from 'chevrotain';
-import type {
-  AstEntry,
-  AstModule,
-  AstType,
-  AstTypeDef,
-  Diagnostic,
-  SourcePos,
-} from 'hat-open-ts/schema';
+import type { AstEntry, AstType, AstTypeDef, Diagnostic, SourcePos } from 'hat-open-ts/schema';
 import { sbsParser } from './parser.js';
 
-interface ModuleCtx {
-  Identifier?: IToken[];
-  typeDef?: CstNode[];
-}
 interface TypeDefCtx {
   Identifier?: IToken[];
   params?: CstNode[];
@@ -41,8 +30,8 @@ interface EntryCtx {
 
 const BaseVisitor = sbsParser.getBaseCstVisitorConstructor<void, unknown>();
 
-// The visitor runs only on CSTs without syntax errors, so the required tokens are present;
-// `at` still fails loudly rather than inventing names if that invariant is ever broken.
+// The visitor runs only on definitions without syntax errors, so the required tokens are
+// present; `at` still fails loudly rather than inventing names if that invariant is broken.
 function at<T>(xs: readonly T[] | undefined, i: number): T {
   const x = xs?.[i];
   if (x === undefined) throw new Error('internal: incomplete CST');
@@ -62,14 +51,13 @@ class AstBuilder extends BaseVisitor {
     return { file: this.file, line: t.startLine ?? 0, column: t.startColumn ?? 0 };
   }
 
-  module(ctx: ModuleCtx): AstModule {
-    const name = at(ctx.Identifier, 0);
-    return {
-      name: name.image,
-      typeDefs: (ctx.typeDef ?? []).map((n) => this.visit(n) as AstTypeDef),
-      file: this.file,
-      pos: this.pos(name),
-    };
+  // parse.ts walks the rules above a definition itself, to leave out broken definitions.
+  module(): never {
+    throw new Error('internal: build definitions one by one');
+  }
+
+  definitions(): never {
+    throw new Error('internal: build definitions one by one');
   }
 
   typeDef(ctx: TypeDefCtx): AstTypeDef {
@@ -132,12 +120,13 @@ class AstBuilder extends BaseVisitor {
 
 const builder = new AstBuilder();
 
-export function buildAst(
+/** One definition's CST -> AST; the CST must hold no syntax error (see parse.ts). */
+export function buildTypeDef(
   cst: CstNode,
   file: string,
-): { module: AstModule; diagnostics: Diagnostic[] } {
+): { typeDef: AstTypeDef; diagnostics: Diagnostic[] } {
   builder.file = file;
   builder.diagnostics = [];
-  const module = builder.visit(cst) as AstModule;
-  return { module, diagnostics: builder.diagnostics };
+  const typeDef = builder.visit(cst) as AstTypeDef;
+  return { typeDef, diagnostics: builder.diagnostics };
 }

@@ -1,48 +1,58 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  compileSources,
-  formatDiagnostic,
-  readSources,
-  SbsSchemaError,
-  toPythonJson,
-} from './index.js';
-import { generateFiles, HEADER, outputFileClashes, type GeneratedFile } from './generate.js';
+import { ConfigError, CONFIG_FILE, loadConfig, PACKAGE_KEY } from './config.js';
+import { type Io, type RunOptions, runOnce } from './run.js';
 
-const USAGE = `Usage: sbs-gen <schema files or directories>... -o <dir> [options]
+export type { Io } from './run.js';
+
+const USAGE = `Usage: sbs-gen [<schema files or directories>...] [-o <dir>] [options]
        sbs-gen breaking <old> <new> | <new>... --against <git-ref>   (see sbs-gen breaking --help)
 
-Compiles .sbs schemas (directories are searched recursively) into typed TypeScript
-encoders/decoders: one file per SBS module plus index.ts.
+Compiles .sbs schemas into typed TypeScript encoders/decoders: one file per SBS module plus
+index.ts. Directories are searched recursively, skipping node_modules and dot-folders.
+Inputs and options may come from ${CONFIG_FILE} or a "${PACKAGE_KEY}" key in package.json
+(inputs, out, int, runtimeImport, json); flags override them.
 
 Options:
   -o, --out <dir>           output directory (required unless only --json is given)
-      --check               write nothing; exit 1 and list the files that would change
+      --check               write nothing; exit 1 and show a diff of each file that would
+                            change (missing, changed, or stale: no longer generated)
+  -w, --watch               regenerate on every change to the inputs, until Ctrl-C
       --int number|bigint   TS type of SBS Integer (default: number)
       --json <file>         also write the Python hat-sbs repository JSON (Repository.to_json())
       --runtime-import <s>  module specifier of the runtime (default: hat-open-ts/sbs)
+      --config <file>       read settings from this file (default: ${CONFIG_FILE} or
+                            package.json "${PACKAGE_KEY}" in the working directory)
   -q, --quiet               no summary line
   -h, --help                show this help
   -v, --version             show the version`;
 
-interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
+export interface CliIo extends Io {
+  /** Where to look for the config file (default: the process's working directory). */
+  readonly cwd?: string;
+  /** Stops `--watch` (default: SIGINT or SIGTERM). */
+  readonly signal?: AbortSignal;
 }
 
-const defaultIo: Io = {
+const defaultIo: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
 };
 
 /** Runs the CLI; returns the exit code (0 ok, 1 schema errors or --check drift, 2 usage). */
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  // Subcommands (`sbs-gen <name> ...`) dispatch here, before generation parses its flags.
   if (argv[0] === 'breaking') {
     const { breakingMain } = await import('./breaking-cli.js');
     return breakingMain(argv.slice(1), io);
   }
+  return generateCommand(argv, io);
+}
+
+/** `sbs-gen [inputs] -o dir`: the generator itself (once, `--check` or `--watch`). */
+async function generateCommand(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -51,17 +61,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       options: {
         out: { type: 'string', short: 'o' },
         check: { type: 'boolean' },
+        watch: { type: 'boolean', short: 'w' },
         int: { type: 'string' },
         json: { type: 'string' },
         'runtime-import': { type: 'string' },
+        config: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (e) {
-    io.err(`sbs-gen: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
+    return usage(io, (e as Error).message);
   }
   const { values, positionals } = args;
   if (values.help) {
@@ -72,156 +83,101 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     io.out(await version());
     return 0;
   }
-  const int = values.int ?? 'number';
+  let loaded;
+  try {
+    loaded = await loadConfig(io.cwd ?? process.cwd(), values.config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const p of e.problems) io.err(`sbs-gen: ${p}`);
+    return 2;
+  }
+  const config = loaded?.config ?? {};
+  const int = values.int ?? config.int ?? 'number';
   if (int !== 'number' && int !== 'bigint') {
     io.err(`sbs-gen: --int must be 'number' or 'bigint', not '${int}'`);
     return 2;
   }
-  if (positionals.length === 0 || (values.out === undefined && values.json === undefined)) {
-    io.err(
-      `sbs-gen: ${positionals.length === 0 ? 'no schema files given' : 'no output: use -o <dir>'}\n\n${USAGE}`,
-    );
-    return 2;
-  }
+  const inputs = positionals.length > 0 ? positionals : (config.inputs ?? []);
+  const out = values.out ?? config.out;
+  const json = values.json ?? config.json;
+  const runtimeImport = values['runtime-import'] ?? config.runtimeImport;
+  if (inputs.length === 0) return usage(io, 'no schema files given');
+  if (out === undefined && json === undefined) return usage(io, 'no output: use -o <dir>');
+  if (values.check && values.watch) return usage(io, '--check and --watch exclude each other');
 
-  const started = performance.now();
-  let compiled;
-  try {
-    const sources = await readSources(positionals);
-    if (sources.length === 0) {
-      // Most likely a wrong path; generating nothing would also remove every generated file
-      // already in the output directory as stale.
-      io.err(`sbs-gen: no .sbs files found in ${positionals.join(', ')}`);
-      return 1;
-    }
-    compiled = compileSources(sources);
-  } catch (e) {
-    if (!(e instanceof SbsSchemaError)) throw e;
-    for (const d of e.diagnostics) io.err(formatDiagnostic(d));
-    return 1;
-  }
-  const { modules, schema } = compiled;
-  // A compiled schema has no diagnostics, but its modules may give clashing output files
-  // (generateFiles checks too, but only the AST has the source positions for the messages).
-  const diagnostics =
-    schema && values.out !== undefined ? outputFileClashes(modules) : compiled.diagnostics;
-  for (const d of diagnostics) io.err(formatDiagnostic(d));
-  if (!schema || diagnostics.length > 0) {
-    io.err(`sbs-gen: ${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}`);
-    return 1;
-  }
+  const options: RunOptions = {
+    inputs,
+    ...(out !== undefined ? { out } : {}),
+    ...(json !== undefined ? { json } : {}),
+    int,
+    ...(runtimeImport !== undefined ? { runtimeImport } : {}),
+    check: values.check ?? false,
+    quiet: values.quiet ?? false,
+  };
+  if (!values.watch) return runOnce(options, io);
+  return watchCommand(options, io);
+}
 
-  const jsonText = JSON.stringify(toPythonJson(modules)) + '\n';
-  let files: GeneratedFile[] = [];
-  if (values.out !== undefined) {
-    files = await generateFiles(schema, {
-      int,
-      ...(values['runtime-import'] ? { runtimeImport: values['runtime-import'] } : {}),
-    });
+/** `--watch`: a run now and after every change, each ending in one line stamped with its time. */
+async function watchCommand(options: RunOptions, io: CliIo): Promise<number> {
+  const { watchInputs } = await import('./watch.js');
+  const stamped: Io = {
+    // The run's last line (summary or error count) gets the time of day.
+    out: (line) => io.out(`[${clock()}] ${line}`),
+    err: (line) => io.err(line.startsWith('sbs-gen: ') ? `[${clock()}] ${line}` : line),
+  };
+  let signal = io.signal;
+  let stopSignals = (): void => {};
+  if (!signal) {
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    stopSignals = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
+    signal = controller.signal;
   }
-
-  if (values.check) {
-    const drift = values.out !== undefined ? await diffOutput(values.out, files) : [];
-    if (values.json !== undefined && (await readOptional(values.json)) !== jsonText)
-      drift.push(values.json);
-    for (const line of drift) io.err(`would change: ${line}`);
-    if (drift.length > 0) {
-      io.err(
-        `sbs-gen: ${drift.length} file${drift.length === 1 ? '' : 's'} out of date; run without --check`,
-      );
-      return 1;
-    }
-  } else {
+  const run = async (): Promise<void> => {
     try {
-      if (values.out !== undefined) await writeOutput(values.out, files);
-      if (values.json !== undefined) {
-        await mkdir(dirname(values.json), { recursive: true });
-        await writeFile(values.json, jsonText);
-      }
+      await runOnce(options, stamped);
     } catch (e) {
-      // `-o` naming a file, an unwritable directory, a full disk: a message, not a stack trace.
-      io.err(`sbs-gen: cannot write output: ${writeErrorText(e)}`);
-      return 1;
+      // A failure of one run (a bug, an I/O error) must not end the watch.
+      stamped.err(`sbs-gen: ${e instanceof Error ? e.message : String(e)}`);
     }
-  }
-
-  if (!values.quiet) {
-    const types = schema.modules.reduce((n, m) => n + m.types.length, 0);
-    const ms = Math.round(performance.now() - started);
-    const target =
-      values.out !== undefined ? `${files.length} files in ${values.out}` : values.json;
-    io.out(
-      `sbs-gen: ${schema.modules.length} modules, ${types} types -> ${target}${values.check ? ' (up to date)' : ''} in ${ms} ms`,
-    );
+  };
+  try {
+    await run();
+    await watchInputs({
+      inputs: options.inputs,
+      onChange: run,
+      onReady: () => {
+        if (!options.quiet)
+          io.out(`sbs-gen: watching ${options.inputs.join(', ')} (Ctrl-C to stop)`);
+      },
+      onError: (message) => io.err(`sbs-gen: watch: ${message}`),
+      signal,
+    });
+  } finally {
+    stopSignals();
   }
   return 0;
 }
 
-/** Paths (relative to the output dir) that differ, are missing, or are stale generated files. */
-async function diffOutput(dir: string, files: readonly GeneratedFile[]): Promise<string[]> {
-  const drift: string[] = [];
-  for (const f of files)
-    if ((await readOptional(join(dir, f.path))) !== f.content) drift.push(join(dir, f.path));
-  for (const stale of await staleFiles(dir, files))
-    drift.push(`${join(dir, stale)} (to be removed)`);
-  return drift;
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
 }
 
-async function writeOutput(dir: string, files: readonly GeneratedFile[]): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const stale of await staleFiles(dir, files)) await rm(join(dir, stale));
-  for (const f of files) {
-    const path = join(dir, f.path);
-    if ((await readOptional(path)) !== f.content) await writeFile(path, f.content);
-  }
-}
-
-/** Files we generated earlier (recognised by the header) that this run no longer produces. */
-async function staleFiles(dir: string, files: readonly GeneratedFile[]): Promise<string[]> {
-  const wanted = new Set(files.map((f) => f.path));
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  const stale: string[] = [];
-  for (const name of names.sort()) {
-    if (!name.endsWith('.ts') || wanted.has(name)) continue;
-    if ((await readOptional(join(dir, name)))?.startsWith(HEADER)) stale.push(name);
-  }
-  return stale;
-}
-
-const WRITE_ERRORS = new Map([
-  ['EEXIST', 'a file is in the way of a directory'],
-  ['ENOTDIR', 'a file is in the way of a directory'],
-  ['EISDIR', 'is a directory'],
-  ['EACCES', 'permission denied'],
-  ['EPERM', 'permission denied'],
-  ['EROFS', 'read-only file system'],
-  ['ENOSPC', 'no space left on device'],
-]);
-
-function writeErrorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const { code, path } = e as NodeJS.ErrnoException;
-  const reason = WRITE_ERRORS.get(code ?? '') ?? code ?? e.message;
-  return path === undefined ? reason : `${path}: ${reason}`;
-}
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+function usage(io: Io, problem: string): number {
+  io.err(`sbs-gen: ${problem}\n\n${USAGE}`);
+  return 2;
 }
 
 async function version(): Promise<string> {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const text = await readOptional(join(dir, 'package.json'));
+    const text = await readFile(join(dir, 'package.json'), 'utf8').catch(() => undefined);
     if (text !== undefined) {
       const pkg = JSON.parse(text) as { name?: string; version?: string };
       if (pkg.name === 'hat-open-ts-gen') return `sbs-gen ${pkg.version ?? 'unknown'}`;

@@ -7,7 +7,7 @@ import {
   sortDiagnostics,
   validateModules,
 } from 'hat-open-ts/schema';
-import { parseModule } from './parse.js';
+import { parseModuleRecovering } from './parse.js';
 import type { SourceText } from './sources.js';
 
 // Best-effort name of a module whose file failed to parse, so references into it are not
@@ -22,17 +22,21 @@ export function compileSources(sources: readonly SourceText[]): {
   const modules: AstModule[] = [];
   const diagnostics: Diagnostic[] = [];
   const unavailableModules = new Set<string>();
+  const unavailableTypes = new Set<string>();
   for (const s of sources) {
-    const r = parseModule(s);
+    const r = parseModuleRecovering(s);
     for (const d of r.diagnostics) diagnostics.push(d);
     if (r.module) {
+      // Possibly partial (syntax errors): its intact definitions still get semantic checks.
       modules.push(r.module);
+      for (const t of r.brokenTypes) unavailableTypes.add(`${r.module.name}.${t}`);
+      if (r.incomplete) unavailableModules.add(r.module.name);
     } else {
       const name = MODULE_HEADER.exec(s.text)?.[1];
       if (name !== undefined) unavailableModules.add(name);
     }
   }
-  const v = validateModules(modules, { unavailableModules });
+  const v = validateModules(modules, { unavailableModules, unavailableTypes });
   // Not `push(...)`: a hostile schema can have 100k+ diagnostics, too many arguments.
   for (const d of v.diagnostics) diagnostics.push(d);
   const sorted = sortDiagnostics(

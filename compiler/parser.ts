@@ -37,6 +37,8 @@ function labelOf(t: TokenType): string {
 // names and token-type names, which mean nothing to a schema author).
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected }) {
+    // Where a definition ended and something else than the next one follows.
+    if (expected === EOF) return 'expected a type definition (Name = Type)';
     return `expected ${labelOf(expected)}`;
   },
   buildNotAllInputParsedMessage() {
@@ -66,9 +68,22 @@ class SbsParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * `Name =` starts a definition and can appear nowhere inside a type, so a repetition inside a
+   * type stops there: an unclosed `{` or `(` then costs one error (the missing closer is
+   * inserted) instead of swallowing, and misreporting, every definition after it.
+   */
+  private readonly notAtDefinition = (): boolean =>
+    this.more() && !(this.LA(1).tokenType === Identifier && this.LA(2).tokenType === Equals);
+
   readonly module = this.RULE('module', () => {
     this.CONSUME(ModuleKw, { ERR_MSG: "expected 'module' directive at start of schema" });
     this.CONSUME(Identifier, { ERR_MSG: "expected module name after 'module'" });
+    this.MANY({ GATE: this.more, DEF: () => this.SUBRULE(this.typeDef) });
+  });
+
+  /** The definitions of a file whose `module` line is broken (parse.ts skips that line). */
+  readonly definitions = this.RULE('definitions', () => {
     this.MANY({ GATE: this.more, DEF: () => this.SUBRULE(this.typeDef) });
   });
 
@@ -100,13 +115,13 @@ class SbsParser extends CstParser {
 
   readonly args = this.RULE('args', () => {
     this.CONSUME(LParen);
-    this.MANY({ GATE: this.more, DEF: () => this.SUBRULE(this.type) });
+    this.MANY({ GATE: this.notAtDefinition, DEF: () => this.SUBRULE(this.type) });
     this.CONSUME(RParen, { ERR_MSG: "expected a type argument or ')'" });
   });
 
   readonly entries = this.RULE('entries', () => {
     this.CONSUME(LCurly);
-    this.MANY({ GATE: this.more, DEF: () => this.SUBRULE(this.entry) });
+    this.MANY({ GATE: this.notAtDefinition, DEF: () => this.SUBRULE(this.entry) });
     this.CONSUME(RCurly, { ERR_MSG: "expected an entry (name: Type) or '}'" });
   });
 

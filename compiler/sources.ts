@@ -28,6 +28,15 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * Folders a directory walk does not enter: installed packages (another package's schemas are
+ * its own; two copies of one gave `duplicate module` errors) and dot-folders (.git, caches).
+ * A path given explicitly is still read.
+ */
+export function isSkippedDir(name: string): boolean {
+  return name === 'node_modules' || name.startsWith('.');
+}
+
 async function findSbsFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   // Sorted by code unit order so every machine and file system yields the same order.
@@ -35,15 +44,16 @@ async function findSbsFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) for (const f of await findSbsFiles(p)) out.push(f);
-    else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.sbs')) out.push(p);
+    if (e.isDirectory()) {
+      if (!isSkippedDir(e.name)) for (const f of await findSbsFiles(p)) out.push(f);
+    } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.sbs')) out.push(p);
   }
   return out;
 }
 
 /**
  * Reads schema sources. Each path is a `.sbs` file or a directory searched recursively for
- * `*.sbs` (sorted). Labels are the paths as given (joined for directory contents); a file
+ * `*.sbs` (sorted), skipping `node_modules` and dot-folders. Labels are the paths as given (joined for directory contents); a file
  * reached twice is read once. All problems are collected into one SbsSchemaError.
  */
 export async function readSources(paths: readonly string[]): Promise<SourceText[]> {

@@ -69,15 +69,17 @@ describe('syntax errors', () => {
       'module M\nT = A.(Integer)',
       "a.sbs:2:7: expected a type name after '.' but found '('",
     ],
-    [
-      'whitespace around dot',
-      'module M\nT = A . B',
-      "a.sbs:2:7: no whitespace allowed around '.' in 'A.B'",
-    ],
     ['leading underscore', 'module M\nT = _x', 'a.sbs:2:5: unexpected character "_"'],
     ['non-ASCII identifier', 'module M\nT = Ž', 'a.sbs:2:5: unexpected character "Ž"'],
   ])('%s', (_name, text, expected) => {
     expect(errors(text)).toEqual([expected]);
+  });
+
+  it('whitespace around dot (the definition is still checked)', () => {
+    expect(errors('module M\nT = A . B')).toEqual([
+      "a.sbs:2:5: unknown module 'A'",
+      "a.sbs:2:7: no whitespace allowed around '.' in 'A.B'",
+    ]);
   });
 
   it('bounds nesting depth instead of overflowing the stack', () => {
@@ -308,7 +310,12 @@ describe('validation errors', () => {
       "c.sbs:3:1: duplicate type 'T' in module 'C' (first defined at c.sbs:2:1)",
       "c.sbs:3:5: builtin type 'Integer' does not take type arguments",
     ]);
-    expect(r.modules.map((m) => m.name)).toEqual(['A', 'C']);
+    // B is kept with the definitions its syntax error left intact (none here).
+    expect(r.modules.map((m) => [m.name, m.typeDefs.length])).toEqual([
+      ['A', 3],
+      ['B', 0],
+      ['C', 2],
+    ]);
   });
 
   it('throws SbsSchemaError with one formatted line per diagnostic', () => {
@@ -339,7 +346,7 @@ describe('validation errors', () => {
       },
     ]);
     expect(validate(modules).diagnostics.map(formatDiagnostic)).toEqual([
-      "<json>:0:0: in M.T: unknown type 'Foo' in module 'M'",
+      "<json>: in M.T: unknown type 'Foo' in module 'M'",
     ]);
   });
 
@@ -421,5 +428,113 @@ describe('accepted recursion', () => {
     const r = compileSources([{ file: 'a.sbs', text }]);
     expect(r.diagnostics).toEqual([]);
     expect(r.schema).toBeDefined();
+  });
+});
+
+describe('syntax and semantic errors in one run', () => {
+  it('checks every definition a syntax error did not break', () => {
+    expect(
+      errors(
+        'module N\nA = Integer\nB = Record { x: A y: }\nC = Record { x: Strin }\nD = Record { z: Missing }',
+      ),
+    ).toEqual([
+      "a.sbs:3:22: expected a type but found '}'",
+      "a.sbs:4:17: unknown type 'Strin' in module 'N'; did you mean 'String'?",
+      "a.sbs:5:17: unknown type 'Missing' in module 'N'",
+    ]);
+  });
+
+  it('reports an unclosed { or ( once and checks the definitions after it', () => {
+    expect(
+      errors(
+        'module Q\nA = Record { x: Integer\nB = Strin\nC = Array(Integr\nD = Boolean\nF = Intger',
+      ),
+    ).toEqual([
+      "a.sbs:3:1: expected an entry (name: Type) or '}' but found 'B'",
+      "a.sbs:3:5: unknown type 'Strin' in module 'Q'; did you mean 'String'?",
+      "a.sbs:5:1: expected a type argument or ')' but found 'D'",
+      "a.sbs:6:5: unknown type 'Intger' in module 'Q'; did you mean 'Integer'?",
+    ]);
+  });
+
+  it('does not report references to a definition its syntax error dropped', () => {
+    expect(errors('module M\nA = Record { x: }\nB = Array(A)\nC = M.A')).toEqual([
+      "a.sbs:2:17: expected a type but found '}'",
+    ]);
+  });
+
+  it('recovers from a misspelt module line without cascading, keeping its name', () => {
+    const r = compileSources([
+      { file: 'a.sbs', text: 'modul M\nA = Integer\nB = Recrd { x: A }' },
+      { file: 'b.sbs', text: 'module N\nT = M.A\nU = M.Missing' },
+    ]);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      "a.sbs:1:1: expected 'module' directive at start of schema but found 'modul'",
+      "a.sbs:3:5: unknown type 'Recrd' in module 'M'; did you mean 'Record'?",
+      "b.sbs:3:5: unknown type 'Missing' in module 'M'",
+    ]);
+  });
+
+  it('recovers from a missing module line or module name with one error', () => {
+    expect(errors('A = Integer\nB = Record { x: A }')).toEqual([
+      "a.sbs:1:1: expected 'module' directive at start of schema but found 'A'",
+    ]);
+    expect(errors('module\nA = Integer\nB = Record { x: A }')).toEqual([
+      "a.sbs:1:1: expected module name after 'module'",
+    ]);
+  });
+});
+
+describe('did you mean', () => {
+  it.each([
+    [
+      'a builtin',
+      'module M\nT = Recrd { a: Integer }',
+      "unknown type 'Recrd' in module 'M'; did you mean 'Record'?",
+    ],
+    [
+      'a builtin, case aside',
+      'module M\nT = integer',
+      "unknown type 'integer' in module 'M'; did you mean 'Integer'?",
+    ],
+    [
+      'a type',
+      'module M\nPoint = Integer\nT = Array(Piont)',
+      "unknown type 'Piont' in module 'M'; did you mean 'Point'?",
+    ],
+    [
+      'a type parameter',
+      'module M\nP(value) = Array(valeu)',
+      "unknown type 'valeu' in module 'M'; did you mean 'value'?",
+    ],
+    [
+      'a qualified type',
+      'module M\nPoint = Integer\nT = M.Pont',
+      "unknown type 'Pont' in module 'M'; did you mean 'Point'?",
+    ],
+    [
+      'a module',
+      'module Geometry\nPoint = Integer\nT = Geometyr.Point',
+      "unknown module 'Geometyr'; did you mean 'Geometry'?",
+    ],
+    [
+      'nothing close',
+      'module M\nPoint = Integer\nT = Banana',
+      "unknown type 'Banana' in module 'M'",
+    ],
+    ['nothing for one letter', 'module M\nA = Integer\nT = B', "unknown type 'B' in module 'M'"],
+  ])('%s', (_name, text, message) => {
+    const [line] = errors(text);
+    expect(line?.replace(/^a\.sbs:\d+:\d+: /, '')).toBe(message);
+  });
+
+  it('stops suggesting after a budget, so many unknown names against many types stay linear', () => {
+    const defs = Array.from({ length: 2000 }, (_, i) => `Type${i} = Integer`).join('\n');
+    const refs = Array.from({ length: 2000 }, (_, i) => `U${i} = Typo${i}`).join('\n');
+    const lines = errors(`module M\n${defs}\n${refs}`);
+    expect(lines).toHaveLength(2000);
+    const hinted = lines.filter((l) => l.includes('did you mean')).length;
+    expect(hinted).toBeGreaterThan(0);
+    expect(hinted).toBeLessThanOrEqual(200);
   });
 });

@@ -80,18 +80,18 @@ describe('Python repository JSON', () => {
   });
 
   it.each([
-    ['not an array', { name: 'M' }, '<json>:0:0: $: expected an array, got an object'],
-    ['module not an object', [1], '<json>:0:0: $[0]: expected an object, got number 1'],
-    ['missing name', [{ type_defs: {} }], "<json>:0:0: $[0]: missing key 'name'"],
+    ['not an array', { name: 'M' }, '<json>: $: expected an array, got an object'],
+    ['module not an object', [1], '<json>: $[0]: expected an object, got number 1'],
+    ['missing name', [{ type_defs: {} }], "<json>: $[0]: missing key 'name'"],
     [
       'type_defs as array',
       [{ name: 'M', type_defs: [] }],
-      '<json>:0:0: $[0].type_defs: expected an object, got an array',
+      '<json>: $[0].type_defs: expected an object, got an array',
     ],
     [
       'bad args',
       [{ name: 'M', type_defs: { T: { name: 'T', args: [1], type: {} } } }],
-      '<json>:0:0: $[0].type_defs.T.args[0]: expected a string, got number 1',
+      '<json>: $[0].type_defs.T.args[0]: expected a string, got number 1',
     ],
     [
       'missing type key',
@@ -101,7 +101,7 @@ describe('Python repository JSON', () => {
           type_defs: { T: { name: 'T', args: [], type: { module: null, name: 'X', args: [] } } },
         },
       ],
-      "<json>:0:0: $[0].type_defs.T.type: missing key 'entries'",
+      "<json>: $[0].type_defs.T.type: missing key 'entries'",
     ],
     [
       'bad module',
@@ -113,7 +113,7 @@ describe('Python repository JSON', () => {
           },
         },
       ],
-      '<json>:0:0: $[0].type_defs.T.type.module: expected a string or null, got number 3',
+      '<json>: $[0].type_defs.T.type.module: expected a string or null, got number 3',
     ],
     [
       'bad nested entry',
@@ -129,12 +129,12 @@ describe('Python repository JSON', () => {
           },
         },
       ],
-      "<json>:0:0: $[0].type_defs.T.type.entries[0]: missing key 'type'",
+      "<json>: $[0].type_defs.T.type.entries[0]: missing key 'type'",
     ],
     [
       'key differs from name',
       [{ name: 'M', type_defs: { T: { name: 'U', args: [], type: {} } } }],
-      "<json>:0:0: $[0].type_defs.T.name: name 'U' differs from its key 'T'",
+      "<json>: $[0].type_defs.T.name: name 'U' differs from its key 'T'",
     ],
   ])('rejects a malformed structure: %s', (_name, json, message) => {
     expect(jsonError(json)).toBe(message);
@@ -151,7 +151,7 @@ describe('Python repository JSON', () => {
   it('validates imported modules like parsed ones', () => {
     const modules = fromPythonJson(JSON.parse(EXAMPLE_JSON));
     expect(validate(modules).diagnostics.map(formatDiagnostic)).toEqual([
-      "<json>:0:0: in M.U: unknown module 'X'",
+      "<json>: in M.U: unknown module 'X'",
     ]);
     const ok = fromPythonJson(
       JSON.parse(EXAMPLE_JSON.replace('"module":"X","name":"Y"', '"module":null,"name":"T"')),
@@ -191,8 +191,8 @@ describe('Python repository JSON', () => {
     );
     expect(error).toBeInstanceOf(SbsSchemaError);
     expect((error as SbsSchemaError).diagnostics.map(formatDiagnostic)).toEqual([
-      `<json>:0:0: cannot generate code for type ${JSON.stringify(evil)}: not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
-      `<json>:0:0: cannot generate code for entry "a'); x('": not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
+      `<json>: cannot generate code for type ${JSON.stringify(evil)}: not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
+      `<json>: cannot generate code for entry "a'); x('": not an SBS name ([A-Za-z][A-Za-z0-9_]*)`,
     ]);
   });
 });

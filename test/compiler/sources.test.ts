@@ -15,6 +15,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'a', 'x.sbs'), '\uFEFFmodule X # ž');
   await writeFile(join(dir, 'a', 'notes.txt'), 'ignored');
   await writeFile(join(dir, 'bad.sbs'), Buffer.from([0x6d, 0xff, 0xfe]));
+  for (const skipped of ['node_modules/pkg', '.git', 'a/.cache']) {
+    await mkdir(join(dir, skipped), { recursive: true });
+    await writeFile(join(dir, skipped, 'other.sbs'), 'module Other');
+  }
 });
 
 afterAll(async () => {
@@ -28,6 +32,21 @@ describe('readSources', () => {
       { file: join(dir, 'b', 'nested', 'y.sbs'), text: 'module Y' },
       { file: join(dir, 'b', 'z.sbs'), text: 'module Z' },
       { file: join(dir, 'a', 'x.sbs'), text: 'module X # ž' },
+    ]);
+  });
+
+  it('skips node_modules and dot-folders in a directory, but reads them when named', async () => {
+    const sources = await readSources([join(dir, 'a')]);
+    expect(sources.map((s) => s.file)).toEqual([join(dir, 'a', 'x.sbs')]);
+    const named = await readSources([
+      join(dir, 'node_modules'),
+      join(dir, '.git', 'other.sbs'),
+      join(dir, 'a', '.cache'),
+    ]);
+    expect(named.map((s) => s.file)).toEqual([
+      join(dir, 'node_modules', 'pkg', 'other.sbs'),
+      join(dir, '.git', 'other.sbs'),
+      join(dir, 'a', '.cache', 'other.sbs'),
     ]);
   });
 
@@ -46,9 +65,9 @@ describe('readSources', () => {
     expect(err).toBeInstanceOf(SbsSchemaError);
     expect((err as SbsSchemaError).message).toBe(
       [
-        `${missing}:0:0: no such file or directory`,
-        `${notSbs}:0:0: not a .sbs file or a directory`,
-        `${bad}:0:0: not valid UTF-8`,
+        `${missing}: no such file or directory`,
+        `${notSbs}: not a .sbs file or a directory`,
+        `${bad}: not valid UTF-8`,
       ].join('\n'),
     );
   });

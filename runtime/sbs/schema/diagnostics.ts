@@ -10,7 +10,9 @@ export interface Diagnostic {
   readonly message: string;
 }
 
+/** `file:line:column: message`, or `file: message` when there is no position (I/O, JSON input). */
 export function formatDiagnostic(d: Diagnostic): string {
+  if (d.line === 0) return `${d.file}: ${d.message}`;
   return `${d.file}:${d.line}:${d.column}: ${d.message}`;
 }
 

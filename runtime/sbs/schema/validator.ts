@@ -1,19 +1,33 @@
 // AST modules -> resolved, checked Schema (compiler/model.ts), or diagnostics.
 //
 // Unlike hat-sbs's evaluator, every definition is checked, generic or not, used or not, and
-// every problem found is reported (not only the first).
+// every problem found is reported (not only the first). The work is a sequence of passes, each
+// a function below, all reporting into one list:
+//   1. names: duplicate modules, types and type parameters;
+//   2. resolve: AST types -> model types (unknown names, arity, entries);
+//   3. alias cycles (`A = B`, `B = A`);
+//   4. generic recursion that would need infinitely many instantiations;
+//   5. types with no finite value (skipped after 4, whose instances it could not bound);
+//   6. optional forms, only for a schema without errors.
 import type { AstModule, AstType, AstTypeDef, SourcePos } from './ast.js';
 import { type Diagnostic, diagnosticAt } from './diagnostics.js';
 import { uninhabitedDefs } from './inhabited.js';
 import type { Schema, SbsEntry, SbsModule, SbsType, SbsTypeDef } from './model.js';
 import { decideOptionalForms } from './optional-form.js';
 import { childTypes, forEachRef, referenceComponents, typeToString } from './schema-utils.js';
+import { Speller } from './spelling.js';
 
 const SIMPLE = new Set(['None', 'Boolean', 'Integer', 'Float', 'String', 'Bytes']);
+const BUILTINS = [...SIMPLE, 'Array', 'Optional', 'Record', 'Choice'];
 
 export interface ValidateOptions {
   /** Modules whose source failed to parse: references into them are not reported as unknown. */
   readonly unavailableModules?: ReadonlySet<string>;
+  /**
+   * Definitions (`Module.Type`) dropped because of syntax errors in them: references to them
+   * are not reported as unknown on top of the syntax error.
+   */
+  readonly unavailableTypes?: ReadonlySet<string>;
 }
 
 interface Scope {
@@ -22,6 +36,36 @@ interface Scope {
   readonly file: string;
   /** `M.T`, prefixed to messages that have no source position (JSON input). */
   readonly label: string;
+}
+
+type Report = (
+  pos: SourcePos | undefined,
+  scope: { readonly file: string; readonly label: string },
+  message: string,
+) => void;
+
+type Lookup = (module: string, name: string) => SbsTypeDef | undefined;
+
+interface Located {
+  readonly pos: SourcePos | undefined;
+  readonly scope: Scope;
+}
+
+/** Pass 1's result: the first module / definition of each name wins. */
+interface Names {
+  readonly moduleByName: ReadonlyMap<string, AstModule>;
+  readonly defsOf: ReadonlyMap<AstModule, ReadonlyMap<string, AstTypeDef>>;
+}
+
+/** Pass 2's result: the resolved model, with source positions for the later passes. */
+interface Resolved {
+  readonly modules: SbsModule[];
+  /** Every winning definition, in input order. */
+  readonly defs: SbsTypeDef[];
+  readonly lookup: Lookup;
+  readonly defIndex: ReadonlyMap<string, SbsTypeDef>;
+  readonly defPos: ReadonlyMap<SbsTypeDef, Located>;
+  readonly refPos: ReadonlyMap<SbsType, Located>;
 }
 
 function where(pos: SourcePos | undefined): string {
@@ -41,20 +85,34 @@ export function validateModules(
   options: ValidateOptions = {},
 ): { schema?: Schema; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const unavailable = options.unavailableModules ?? new Set<string>();
-  const report = (
-    pos: SourcePos | undefined,
-    scope: { file: string; label: string },
-    message: string,
-  ): void => {
+  const report: Report = (pos, scope, message) => {
     diagnostics.push(
       diagnosticAt(pos, scope.file, pos ? message : `in ${scope.label}: ${message}`),
     );
   };
+  const names = checkNames(modules, report);
+  const resolved = resolveModules(modules, names, options, report);
+  const inAliasCycle = checkAliasCycles(resolved, report);
+  const unboundedGenerics = checkGenericRecursion(resolved, report);
+  // With unbounded generics the instances to explore are unbounded too (and capped), so
+  // "no finite value" could be a false verdict.
+  if (!unboundedGenerics) checkInhabited(resolved, inAliasCycle, report);
+  if (diagnostics.length > 0) return { diagnostics };
+  decideOptionalForms(resolved.defs, resolved.lookup);
+  return { schema: { modules: resolved.modules }, diagnostics };
+}
 
-  // Names: first module / definition wins; later duplicates are errors.
+export function validate(modules: readonly AstModule[]): {
+  schema?: Schema;
+  diagnostics: Diagnostic[];
+} {
+  return validateModules(modules);
+}
+
+/** Pass 1: duplicate modules, types and type parameters. */
+function checkNames(modules: readonly AstModule[], report: Report): Names {
   const moduleByName = new Map<string, AstModule>();
-  const winners = new Map<AstModule, Map<string, AstTypeDef>>();
+  const defsOf = new Map<AstModule, Map<string, AstTypeDef>>();
   for (const m of modules) {
     const first = moduleByName.get(m.name);
     if (first) {
@@ -85,51 +143,96 @@ export function validateModules(
         seen.add(p);
       }
     }
-    winners.set(m, defs);
+    defsOf.set(m, defs);
   }
-  const lookupAst = (module: string, name: string): AstTypeDef | undefined => {
-    const m = moduleByName.get(module);
-    return m ? winners.get(m)?.get(name) : undefined;
-  };
+  return { moduleByName, defsOf };
+}
 
-  // Source positions of resolved Ref nodes, for the checks that run on the resolved model.
-  const refPos = new Map<SbsType, { pos: SourcePos | undefined; scope: Scope }>();
-
-  const resolveEntries = (t: AstType, scope: Scope): SbsEntry[] => {
-    const seen = new Set<string>();
-    const out: SbsEntry[] = [];
-    for (const e of t.entries) {
-      if (seen.has(e.name))
-        report(e.pos ?? t.pos, scope, `duplicate entry '${e.name}' in ${t.name}`);
-      seen.add(e.name);
-      out.push({ name: e.name, type: resolve(e.type, scope) });
+/** Pass 2: every definition resolved (duplicates too, so their own errors are reported). */
+function resolveModules(
+  modules: readonly AstModule[],
+  names: Names,
+  options: ValidateOptions,
+  report: Report,
+): Resolved {
+  const resolver = new TypeResolver(names, options, report);
+  const sbsModules: SbsModule[] = [];
+  const defs: SbsTypeDef[] = [];
+  const defPos = new Map<SbsTypeDef, Located>();
+  for (const m of modules) {
+    const winners = names.defsOf.get(m);
+    const types: SbsTypeDef[] = [];
+    for (const d of m.typeDefs) {
+      const scope: Scope = {
+        module: m.name,
+        params: d.args,
+        file: m.file,
+        label: `${m.name}.${d.name}`,
+      };
+      const def: SbsTypeDef = {
+        module: m.name,
+        name: d.name,
+        params: [...d.args],
+        type: resolver.resolve(d.type, scope),
+      };
+      if (winners?.get(d.name) === d) {
+        types.push(def);
+        defPos.set(def, { pos: d.pos, scope });
+      }
     }
-    return out;
+    if (names.moduleByName.get(m.name) === m) {
+      sbsModules.push({ name: m.name, file: m.file, types });
+      // Not `push(...types)`: spreading 100k+ arguments overflows the stack.
+      for (const t of types) defs.push(t);
+    }
+  }
+  const defIndex = new Map(defs.map((d) => [`${d.module}.${d.name}`, d]));
+  return {
+    modules: sbsModules,
+    defs,
+    lookup: (module, name) => defIndex.get(`${module}.${name}`),
+    defIndex,
+    defPos,
+    refPos: resolver.refPos,
   };
+}
 
-  const noEntries = (t: AstType, scope: Scope, what: string): void => {
-    if (t.entries.length > 0)
-      report(t.pos, scope, `${what} does not take entries (only Record and Choice do)`);
-  };
+/** AST type -> model type within one definition's scope (pass 2's recursion). */
+class TypeResolver {
+  /** Source positions of resolved Ref nodes, for the checks that run on the resolved model. */
+  readonly refPos = new Map<SbsType, Located>();
+  readonly #names: Names;
+  readonly #unavailableModules: ReadonlySet<string>;
+  readonly #unavailableTypes: ReadonlySet<string>;
+  readonly #report: Report;
+  readonly #speller = new Speller();
 
-  const resolve = (t: AstType, scope: Scope): SbsType => {
-    const args = t.args.map((a) => resolve(a, scope));
+  constructor(names: Names, options: ValidateOptions, report: Report) {
+    this.#names = names;
+    this.#unavailableModules = options.unavailableModules ?? new Set();
+    this.#unavailableTypes = options.unavailableTypes ?? new Set();
+    this.#report = report;
+  }
+
+  resolve(t: AstType, scope: Scope): SbsType {
+    const report = this.#report;
+    const args = t.args.map((a) => this.resolve(a, scope));
     const placeholder: SbsType = { kind: 'None' };
     if (t.module === null) {
       if (scope.params.includes(t.name)) {
         if (t.args.length > 0)
           report(t.pos, scope, `type parameter '${t.name}' does not take type arguments`);
-        noEntries(t, scope, `type parameter '${t.name}'`);
+        this.#noEntries(t, scope, `type parameter '${t.name}'`);
         return { kind: 'Param', name: t.name };
       }
       if (SIMPLE.has(t.name)) {
         if (t.args.length > 0)
           report(t.pos, scope, `builtin type '${t.name}' does not take type arguments`);
-        noEntries(t, scope, `builtin type '${t.name}'`);
+        this.#noEntries(t, scope, `builtin type '${t.name}'`);
         return { kind: t.name } as SbsType;
       }
       if (t.name === 'Optional' || t.name === 'Array') {
-        noEntries(t, scope, `'${t.name}'`);
+        this.#noEntries(t, scope, `'${t.name}'`);
         const arg = args[0];
         if (args.length !== 1 || arg === undefined) {
           report(t.pos, scope, `'${t.name}' takes exactly 1 type argument but got ${args.length}`);
@@ -150,21 +253,38 @@ export function validateModules(
           );
           return placeholder;
         }
-        return { kind: t.name, entries: resolveEntries(t, scope) };
+        return { kind: t.name, entries: this.#entries(t, scope) };
       }
     }
     const module = t.module ?? scope.module;
     const display = t.module === null ? t.name : `${t.module}.${t.name}`;
-    noEntries(t, scope, `'${display}'`);
-    if (!moduleByName.has(module)) {
-      if (!unavailable.has(module)) report(t.pos, scope, `unknown module '${module}'`);
+    const m = this.#names.moduleByName.get(module);
+    if (!m) {
+      if (!this.#unavailableModules.has(module)) {
+        const known = [...this.#names.moduleByName.keys(), ...this.#unavailableModules];
+        report(t.pos, scope, `unknown module '${module}'${this.#speller.hint(module, known)}`);
+      }
       return placeholder;
     }
-    const def = lookupAst(module, t.name);
+    const defs = this.#names.defsOf.get(m);
+    const def = defs?.get(t.name);
     if (!def) {
-      report(t.pos, scope, `unknown type '${t.name}' in module '${module}'`);
+      if (
+        !this.#unavailableModules.has(module) &&
+        !this.#unavailableTypes.has(`${module}.${t.name}`)
+      ) {
+        const candidates = [...(defs?.keys() ?? [])];
+        if (t.module === null) candidates.push(...scope.params, ...BUILTINS);
+        report(
+          t.pos,
+          scope,
+          `unknown type '${t.name}' in module '${module}'${this.#speller.hint(t.name, candidates)}`,
+        );
+      }
       return placeholder;
     }
+    // Only for a known type: for a misspelt `Recrd { ... }` the name is the one problem.
+    this.#noEntries(t, scope, `'${display}'`);
     if (def.args.length !== args.length) {
       const takes =
         def.args.length === 0 ? 'no type arguments' : plural(def.args.length, 'type argument');
@@ -172,52 +292,39 @@ export function validateModules(
       return placeholder;
     }
     const ref: SbsType = { kind: 'Ref', module, name: t.name, args };
-    refPos.set(ref, { pos: t.pos, scope });
+    this.refPos.set(ref, { pos: t.pos, scope });
     return ref;
-  };
-
-  // Resolve every definition (duplicates too, so their own errors are reported).
-  const sbsModules: SbsModule[] = [];
-  const allDefs: SbsTypeDef[] = [];
-  const defPos = new Map<SbsTypeDef, { pos: SourcePos | undefined; scope: Scope }>();
-  for (const m of modules) {
-    const defs = winners.get(m) as Map<string, AstTypeDef>;
-    const types: SbsTypeDef[] = [];
-    for (const d of m.typeDefs) {
-      const scope: Scope = {
-        module: m.name,
-        params: d.args,
-        file: m.file,
-        label: `${m.name}.${d.name}`,
-      };
-      const def: SbsTypeDef = {
-        module: m.name,
-        name: d.name,
-        params: [...d.args],
-        type: resolve(d.type, scope),
-      };
-      if (defs.get(d.name) === d) {
-        types.push(def);
-        defPos.set(def, { pos: d.pos, scope });
-      }
-    }
-    if (moduleByName.get(m.name) === m) {
-      sbsModules.push({ name: m.name, file: m.file, types });
-      // Not `push(...types)`: spreading 100k+ arguments overflows the stack.
-      for (const t of types) allDefs.push(t);
-    }
   }
-  const defIndex = new Map(allDefs.map((d) => [`${d.module}.${d.name}`, d]));
-  const lookup = (module: string, name: string): SbsTypeDef | undefined =>
-    defIndex.get(`${module}.${name}`);
 
-  // Alias cycles (`A = B`, `B = A`, `A = A`): reported once per cycle, at its first definition.
-  // A definition aliases at most one other, so walks that stop where an earlier walk went
-  // visit each definition once.
+  #entries(t: AstType, scope: Scope): SbsEntry[] {
+    const seen = new Set<string>();
+    const out: SbsEntry[] = [];
+    for (const e of t.entries) {
+      if (seen.has(e.name))
+        this.#report(e.pos ?? t.pos, scope, `duplicate entry '${e.name}' in ${t.name}`);
+      seen.add(e.name);
+      out.push({ name: e.name, type: this.resolve(e.type, scope) });
+    }
+    return out;
+  }
+
+  #noEntries(t: AstType, scope: Scope, what: string): void {
+    if (t.entries.length > 0)
+      this.#report(t.pos, scope, `${what} does not take entries (only Record and Choice do)`);
+  }
+}
+
+/**
+ * Pass 3: alias cycles (`A = B`, `B = A`, `A = A`), reported once per cycle at its first
+ * definition. Returns the definitions on a cycle. A definition aliases at most one other, so
+ * walks that stop where an earlier walk went visit each definition once.
+ */
+function checkAliasCycles(resolved: Resolved, report: Report): Set<SbsTypeDef> {
+  const { defs, lookup, defPos } = resolved;
   const inAliasCycle = new Set<SbsTypeDef>();
   const walkOf = new Map<SbsTypeDef, number>();
-  const order = new Map(allDefs.map((d, i) => [d, i]));
-  allDefs.forEach((d, walk) => {
+  const order = new Map(defs.map((d, i) => [d, i]));
+  defs.forEach((d, walk) => {
     const path: SbsTypeDef[] = [];
     let next: SbsTypeDef | undefined = d;
     while (next && !walkOf.has(next)) {
@@ -243,58 +350,56 @@ export function validateModules(
         `alias cycle ${names}: the type has no value and can never be encoded`,
       );
   });
+  return inAliasCycle;
+}
 
-  // Generic recursion that would need infinitely many instantiations.
+/**
+ * Pass 4: a recursive generic applied to an argument that grows on every expansion
+ * (`T(a) = Record { x: Optional(T(Array(a))) }`). Returns whether any was found.
+ */
+function checkGenericRecursion(resolved: Resolved, report: Report): boolean {
+  const { defs, lookup, defIndex, refPos } = resolved;
   const sccOf = new Map<string, Set<string>>();
   for (const scc of referenceComponents(defIndex)) {
     const set = new Set(scc);
     for (const n of scc) sccOf.set(n, set);
   }
-  let unboundedGenerics = false;
-  for (const d of allDefs) {
+  let found = false;
+  for (const d of defs) {
     if (d.params.length === 0) continue;
     const scc = sccOf.get(`${d.module}.${d.name}`);
     forEachRef(d.type, (r) => {
       const target = lookup(r.module, r.name);
       if (!target || target.params.length === 0 || !scc?.has(`${r.module}.${r.name}`)) return;
       const growing = r.args.find((a) => a.kind !== 'Param' && containsParam(a));
-      if (growing) {
-        unboundedGenerics = true;
-        const at = refPos.get(r);
-        if (at) {
-          report(
-            at.pos,
-            at.scope,
-            `recursive generic '${r.module}.${r.name}' is applied to '${typeToString(growing)}', which grows on every expansion (would need infinitely many instantiations)`,
-          );
-        }
-      }
-    });
-  }
-
-  // Types with no finite value (`T = Record { x: T }`).
-  if (!unboundedGenerics) {
-    for (const d of uninhabitedDefs(allDefs, lookup)) {
-      if (inAliasCycle.has(d)) continue;
-      const at = defPos.get(d);
-      if (at) {
+      if (!growing) return;
+      found = true;
+      const at = refPos.get(r);
+      if (at)
         report(
           at.pos,
           at.scope,
-          `type '${d.module}.${d.name}' has no finite value and can never be encoded (it contains itself with no way out through Optional, Array or another Choice entry)`,
+          `recursive generic '${r.module}.${r.name}' is applied to '${typeToString(growing)}', which grows on every expansion (would need infinitely many instantiations)`,
         );
-      }
-    }
+    });
   }
-
-  if (diagnostics.length > 0) return { diagnostics };
-  decideOptionalForms(allDefs, lookup);
-  return { schema: { modules: sbsModules }, diagnostics };
+  return found;
 }
 
-export function validate(modules: readonly AstModule[]): {
-  schema?: Schema;
-  diagnostics: Diagnostic[];
-} {
-  return validateModules(modules);
+/** Pass 5: types with no finite value (`T = Record { x: T }`), alias cycles excepted. */
+function checkInhabited(
+  resolved: Resolved,
+  inAliasCycle: ReadonlySet<SbsTypeDef>,
+  report: Report,
+): void {
+  for (const d of uninhabitedDefs(resolved.defs, resolved.lookup)) {
+    if (inAliasCycle.has(d)) continue;
+    const at = resolved.defPos.get(d);
+    if (at)
+      report(
+        at.pos,
+        at.scope,
+        `type '${d.module}.${d.name}' has no finite value and can never be encoded (it contains itself with no way out through Optional, Array or another Choice entry)`,
+      );
+  }
 }
