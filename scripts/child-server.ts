@@ -1,6 +1,6 @@
-// One of this repo's server scripts in a child process: benchmarks use it so client and
-// server each have a core; tests use it to check the scripts' command lines. The scripts
-// print `READY <port>` once listening.
+// One of this package's commands (runtime/cli/) as a server in a child process: benchmarks use
+// it so client and server each have a core; tests use it to check the command lines. The
+// commands print `READY <port>` once listening.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -13,14 +13,30 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Runs `runtime/cli/<script>` under tsx with `args`; rejects if it ends before `READY <port>`. */
+/** True for a stderr line worth showing: not one of the commands' info/debug JSON logs. */
+function shown(line: string): boolean {
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    return level !== 'info' && level !== 'debug';
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Runs `runtime/cli/<script>` (e.g. `eventer.ts` with `['server', ...]`) under tsx with `args`;
+ * rejects if it ends before `READY <port>`. Its warnings and errors go to our stderr.
+ */
 export async function startChildServer(
   script: string,
   args: readonly string[],
 ): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', `runtime/cli/${script}`, ...args], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (shown(line)) process.stderr.write(line + '\n');
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for await (const line of createInterface({ input: child.stdout })) {

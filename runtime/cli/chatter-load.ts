@@ -1,15 +1,14 @@
-// Chatter load client against any echo server (this repo's or hat-drivers' Python one).
-//
-//   node --conditions=source --import tsx scripts/chatter-load-client.ts host:port [options]
-//     --mode rtt|pipeline   rtt: one request at a time per connection; pipeline: --window in flight (default rtt)
-//     --size <bytes>        payload size (default 100)
-//     --connections <n>     parallel connections (default 1)
-//     --window <n>          requests in flight per connection in pipeline mode (default 100)
-//     --seconds <s>         duration (default 5)
-//     --tls                 TLS without certificate verification
-import { parseArgs } from 'node:util';
+// `hat-chatter load`: a Chatter load client against any echo server (this package's
+// `hat-chatter echo` or hat-drivers' Python one); prints one line of results.
 import { connect, type Connection } from '../chatter/index.js';
-import { intOption, isMain, numberOption, runMain } from './args.js';
+import {
+  formatHelp,
+  intOption,
+  numberOption,
+  optionTable,
+  parseCommand,
+  UsageError,
+} from './args.js';
 
 export interface LoadOptions {
   readonly mode: 'rtt' | 'pipeline';
@@ -66,38 +65,66 @@ export async function runLoad(address: string, options: LoadOptions): Promise<Lo
   }
 }
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      mode: { type: 'string', default: 'rtt' },
-      size: { type: 'string', default: '100' },
-      connections: { type: 'string', default: '1' },
-      window: { type: 'string', default: '100' },
-      seconds: { type: 'string', default: '5' },
-      tls: { type: 'boolean', default: false },
-    },
-  });
-  const address = positionals[0];
-  if (address === undefined || (values.mode !== 'rtt' && values.mode !== 'pipeline')) {
-    console.error(
-      'usage: chatter-load-client.ts host:port [--mode rtt|pipeline] [--size n] [--connections n] [--window n] [--seconds s] [--tls]',
-    );
-    process.exit(2);
+export const LOAD_OPTIONS = optionTable({
+  mode: {
+    type: 'string',
+    default: 'rtt',
+    arg: 'MODE',
+    help: 'rtt: one request at a time per connection; pipeline: --window in flight',
+  },
+  size: { type: 'string', default: '100', arg: 'BYTES', help: 'payload size' },
+  connections: { type: 'string', default: '1', arg: 'N', help: 'parallel connections' },
+  window: {
+    type: 'string',
+    default: '100',
+    arg: 'N',
+    help: 'requests in flight per connection in pipeline mode',
+  },
+  seconds: { type: 'string', default: '5', arg: 'S', help: 'duration' },
+  tls: { type: 'boolean', help: 'TLS, without certificate verification' },
+  json: { type: 'boolean', help: 'print the result as one JSON object' },
+});
+
+export const LOAD_HELP = formatHelp(
+  ['hat-chatter load HOST:PORT [options]'],
+  [
+    'Sends requests to a Chatter echo server for --seconds and prints the answered',
+    'requests per second and the throughput (both directions).',
+  ].join('\n'),
+  LOAD_OPTIONS,
+);
+
+export async function loadMain(
+  argv: readonly string[],
+  out: (line: string) => void = (l) => void process.stdout.write(l + '\n'),
+): Promise<number> {
+  const parsed = parseCommand(argv, LOAD_OPTIONS);
+  if (parsed === null) {
+    out(LOAD_HELP.trimEnd());
+    return 0;
   }
+  const { values, positionals } = parsed;
+  const address = positionals[0];
+  if (address === undefined) throw new UsageError('load needs HOST:PORT');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
+  if (values.mode !== 'rtt' && values.mode !== 'pipeline')
+    throw new UsageError(`invalid --mode ${values.mode}, expected rtt or pipeline`);
   const options: LoadOptions = {
     mode: values.mode,
-    size: intOption('size', values.size, 0),
-    connections: intOption('connections', values.connections, 1),
-    window: intOption('window', values.window, 1),
-    ms: numberOption('seconds', values.seconds, 0) * 1000,
-    tls: values.tls,
+    size: intOption('size', values.size, 0, 2 ** 30),
+    connections: intOption('connections', values.connections, 1, 10_000),
+    window: intOption('window', values.window, 1, 100_000),
+    ms: numberOption('seconds', values.seconds, 0, 86_400) * 1000,
+    tls: values.tls === true,
   };
   const r = await runLoad(address, options);
-  console.log(
-    `${options.mode} size=${options.size} connections=${options.connections}: ${Math.round(r.perSecond)} req/s, ` +
-      `${r.mbPerSecond.toFixed(1)} MB/s (both directions), ${r.requests} requests`,
-  );
+  if (values.json === true) {
+    out(JSON.stringify({ ...options, ...r }));
+  } else {
+    out(
+      `${options.mode} size=${options.size} connections=${options.connections}: ${Math.round(r.perSecond)} req/s, ` +
+        `${r.mbPerSecond.toFixed(1)} MB/s (both directions), ${r.requests} requests`,
+    );
+  }
+  return 0;
 }
-
-if (isMain(import.meta.url)) runMain('chatter-load-client', main);

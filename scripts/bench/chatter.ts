@@ -15,7 +15,7 @@ import { rawEchoRoundTrips } from './raw-echo.js';
 import { printTable, type BenchResult } from './result.js';
 
 const startPeer = (args: string[]) =>
-  startChildServer('chatter-echo.ts', ['127.0.0.1:0', '--ping-delay', '0', ...args]);
+  startChildServer('chatter.ts', ['echo', '127.0.0.1:0', '--ping-delay', '0', ...args]);
 
 /** Messages/s sending `count` messages of `size` bytes pipelined, until the sink confirms. */
 async function oneWay(

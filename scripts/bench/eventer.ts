@@ -89,7 +89,7 @@ async function fanOut(port: number, clients: number, ms: number): Promise<number
 
 export async function run(): Promise<BenchResult[]> {
   const args = ['--port', '0', '--max-events', '200000'];
-  const { port, stop } = await startChildServer('eventer-server.ts', args);
+  const { port, stop } = await startChildServer('eventer.ts', ['server', ...args]);
   try {
     const client = await connect(`127.0.0.1:${port}`, { clientName: 'bench', pingDelay: 0 });
     const results: BenchResult[] = [];

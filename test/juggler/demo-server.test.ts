@@ -1,4 +1,8 @@
-import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { connect, JugglerError, type Client, type JsonValue } from '../../runtime/juggler/index.js';
 import { startChildServer } from '../../scripts/child-server.js';
@@ -35,7 +39,7 @@ describe('demo server handler', () => {
   });
 });
 
-describe('runtime/cli/juggler-demo.ts', () => {
+describe('runtime/cli/juggler-demo.ts under tsx (as the benchmarks run it)', () => {
   it('prints READY <port> for --port 0 and honours --max-segment-size', async () => {
     const child = await startChildServer('juggler-demo.ts', [
       '--port',
@@ -59,27 +63,129 @@ describe('runtime/cli/juggler-demo.ts', () => {
     expect(raw.frames.length).toBeGreaterThan(5);
     for (const f of raw.frames) expect(f.length - 1).toBeLessThanOrEqual(16);
   });
+});
 
-  it.each([['abc'], [''], ['-1']])(
-    'rejects --autoflush-delay=%j with one line and exit code 1',
-    async (value) => {
-      const { code, stderr } = await new Promise<{ code: unknown; stderr: string }>((resolve) =>
-        execFile(
-          process.execPath,
-          [
-            '--conditions=source',
-            '--import',
-            'tsx',
-            'runtime/cli/juggler-demo.ts',
-            `--autoflush-delay=${value}`,
-          ],
-          { timeout: 20_000 },
-          (err, _stdout, stderr) => resolve({ code: err?.code, stderr }),
-        ),
+/** Just enough DOM for the page's script: elements by id, text, a form's submit listener. */
+class FakeElement {
+  textContent = '';
+  value = '';
+  className = '';
+  childNodes: FakeElement[] = [];
+  listeners = new Map<string, (ev: { preventDefault(): void }) => void>();
+  get firstChild(): FakeElement | null {
+    return this.childNodes[0] ?? null;
+  }
+  get lastChild(): FakeElement | null {
+    return this.childNodes[this.childNodes.length - 1] ?? null;
+  }
+  insertBefore(node: FakeElement, ref: FakeElement | null): void {
+    const i = ref === null ? this.childNodes.length : this.childNodes.indexOf(ref);
+    this.childNodes.splice(i, 0, node);
+  }
+  removeChild(node: FakeElement): void {
+    this.childNodes.splice(this.childNodes.indexOf(node), 1);
+  }
+  addEventListener(type: string, fn: (ev: { preventDefault(): void }) => void): void {
+    this.listeners.set(type, fn);
+  }
+}
+
+describe('the demo page', () => {
+  it("its script, run against the server, shows the live state and sends the form's requests", async () => {
+    // small segments: the page must reassemble '1'... '0' frames
+    const server = await startDemoServer({ autoflushDelay: 0, maxSegmentSize: 8 });
+    cleanups.push(() => server.close());
+    const html = await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
+    const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const ids = ['status', 'state', 'log', 'request', 'name', 'data'] as const;
+    const el = Object.fromEntries(ids.map((id) => [id, new FakeElement()])) as Record<
+      (typeof ids)[number],
+      FakeElement
+    >;
+    el.state.textContent = 'null'; // as in the page's HTML
+    const sockets: WebSocket[] = [];
+    class PageSocket extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    }
+    runInNewContext(script!, {
+      document: {
+        getElementById: (id: (typeof ids)[number]) => el[id],
+        createElement: () => new FakeElement(),
+      },
+      location: { protocol: 'http:', host: `127.0.0.1:${server.port}` },
+      WebSocket: PageSocket,
+    });
+    cleanups.push(() => sockets.forEach((s) => s.close()));
+    expect(sockets.map((s) => s.url)).toEqual([`ws://127.0.0.1:${server.port}/ws`]);
+    await until(() => el.status.textContent.startsWith('connected'));
+    const submit = (name: string, data: string): void => {
+      el.name.value = name;
+      el.data.value = data;
+      el.request.listeners.get('submit')!({ preventDefault: () => {} });
+    };
+    const shown = (): unknown => JSON.parse(el.state.textContent);
+    const log = (): string[] => el.log.childNodes.map((n) => `${n.className}|${n.textContent}`);
+
+    // each state change goes through the page's JSON Patch code: replace, add, remove, arrays
+    const states = [
+      { counter: 1, list: [1, 2, 3], nested: { a: 'x/y~z' } },
+      { counter: 2, list: [1, 3], nested: { b: null } },
+      { list: [0, 1, 3, 4], text: 'a longer value than one segment' },
+      [{ k: 1 }, 'b'],
+      null,
+    ];
+    for (const state of states) {
+      submit('set', JSON.stringify(state));
+      await until(
+        () => JSON.stringify(shown()) === JSON.stringify(state),
+        5000,
+        JSON.stringify(state),
       );
-      // '' was Number('') = 0 and the server started
-      expect(code).toBe(1);
-      expect(stderr).toBe(`juggler-server: invalid --autoflush-delay ${value}\n`);
-    },
-  );
+    }
+    const logged = (re: RegExp): Promise<void> =>
+      until(() => log().some((l) => re.test(l)), 5000, String(re));
+    submit('echo', '{"hello": "page"}');
+    await logged(/^response\|.* response echo #6: {"name":"echo","data":{"hello":"page"}}$/);
+    submit('notify', '{"name": "ping", "data": [1]}');
+    await logged(/^notify\|.* notify ping: \[1\]$/);
+    await logged(/^response\|.* response notify #7: null$/);
+    submit('fail', '"nope"');
+    await logged(/^error\|.* error fail #8: "nope"$/);
+    submit('echo', '{not json');
+    await logged(/^error\|.* error data is not JSON: /);
+  });
+
+  it('GET / is the page (never a redirect or 404), HEAD / too; POST / is not', async () => {
+    const server = await startDemoServer();
+    cleanups.push(() => server.close());
+    const base = `http://127.0.0.1:${server.port}`;
+    const get = await fetch(`${base}/?x=1`, { redirect: 'manual' });
+    expect(get.status).toBe(200);
+    const csp = get.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(await get.text()).toContain('<h1>Juggler demo</h1>');
+    const head = await fetch(base, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
+    expect((await fetch(base, { method: 'POST' })).status).toBe(404);
+  });
+
+  it("a --static-dir index.html replaces the page at / (a redirect, as listen's), else the page stays", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-static-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'other.txt'), 'other');
+    const server = await startDemoServer({ staticDir: dir });
+    cleanups.push(() => server.close());
+    const base = `http://127.0.0.1:${server.port}`;
+    expect(await (await fetch(`${base}/`)).text()).toContain('<h1>Juggler demo</h1>');
+    expect(await (await fetch(`${base}/other.txt`)).text()).toBe('other');
+    writeFileSync(join(dir, 'index.html'), 'mine');
+    const res = await fetch(`${base}/`, { redirect: 'manual' });
+    expect([res.status, res.headers.get('location')]).toEqual([302, '/index.html']);
+    expect(await (await fetch(`${base}/`)).text()).toBe('mine');
+  });
 });
