@@ -1,4 +1,4 @@
-// Conformance vectors (`../shared/conformance/vectors/*.json`): loading them losslessly and
+// Conformance vectors (`test/conformance/vectors/*.json`): loading them losslessly and
 // converting between their JSON form and our JS value model, directed by the schema type.
 // Shared by the conformance script and the tests.
 import { readFile } from 'node:fs/promises';
