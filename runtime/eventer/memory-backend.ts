@@ -3,6 +3,7 @@ import { EventerValueError } from './errors.js';
 import {
   compareEventIds,
   compareEvents,
+  eventBefore,
   eventIdEquals,
   type Event,
   type EventId,
@@ -89,8 +90,46 @@ export class MemoryBackend {
       this.events.push(event);
       this.latest.set(typeKey(e.type), event);
     }
+    // Loaded events of a higher server id sort after ours: keep the store ascending by id.
+    if (last !== undefined && last.id.server > this.serverId) this.sortById();
     if (this.events.length > this.maxEvents * 2) this.trim();
     return out;
+  }
+
+  /**
+   * Stores events registered elsewhere, as they are (an import, e.g. of hat-event's
+   * database): ids, timestamps and payloads kept, any server id. Later registrations
+   * continue after the highest session of `serverId` loaded. `EventerValueError` for an id
+   * stored twice.
+   */
+  load(events: Iterable<Event>): void {
+    const added = [...events];
+    if (added.length === 0) return;
+    const all = [...this.events, ...added].sort((a, b) => compareEventIds(a.id, b.id));
+    for (let i = 1; i < all.length; i++) {
+      const id = (all[i] as Event).id;
+      if (eventIdEquals((all[i - 1] as Event).id, id))
+        throw new EventerValueError(
+          `event id ${id.server}.${id.session}.${id.instance} loaded twice`,
+        );
+    }
+    this.events = all;
+    this.sortById();
+    for (const e of added) {
+      if (e.id.server === this.serverId) this.session = Math.max(this.session, e.id.session);
+      const key = typeKey(e.type);
+      const prev = this.latest.get(key);
+      if (prev === undefined || eventBefore(prev, e)) this.latest.set(key, e);
+    }
+    if (this.events.length > this.maxEvents * 2) this.trim();
+  }
+
+  private sortById(): void {
+    this.events.sort((a, b) => compareEventIds(a.id, b.id));
+    this.timeOrdered = this.events.every(
+      (e, i) =>
+        i === 0 || compareTimestamps((this.events[i - 1] as Event).timestamp, e.timestamp) <= 0,
+    );
   }
 
   private trim(): void {
@@ -184,11 +223,15 @@ export class MemoryBackend {
   private queryServer(p: QueryServerParams): QueryResult {
     if (p.lastEventId !== null && p.lastEventId.server !== p.serverId)
       throw new Error('invalid server id');
-    if (p.serverId !== this.serverId) return { events: [], moreFollows: false };
-    const start = p.lastEventId === null ? 0 : firstAfter(this.events, p.lastEventId);
+    // The store may hold loaded events of other servers: this server's are one id range.
+    const start = firstAfter(
+      this.events,
+      p.lastEventId ?? { server: p.serverId, session: 0, instance: 0 },
+    );
+    const stop = firstAfter(this.events, { server: p.serverId, session: Infinity, instance: 0 });
     const max = this.limit(p.maxResults);
-    const end = Math.min(this.events.length, start + max);
-    return { events: this.events.slice(start, end), moreFollows: end < this.events.length };
+    const end = Math.min(stop, start + max);
+    return { events: this.events.slice(start, end), moreFollows: end < stop };
   }
 }
 
