@@ -4,6 +4,7 @@ import { parseArgs, promisify } from 'node:util';
 import { formatDiagnostic, SbsSchemaError } from 'hat-open-ts/schema';
 import { compareSchemas, type SchemaChange, type SchemaVersion } from './breaking.js';
 import { compileSources } from './compile.js';
+import { type Io, plural } from './run.js';
 import { readSources, type SourceText } from './sources.js';
 
 const USAGE = `Usage: sbs-gen breaking <old> <new> [--json]
@@ -20,11 +21,6 @@ Options:
   -h, --help            show this help
 
 Exit status: 0 no breaking change, 1 breaking changes, 2 usage or schema errors.`;
-
-interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
 
 const run = promisify(execFile);
 
@@ -54,10 +50,6 @@ function compile(sources: readonly SourceText[]): SchemaVersion {
 
 function line(c: SchemaChange): string {
   return `${c.file}:${c.line}:${c.column}: ${c.severity}: ${c.path}: ${c.message}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export async function breakingMain(argv: readonly string[], io: Io): Promise<number> {

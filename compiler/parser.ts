@@ -5,13 +5,8 @@
 // ('{' Entry* '}')?`. Whether a name is a builtin, whether it may take arguments or entries and
 // whether a Record/Choice is empty are decided by the validator, which can then say exactly
 // what is wrong ("'Array' takes exactly 1 type argument") instead of a generic syntax error.
-import {
-  CstParser,
-  EOF,
-  type IParserErrorMessageProvider,
-  type IToken,
-  type TokenType,
-} from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { CstParser, EOF } from './chevrotain.js';
 import {
   allTokens,
   Colon,

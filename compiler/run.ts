@@ -2,13 +2,7 @@
 // Reports through `io` and returns the exit code; the CLI runs it once, `--watch` once per change.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  compileSources,
-  formatDiagnostic,
-  readSources,
-  SbsSchemaError,
-  toPythonJson,
-} from './index.js';
+import { formatDiagnostic, SbsSchemaError, toPythonJson } from 'hat-open-ts/schema';
 import { readOptional, writeErrorText, writeOutput } from './output.js';
 
 export interface Io {
@@ -36,6 +30,8 @@ export async function runOnce(options: RunOptions, io: Io): Promise<number> {
   const { inputs, out, json } = options;
   let compiled;
   try {
+    // The parser loads only for a run that compiles, not for --help, --version or usage errors.
+    const { compileSources, readSources } = await import('./index.js');
     const sources = await readSources(inputs);
     if (sources.length === 0) {
       // Most likely a wrong path; generating nothing would also remove every generated file
@@ -51,26 +47,38 @@ export async function runOnce(options: RunOptions, io: Io): Promise<number> {
     return 1;
   }
   // Loaded only for a run that generates: `--help`, usage errors and config errors stay fast.
-  const { generateFiles, HEADER, outputFileClashes } = await import('./generate.js');
+  const { generateFiles, HEADER, outputFileClashes, unsafeFileNames } =
+    await import('./generate.js');
   const { modules, schema } = compiled;
   // A compiled schema has no diagnostics, but its modules may give clashing output files
   // (generateFiles checks too, but only the AST has the source positions for the messages).
   const diagnostics =
-    schema && out !== undefined ? outputFileClashes(modules) : compiled.diagnostics;
+    schema && out !== undefined
+      ? [...unsafeFileNames(modules), ...outputFileClashes(modules)]
+      : compiled.diagnostics;
   for (const d of diagnostics) io.err(formatDiagnostic(d));
   if (!schema || diagnostics.length > 0) {
     io.err(`sbs-gen: ${plural(diagnostics.length, 'error')}`);
     return 1;
   }
 
-  const jsonText = JSON.stringify(toPythonJson(modules)) + '\n';
-  const files =
-    out === undefined
-      ? []
-      : await generateFiles(schema, {
-          int: options.int,
-          ...(options.runtimeImport ? { runtimeImport: options.runtimeImport } : {}),
-        });
+  // Built only when asked for: for a large schema it is as big as the schema model.
+  const jsonText = json === undefined ? '' : JSON.stringify(toPythonJson(modules)) + '\n';
+  let files: Awaited<ReturnType<typeof generateFiles>> = [];
+  if (out !== undefined) {
+    try {
+      files = await generateFiles(schema, {
+        int: options.int,
+        ...(options.runtimeImport ? { runtimeImport: options.runtimeImport } : {}),
+      });
+    } catch (e) {
+      // A schema too large to generate: one line, not V8's out-of-memory abort.
+      if (!(e instanceof SbsSchemaError)) throw e;
+      for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+      io.err(`sbs-gen: ${plural(e.diagnostics.length, 'error')}`);
+      return 1;
+    }
+  }
 
   if (options.check) {
     const { fileDrift, formatDrift, outputDrift } = await import('./check.js');

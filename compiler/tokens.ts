@@ -4,10 +4,10 @@
 // lexed as plain identifiers and recognised by the validator from their position, which is
 // what fixes the Python parser's prefix quirk by construction: maximal munch makes
 // `StringList` one identifier, never `String` + `List`.
-import { createToken, Lexer } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
+import { NAME } from './sbs-name.js';
 
-/** An SBS name (module, type, type parameter, entry); code generation relies on this form. */
-export const NAME = /[A-Za-z][A-Za-z0-9_]*/;
+export { NAME };
 
 export const Identifier = createToken({
   name: 'Identifier',

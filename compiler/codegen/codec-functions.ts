@@ -8,15 +8,43 @@ import {
   typeKey,
   typeToString,
 } from 'hat-open-ts/schema';
+import { type Doc, flatText } from '../printer.js';
 import { moduleAlias, safeName } from './names.js';
+import {
+  arrayLiteral,
+  assign,
+  block,
+  call,
+  declare,
+  declareFluid,
+  declareTyped,
+  forStatement,
+  ifElse,
+  name as typeName,
+  objectLiteral,
+  type Param,
+  returnStatement,
+  switchStatement,
+  ternary,
+  throwStatement,
+  tryCatch,
+  type TypeNode,
+  union,
+} from './ts-print.js';
 import type { IntMode, TsTypes } from './ts-type.js';
 
 export interface FunctionDecl {
   readonly name: string;
-  readonly params: readonly { readonly name: string; readonly type: string }[];
-  readonly returnType: string;
-  readonly statements: readonly string[];
+  readonly params: readonly Param[];
+  readonly returnType: TypeNode;
+  readonly statements: readonly Doc[];
   readonly docs?: string;
+}
+
+/** An expression: its document and what kind of node it is (prettier's layouts differ). */
+interface Expr {
+  readonly doc: Doc;
+  readonly kind: 'call' | 'plain';
 }
 
 type Compound = Extract<SbsType, { kind: 'Array' | 'Record' | 'Choice' | 'Optional' }>;
@@ -59,7 +87,12 @@ export class CodecEmitter {
   /** Functions for a non-generic definition of this module: `$w_<name>`, `$r_<name>`. */
   definition(name: string, body: SbsType): void {
     this.names.add(name);
-    this.named(name, body, safeName(name), this.index.isRecursive({ module: this.module, name }));
+    this.named(
+      name,
+      body,
+      { k: 'ref', name: safeName(name), args: [] },
+      this.index.isRecursive({ module: this.module, name }),
+    );
     // Instances are named where first used but emitted here, one after another: emitting each
     // inside its user recursed once per link of a generic chain (`G1(a) = Record { x: G2(a) }`
     // ...), and a chain of 1000 overflowed the stack.
@@ -69,7 +102,7 @@ export class CodecEmitter {
   private named(
     base: string,
     body: SbsType,
-    tsType: string,
+    tsType: TypeNode,
     recursive: boolean,
     docs?: string,
   ): void {
@@ -77,22 +110,31 @@ export class CodecEmitter {
       this.compound(body, base, tsType, docs);
       return;
     }
-    const enter = recursive ? ['w.enter();'] : [];
-    const leave = recursive ? ['w.leave();'] : [];
+    const enter = recursive ? [stmt('w.enter()')] : [];
+    const leave = recursive ? [stmt('w.leave()')] : [];
     this.fn(
       `$w_${base}`,
       writerParams(tsType),
-      'void',
+      VOID,
       [...enter, this.write(body, 'v', `${base}$$`), ...leave],
       docs,
     );
+    const value = this.read(body, `${base}$$`);
     const read = recursive
-      ? ['r.enter();', `const v = ${this.read(body, `${base}$$`)};`, 'r.leave();', 'return v;']
-      : [`return ${this.read(body, `${base}$$`)};`];
+      ? [
+          stmt('r.enter()'),
+          value.kind === 'call'
+            ? declare('const', 'v', value.doc)
+            : declareFluid('const', 'v', value.doc),
+          stmt('r.leave()'),
+          'return v;',
+        ]
+      : [returnStatement(value.doc)];
     this.fn(`$r_${base}`, READER_PARAMS, tsType, read);
   }
 
-  private write(t: SbsType, v: string, hint: string): string {
+  /** The statement writing `v` (an expression document) of type `t`. */
+  private write(t: SbsType, v: Doc, hint: string): Doc {
     switch (t.kind) {
       case 'None':
       case 'Boolean':
@@ -100,33 +142,33 @@ export class CodecEmitter {
       case 'Float':
       case 'String':
       case 'Bytes':
-        return `w.${PRIMITIVE_WRITE[t.kind]}(${v});`;
+        return [call(`w.${PRIMITIVE_WRITE[t.kind]}`, [v]), ';'];
       case 'Ref':
-        return `${this.ref(t, 'w')}(w, ${v});`;
+        return [call(this.ref(t, 'w'), ['w', v]), ';'];
       case 'Param':
         throw new Error(`internal: unsubstituted type parameter ${t.name}`);
       default:
-        return `$w_${this.compound(t, hint)}(w, ${v});`;
+        return [call(`$w_${this.compound(t, hint)}`, ['w', v]), ';'];
     }
   }
 
-  private read(t: SbsType, hint: string): string {
+  private read(t: SbsType, hint: string): Expr {
     switch (t.kind) {
       case 'None':
-        return 'null';
+        return { doc: 'null', kind: 'plain' };
       case 'Integer':
-        return this.intMode === 'bigint' ? 'r.bigint()' : 'r.integer()';
+        return { doc: this.intMode === 'bigint' ? 'r.bigint()' : 'r.integer()', kind: 'call' };
       case 'Boolean':
       case 'Float':
       case 'String':
       case 'Bytes':
-        return `r.${PRIMITIVE_WRITE[t.kind]}()`;
+        return { doc: `r.${PRIMITIVE_WRITE[t.kind]}()`, kind: 'call' };
       case 'Ref':
-        return `${this.ref(t, 'r')}(r)`;
+        return { doc: call(this.ref(t, 'r'), ['r']), kind: 'call' };
       case 'Param':
         throw new Error(`internal: unsubstituted type parameter ${t.name}`);
       default:
-        return `$r_${this.compound(t, hint)}(r)`;
+        return { doc: call(`$r_${this.compound(t, hint)}`, ['r']), kind: 'call' };
     }
   }
 
@@ -166,7 +208,7 @@ export class CodecEmitter {
     return name;
   }
 
-  private compound(t: Compound, hint: string, tsType?: string, docs?: string): string {
+  private compound(t: Compound, hint: string, tsType?: TypeNode, docs?: string): string {
     const done = this.emitted.get(t);
     if (done !== undefined) return done;
     // Anonymous nodes of the same structure (every `Optional(Timestamp)` field, say) share
@@ -212,34 +254,36 @@ export class CodecEmitter {
   private record(base: string, type: Types, entries: readonly SbsEntry[], docs?: string): void {
     this.useRuntime('at');
     const track = entries.length > 1;
-    const writes: string[] = [];
-    const reads: string[] = [];
+    const writes: Doc[] = [];
+    const reads: Doc[] = [];
     entries.forEach((e, i) => {
       if (track && i > 0) {
-        writes.push(`$field = '${e.name}';`);
-        reads.push(`$field = '${e.name}';`);
+        writes.push(assign('$field', `'${e.name}'`));
+        reads.push(assign('$field', `'${e.name}'`));
       }
       writes.push(this.write(e.type, this.entry(e.name), `${base}$${e.name}`));
-      reads.push(`const $v_${e.name} = ${this.read(e.type, `${base}$${e.name}`)};`);
+      const value = this.read(e.type, `${base}$${e.name}`);
+      reads.push(
+        value.kind === 'call'
+          ? declare('const', `$v_${e.name}`, value.doc)
+          : declareFluid('const', `$v_${e.name}`, value.doc),
+      );
     });
-    const fields = entries.map((e) => `${e.name}: $v_${e.name}`).join(', ');
+    const fields = objectLiteral(entries.map((e) => [e.name, `$v_${e.name}`, 'plain']));
     const first = entries[0]?.name ?? '';
-    const decl = track ? [`let $field = '${first}';`] : [];
+    const decl = track ? [declare('let', '$field', `'${first}'`)] : [];
     const segment = track ? '$field' : `'${first}'`;
+    const rethrow = [throwStatement(call('$at', ['e', segment]))];
     this.fn(
       `$w_${base}`,
       writerParams(type.write),
-      'void',
-      [
-        'w.record(v);',
-        ...decl,
-        `try { ${writes.join('\n')} } catch (e) { throw $at(e, ${segment}); }`,
-      ],
+      VOID,
+      [stmt('w.record(v)'), ...decl, tryCatch(writes, rethrow)],
       docs,
     );
     this.fn(`$r_${base}`, READER_PARAMS, type.read, [
       ...decl,
-      `try { ${reads.join('\n')}\nreturn { ${fields} }; } catch (e) { throw $at(e, ${segment}); }`,
+      tryCatch([...reads, returnStatement(fields)], rethrow),
     ]);
   }
 
@@ -248,34 +292,47 @@ export class CodecEmitter {
    * (`toString`, `constructor`...), `v.name` on a value that omits the (None/Optional) entry
    * would be the inherited function; `entryValue` reads it as absent, as the Repository does.
    */
-  private entry(name: string): string {
+  private entry(name: string): Doc {
     if (!isInheritedName(name)) return `v.${name}`;
     this.useRuntime('entryValue');
-    return `($entryValue(v, '${name}') as (typeof v)['${name}'])`;
+    return [call('$entryValue', ['v', `'${name}'`]), ` as (typeof v)['${name}']`];
   }
 
   private array(base: string, type: Types, element: SbsType, docs?: string): void {
     this.useRuntime('at');
     const min = this.index.minSize(element);
+    const rethrow = [throwStatement(call('$at', ['e', 'i']))];
+    const item = this.write(element, 'x', `${base}$item`);
     this.fn(
       `$w_${base}`,
       writerParams(type.write),
-      'void',
+      VOID,
       [
-        'const a = w.array(v);',
+        declare('const', 'a', call('w.array', ['v'])),
         // By index, like the count written: an array with its own iterator would otherwise
         // write a count that does not match the items.
-        'const n = a.length;',
+        declare('const', 'n', 'a.length'),
         'let i = 0;',
-        `try { for (; i < n; i++) { const x = a[i] as (typeof a)[number]; ${this.write(element, 'x', `${base}$item`)} } } catch (e) { throw $at(e, i); }`,
+        tryCatch(
+          [
+            forStatement(
+              'i < n',
+              'i++',
+              block([declareFluid('const', 'x', 'a[i] as (typeof a)[number]'), item]),
+              true,
+            ),
+          ],
+          rethrow,
+        ),
       ],
       docs,
     );
+    const value = this.read(element, `${base}$item`);
     this.fn(`$r_${base}`, READER_PARAMS, type.read, [
-      `const n = r.count(${min});`,
-      `const a: ${type.read} = [];`,
+      declare('const', 'n', call('r.count', [String(min)])),
+      declareTyped('const', 'a', type.read, '[]'),
       'let i = 0;',
-      `try { for (; i < n; i++) a.push(${this.read(element, `${base}$item`)}); } catch (e) { throw $at(e, i); }`,
+      tryCatch([forStatement('i < n', 'i++', [call('a.push', [value.doc]), ';'], false)], rethrow),
       'return a;',
     ]);
   }
@@ -283,58 +340,101 @@ export class CodecEmitter {
   private choice(base: string, type: Types, entries: readonly SbsEntry[], docs?: string): void {
     this.useRuntime('at');
     this.useRuntime('unknownEntry');
-    const writeCases = entries.map((e, i) =>
+    const rethrowAt = (name: string): Doc[] => [throwStatement(call('$at', ['e', `'${name}'`]))];
+    const writeCases = entries.map((e, i): [Doc, Doc[]] =>
       e.type.kind === 'None'
-        ? `case '${e.name}': w.noneEntry(${i}, v.value, '${e.name}'); return;`
-        : `case '${e.name}': w.count(${i}); try { ${this.write(e.type, 'v.value', `${base}$${e.name}`)} } catch (e) { throw $at(e, '${e.name}'); } return;`,
+        ? [
+            `case '${e.name}':`,
+            [[call('w.noneEntry', [String(i), 'v.value', `'${e.name}'`]), ';'], 'return;'],
+          ]
+        : [
+            `case '${e.name}':`,
+            [
+              [call('w.count', [String(i)]), ';'],
+              tryCatch([this.write(e.type, 'v.value', `${base}$${e.name}`)], rethrowAt(e.name)),
+              'return;',
+            ],
+          ],
     );
-    const names = entries.map((e) => `'${e.name}'`).join(', ');
+    const names = arrayLiteral(entries.map((e) => `'${e.name}'`));
     this.fn(
       `$w_${base}`,
       writerParams(type.write),
-      'void',
+      VOID,
       [
-        'w.choice(v);',
-        `switch (v.type) { ${writeCases.join('\n')} }`,
-        `throw $unknownEntry((v as { type: unknown }).type, [${names}]);`,
+        stmt('w.choice(v)'),
+        switchStatement('v.type', writeCases),
+        throwStatement(call('$unknownEntry', ['(v as { type: unknown }).type', names], true)),
       ],
       docs,
     );
-    const readCases = entries.map((e, i) => {
+    const readCases = entries.map((e, i): [Doc, Doc[]] => {
       const label = i === entries.length - 1 ? 'default:' : `case ${i}:`;
-      if (e.type.kind === 'None') return `${label} return { type: '${e.name}', value: null };`;
+      if (e.type.kind === 'None')
+        return [
+          label,
+          [
+            returnStatement(
+              objectLiteral([
+                ['type', `'${e.name}'`, 'plain'],
+                ['value', 'null', 'plain'],
+              ]),
+            ),
+          ],
+        ];
       const value = this.read(e.type, `${base}$${e.name}`);
-      return `${label} try { return { type: '${e.name}', value: ${value} }; } catch (e) { throw $at(e, '${e.name}'); }`;
+      return [
+        label,
+        [
+          tryCatch(
+            [
+              returnStatement(
+                objectLiteral([
+                  ['type', `'${e.name}'`, 'plain'],
+                  ['value', value.doc, value.kind],
+                ]),
+              ),
+            ],
+            rethrowAt(e.name),
+          ),
+        ],
+      ];
     });
     this.fn(`$r_${base}`, READER_PARAMS, type.read, [
-      `switch (r.choice(${entries.length})) { ${readCases.join('\n')} }`,
+      switchStatement(call('r.choice', [String(entries.length)]), readCases),
     ]);
   }
 
   private nullable(base: string, type: Types, value: SbsType, docs?: string): void {
     this.fn(
       `$w_${base}`,
-      writerParams(`${type.write} | undefined`),
-      'void',
+      writerParams(union([type.write, typeName('undefined')])),
+      VOID,
       [
-        `if (v === null || v === undefined) w.count(0); else { w.count(1); ${this.write(value, 'v', `${base}$value`)} }`,
+        ifElse(
+          'v === null || v === undefined',
+          [call('w.count', ['0']), ';'],
+          [[call('w.count', ['1']), ';'], this.write(value, 'v', `${base}$value`)],
+        ),
       ],
       docs,
     );
+    const read = this.read(value, `${base}$value`);
     this.fn(`$r_${base}`, READER_PARAMS, type.read, [
-      `return r.choice(2) === 0 ? null : ${this.read(value, `${base}$value`)};`,
+      returnStatement(ternary('r.choice(2) === 0', 'null', read.doc)),
     ]);
   }
 
   private fn(
     name: string,
     params: FunctionDecl['params'],
-    returnType: string,
-    statements: string[],
+    returnType: TypeNode,
+    statements: Doc[],
     docs?: string,
   ): void {
     // A parameter the body never reads (None has no bytes) is marked unused for linters.
-    const used = (p: string): boolean => statements.some((s) => new RegExp(`\\b${p}\\b`).test(s));
+    const text = statements.map(flatText).join('\n');
+    const used = (p: string): boolean => new RegExp(`\\b${p}\\b`).test(text);
     const named = params.map((p) => (used(p.name) ? p : { ...p, name: `_${p.name}` }));
     this.functions.push({ name, params: named, returnType, statements, ...(docs ? { docs } : {}) });
   }
@@ -342,17 +442,23 @@ export class CodecEmitter {
 
 /** TS types of a node: what its writer accepts and what its reader returns. */
 interface Types {
-  readonly write: string;
-  readonly read: string;
+  readonly write: TypeNode;
+  readonly read: TypeNode;
 }
 
-const READER_PARAMS = [{ name: 'r', type: '$Reader' }] as const;
+const VOID = typeName('void');
+const READER_PARAMS: readonly Param[] = [{ name: 'r', type: typeName('$Reader') }];
 
-function writerParams(type: string): FunctionDecl['params'] {
+function writerParams(type: TypeNode): FunctionDecl['params'] {
   return [
-    { name: 'w', type: '$Writer' },
+    { name: 'w', type: typeName('$Writer') },
     { name: 'v', type },
   ];
+}
+
+/** An expression statement of text that never breaks. */
+function stmt(text: string): Doc {
+  return `${text};`;
 }
 
 function isCompound(t: SbsType): t is Compound {

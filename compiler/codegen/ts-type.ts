@@ -6,6 +6,7 @@ import {
   type Schema,
 } from 'hat-open-ts/schema';
 import { moduleAlias, safeName } from './names.js';
+import { type Member, name, type TypeNode, union } from './ts-print.js';
 
 export type IntMode = 'number' | 'bigint';
 
@@ -23,64 +24,64 @@ export class TsTypes {
    * `exact`: the type decoders produce, with every Record entry and every None Choice value
    * present (assignable to the default form, which leaves those optional for encoding).
    */
-  expr(t: SbsType, exact = false): string {
+  expr(t: SbsType, exact = false): TypeNode {
     switch (t.kind) {
       case 'None':
-        return 'null';
+        return name('null');
       case 'Boolean':
-        return 'boolean';
+        return name('boolean');
       case 'Integer':
-        return this.intMode;
+        return name(this.intMode);
       case 'Float':
-        return 'number';
+        return name('number');
       case 'String':
-        return 'string';
+        return name('string');
       case 'Bytes':
-        return this.bytesType;
-      case 'Array': {
-        const item = this.expr(t.element, exact);
-        return /^[\w$.<>, ]+$/.test(item) && !item.includes(' | ') ? `${item}[]` : `(${item})[]`;
-      }
+        return { k: 'ref', name: this.bytesType, args: [] };
+      case 'Array':
+        return { k: 'array', element: this.expr(t.element, exact) };
       case 'Record':
-        return `{ ${this.fields(t.entries, exact)} }`;
+        return { k: 'object', members: this.fields(t.entries, exact) };
       case 'Choice':
         return this.union(t.entries, exact);
       case 'Optional':
         return t.form === 'nullable'
-          ? `${this.expr(t.value, exact)} | null`
+          ? union([this.expr(t.value, exact), name('null')])
           : this.union(optionalEntries(t.value), exact);
       case 'Param':
-        return safeName(t.name);
+        return { k: 'ref', name: safeName(t.name), args: [] };
       case 'Ref': {
-        let name = safeName(t.name);
+        let ref = safeName(t.name);
         if (t.module !== this.module) {
           this.useModule(t.module);
-          name = `${moduleAlias(t.module)}.${name}`;
+          ref = `${moduleAlias(t.module)}.${ref}`;
         }
-        return t.args.length ? `${name}<${t.args.map((a) => this.expr(a)).join(', ')}>` : name;
+        return { k: 'ref', name: ref, args: t.args.map((a) => this.expr(a)) };
       }
     }
   }
 
   /** Record body: entries that may be null (None, nullable Optional) are optional properties. */
-  fields(entries: readonly SbsEntry[], exact = false): string {
-    return entries
-      .map((e) =>
-        !exact && this.isNullish(e.type)
-          ? `${e.name}?: ${this.expr(e.type)}`
-          : `${e.name}: ${this.expr(e.type, exact)}`,
-      )
-      .join('; ');
+  fields(entries: readonly SbsEntry[], exact = false): Member[] {
+    return entries.map((e) =>
+      !exact && this.isNullish(e.type)
+        ? { name: e.name, optional: true, type: this.expr(e.type) }
+        : { name: e.name, optional: false, type: this.expr(e.type, exact) },
+    );
   }
 
-  union(entries: readonly SbsEntry[], exact = false): string {
-    return entries
-      .map((e) =>
-        this.isNone(e.type)
-          ? `{ type: '${e.name}'; value${exact ? '' : '?'}: null }`
-          : `{ type: '${e.name}'; value: ${this.expr(e.type, exact)} }`,
-      )
-      .join(' | ');
+  union(entries: readonly SbsEntry[], exact = false): TypeNode {
+    return union(
+      entries.map((e): TypeNode => ({
+        k: 'object',
+        members: [
+          { name: 'type', optional: false, type: name(`'${e.name}'`) },
+          this.isNone(e.type)
+            ? { name: 'value', optional: !exact, type: name('null') }
+            : { name: 'value', optional: false, type: this.expr(e.type, exact) },
+        ],
+      })),
+    );
   }
 
   isNone(t: SbsType): boolean {

@@ -1,43 +1,27 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { TLSSocket } from 'node:tls';
-import * as HatChatter from './gen/HatChatter.js';
-import { SbsEncodeError, SbsWriter } from '../sbs/index.js';
-import type { Address } from './address.js';
+import type * as HatChatter from './gen/HatChatter.js';
+import { SbsEncodeError } from '../sbs/index.js';
 import { conversationKey, type Conversation, type Data, type Msg } from './conversation.js';
-import {
-  BufferLimitError,
-  ChatterError,
-  ConnectionClosedError,
-  FrameTooLargeError,
-  PingTimeoutError,
-  ProtocolError,
-  ReplyTimeoutError,
-} from './errors.js';
+import { ChatterError, ConnectionClosedError, ReplyTimeoutError } from './errors.js';
 import { Fifo } from '../fifo.js';
-import { checkDelay, checkOption } from '../options.js';
-import type { BudgetHolder, BufferBudget } from '../buffer-budget.js';
-import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
-import { noopLogger, type Logger } from '../logger.js';
-import { ViewReader } from './view-reader.js';
+import { checkOption } from '../options.js';
+import type { BufferBudget } from '../buffer-budget.js';
+import {
+  checkTransportOptions,
+  closedError,
+  Transport,
+  type ConnectionInfo,
+  type TransportHandlers,
+  type TransportOptions,
+} from './transport.js';
+
+export type { ConnectionInfo } from './transport.js';
 
 /** Options shared by `connect` and `listen`. Times are in milliseconds. */
-export interface ConnectionOptions {
-  /** Idle time before a ping is sent; `0` or `null` disables sending pings (pings are still answered). Default 20000. */
-  readonly pingDelay?: number | null;
-  /** Time to wait for any incoming message after a ping before closing. Default 20000. */
-  readonly pingTimeout?: number;
+export interface ConnectionOptions extends TransportOptions {
   /** Received messages held for `receive()`; when full the socket is paused. Default 1024. */
   readonly receiveQueueSize?: number;
-  /** Frames encoded in one tick before they are written at once without waiting for the tick's end. Default 1024. */
-  readonly sendQueueSize?: number;
-  /** `send` waits while the socket holds more unwritten bytes than this. Default 1 MiB. */
-  readonly writeBufferLimit?: number;
-  /** Largest accepted frame body; a larger announced length closes the connection. Default 64 MiB. */
-  readonly maxFrameSize?: number;
-  /** A graceful `close()` destroys the socket if the peer has not closed its side after this long. Default 1000. */
-  readonly closeTimeout?: number;
-  readonly logger?: Logger;
 }
 
 /**
@@ -46,14 +30,9 @@ export interface ConnectionOptions {
  * before opening anything.
  */
 export function checkConnectionOptions(options: ConnectionOptions): void {
-  const { pingDelay, pingTimeout, closeTimeout } = options;
-  if (pingDelay !== undefined && pingDelay !== null) checkDelay('pingDelay', pingDelay);
-  if (pingTimeout !== undefined) checkDelay('pingTimeout', pingTimeout);
-  if (closeTimeout !== undefined) checkDelay('closeTimeout', closeTimeout);
-  for (const name of ['receiveQueueSize', 'sendQueueSize'] as const)
-    if (options[name] !== undefined) checkOption(name, options[name], 0, true);
-  for (const name of ['writeBufferLimit', 'maxFrameSize'] as const)
-    if (options[name] !== undefined) checkOption(name, options[name], 0);
+  checkTransportOptions(options);
+  if (options.receiveQueueSize !== undefined)
+    checkOption('receiveQueueSize', options.receiveQueueSize, 0, true);
 }
 
 export interface SendOptions {
@@ -71,26 +50,8 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface ConnectionInfo {
-  readonly localAddress: Address;
-  readonly remoteAddress: Address;
-  readonly tls: boolean;
-}
-
-const PING = 'HatChatter.Ping';
-const PONG = 'HatChatter.Pong';
-const EMPTY = new Uint8Array(0);
-/** First size of a connection's writer; it grows by doubling to the largest batch. */
-const WRITER_SIZE = 1024;
-/** Writers given back by connections between messages, shared by all connections. */
-const spareWriters: SbsWriter[] = [];
-const MAX_SPARE_WRITERS = 16;
-const PING_DATA: Data = { type: PING, data: EMPTY };
-const PONG_DATA: Data = { type: PONG, data: EMPTY };
-/** A batch this large is written right away instead of at the end of the tick. */
-const FLUSH_BYTES = 256 * 1024;
-/** Room the SBS body of a Msg needs beyond its type's UTF-8 and data bytes (two integers, three booleans, two length prefixes). */
-const BODY_OVERHEAD = 40;
+/** Put in a cancelled send job in place of its data, which need not be kept. */
+const NO_DATA: Data = { type: '', data: new Uint8Array(0) };
 
 interface Deferred<T> {
   resolve(value: T): void;
@@ -112,117 +73,58 @@ interface ConvWaiter extends Deferred<Msg> {
 }
 
 /**
- * One Chatter connection over a connected TCP or TLS socket. Frames sent in the same tick
- * are encoded into one buffer and written with one socket write.
+ * One Chatter connection over a connected TCP or TLS socket: message ids, conversations, replies
+ * awaited in them and the receive queue. Framing, send batching, write backpressure, pings and
+ * the close of the socket are its `Transport`'s (frames sent in the same tick are encoded into
+ * one buffer and written with one socket write).
  */
-export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHolder {
+export class Connection implements AsyncIterable<Msg>, AsyncDisposable {
   readonly info: ConnectionInfo;
   /** Resolves once the socket is closed, whatever the reason (see `closeReason`). */
   readonly closed: Promise<void>;
   /** Why the connection closed: `null` for a local `close()` or a clean end by the peer. */
   closeReason: Error | null = null;
 
-  private readonly logger: Logger;
-  private readonly pingDelay: number;
-  private readonly pingTimeout: number;
+  private static readonly handlers: TransportHandlers<Connection> = {
+    onMessage: (conn, wire) => conn.onMessage(wire),
+    onWritable: (conn) => conn.onWritable(),
+    onClosing: (conn, reason) => conn.onClosing(reason),
+    takeId: (conn) => conn.nextId++,
+  };
+
+  private readonly transport: Transport<Connection>;
   private readonly receiveQueueSize: number;
-  private readonly sendQueueSize: number;
-  private readonly writeBufferLimit: number;
-  private readonly closeTimeout: number;
-  private readonly maxFrameSize: number;
-
-  // Taken on the first send and given back after a flush of a single frame, so an idle or
-  // request/response connection holds no writer between messages (a 64 KiB writer per
-  // connection made an idle connection cost ~51 KiB instead of ~10); a connection sending
-  // batches keeps it, grown to its batch size. Given-back writers are reused by any connection
-  // (allocating one per message cost request/response round trips ~30 %).
-  private writerInstance: SbsWriter | undefined;
-  private readonly decoder: FrameDecoder;
-
-  private get writer(): SbsWriter {
-    return (this.writerInstance ??= spareWriters.pop() ?? new SbsWriter(WRITER_SIZE));
-  }
-
-  /** Hands the writer to the next connection that needs one (reset; large ones shrink). */
-  private releaseWriter(): void {
-    const w = this.writerInstance;
-    if (w === undefined) return;
-    this.writerInstance = undefined;
-    w.reset();
-    if (spareWriters.length < MAX_SPARE_WRITERS) spareWriters.push(w);
-  }
-  private readonly reader = new ViewReader();
   private nextId = 1;
-  private pendingFrames = 0;
-  private flushScheduled = false;
-  private blocked = false;
+  /** Sends (and drains, in order with them) waiting while the transport is blocked. */
   private readonly sendJobs = new Fifo<SendJob>();
 
   private readonly queue = new Fifo<Msg>();
   private readonly receivers = new Fifo<Deferred<Msg>>();
   private readonly convWaiters = new Map<number | string, ConvWaiter>();
-  /** Reading paused because the receive queue is full. */
-  private paused = false;
-  /** Reading paused because a pong had to be sent while the peer does not read what we write. */
-  private pongPaused = false;
-
-  private lastReceive = 0;
-  private receivedFrame = false;
-  private awaitingPong = false;
-  private pingTimer: NodeJS.Timeout | undefined;
-
-  private closing = false;
-  private resolveClosed!: () => void;
-  /** Bytes of an unfinished frame last reported to `account`. */
-  private accounted = 0;
 
   constructor(
     /** The underlying socket, for what this API does not cover (e.g. the peer certificate of a `TLSSocket`). */
     readonly socket: Socket,
     options: ConnectionOptions = {},
     /** @internal A server's `maxBufferedBytes` budget, told of the bytes of unfinished frames held. */
-    private readonly budget: BufferBudget | null = null,
+    budget: BufferBudget | null = null,
   ) {
-    this.logger = options.logger ?? noopLogger;
-    this.pingDelay = options.pingDelay ?? (options.pingDelay === null ? 0 : 20_000);
-    this.pingTimeout = options.pingTimeout ?? 20_000;
     this.receiveQueueSize = Math.max(1, options.receiveQueueSize ?? 1024);
-    this.sendQueueSize = Math.max(1, options.sendQueueSize ?? 1024);
-    this.writeBufferLimit = options.writeBufferLimit ?? 1024 * 1024;
-    this.closeTimeout = options.closeTimeout ?? 1000;
-    this.maxFrameSize = options.maxFrameSize ?? 64 * 1024 * 1024;
-    this.decoder = new FrameDecoder(this.maxFrameSize, (body) => this.onBody(body));
-    this.info = {
-      localAddress: { host: socket.localAddress ?? '', port: socket.localPort ?? 0 },
-      remoteAddress: { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
-      tls: socket instanceof TLSSocket,
-    };
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-
-    // Frames are batched per tick already; Nagle would only add latency to round trips.
-    socket.setNoDelay(true);
-    // A plain Uint8Array view: received Bytes are views into the chunk (see ViewReader), and
-    // the application should get Uint8Arrays, not Buffers.
-    socket.on('data', (chunk: Buffer) =>
-      this.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-    );
-    socket.on('end', () => this.onEnd());
-    socket.on('error', (e: Error) => this.shutdown(e));
-    socket.on('close', () => this.onClose());
-    socket.on('drain', () => this.onDrain());
-    if (socket.destroyed) this.onClose();
-    this.lastReceive = performance.now();
-    if (this.pingDelay > 0) this.armPing(this.pingDelay);
+    // The transport may call its handlers before its constructor returns (a socket already
+    // destroyed): they use only fields initialized above.
+    this.transport = new Transport(socket, options, budget, Connection.handlers, this);
+    this.info = this.transport.info;
+    this.closed = this.transport.closed;
   }
 
   /** True until the connection starts closing. */
   get isOpen(): boolean {
-    return !this.closing;
+    return this.transport.isOpen;
   }
 
   /** Bytes received of a frame not yet complete (0 once closing). */
   get bufferedBytes(): number {
-    return this.closing ? 0 : this.decoder.buffered;
+    return this.transport.bufferedBytes;
   }
 
   // ---------------------------------------------------------------- sending
@@ -234,8 +136,9 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
    * and no id is used) and with `ConnectionClosedError` once closed.
    */
   send(data: Data, options?: SendOptions): Promise<Conversation> {
-    if (this.closing) return Promise.reject(this.closedError());
-    if (this.blocked || this.sendJobs.length > 0) {
+    const transport = this.transport;
+    if (!transport.isOpen) return Promise.reject(this.closedError());
+    if (transport.isBlocked || this.sendJobs.length > 0) {
       return new Promise((resolve, reject) =>
         this.sendJobs.push({ kind: 'send', data, options, resolve, reject }),
       );
@@ -249,29 +152,19 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
 
   /** Resolves once every message queued before the call was handed to the operating system. */
   drain(): Promise<void> {
-    if (this.closing) return Promise.reject(this.closedError());
-    if (this.blocked || this.sendJobs.length > 0)
+    const transport = this.transport;
+    if (!transport.isOpen) return Promise.reject(this.closedError());
+    if (transport.isBlocked || this.sendJobs.length > 0)
       return new Promise((resolve, reject) =>
         this.sendJobs.push({ kind: 'drain', resolve, reject }),
       );
-    return this.drainNow();
+    return transport.drain();
   }
 
   /** Sends a `HatChatter.Ping` now, in a new conversation; the peer answers with a `HatChatter.Pong`. */
   ping(): void {
-    if (this.closing) throw this.closedError();
-    this.enqueue(PING_DATA, undefined, false);
-  }
-
-  private drainNow(): Promise<void> {
-    this.flush();
-    if (this.socket.writableLength === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      // An empty write's callback runs once everything written before it was flushed.
-      this.socket.write(EMPTY, (e) =>
-        e || this.closeReason ? reject(this.closedError()) : resolve(),
-      );
-    });
+    if (!this.transport.isOpen) throw this.closedError();
+    this.transport.ping();
   }
 
   private enqueue(
@@ -292,84 +185,27 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
 
     const id = this.nextId;
     const c = conv ?? { owner: true, firstId: id };
-    const w = this.writer;
-    const start = w.pos;
-    // The header goes before the body, whose length is known only after encoding: reserve
-    // room for the largest length the body can have, then close the gap if it was smaller.
-    const reserved = 1 + lengthSize(bytes.length + 3 * type.length + BODY_OVERHEAD);
-    w.ensure(reserved);
-    w.pos = start + reserved;
-    try {
-      HatChatter.Msg.write(w, {
-        id,
-        first: c.firstId,
-        owner: c.owner,
-        token: token ?? true,
-        last: last ?? true,
-        data,
-      });
-    } catch (e) {
-      w.pos = start;
-      throw e;
-    }
-    const k = w.pos - start - reserved;
-    if (k > this.maxFrameSize) {
-      // A peer with the same limit would drop the connection; refuse this one message instead.
-      w.pos = start;
-      throw new FrameTooLargeError(k, this.maxFrameSize);
-    }
-    const m = lengthSize(k);
-    if (1 + m < reserved) {
-      w.buf.copyWithin(start + 1 + m, start + reserved, w.pos);
-      w.pos -= reserved - 1 - m;
-    }
-    writeHeader(w.buf, start, m, k);
+    this.transport.write({
+      id,
+      first: c.firstId,
+      owner: c.owner,
+      token: token ?? true,
+      last: last ?? true,
+      data,
+    });
+    // Only now: a message the transport refused uses no id.
     this.nextId = id + 1;
-
-    if (++this.pendingFrames >= this.sendQueueSize || w.pos >= FLUSH_BYTES) {
-      this.flush();
-    } else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.onFlushTimer);
-    }
     return c;
   }
 
-  private readonly onFlushTimer = (): void => {
-    this.flushScheduled = false;
-    this.flush();
-  };
-
-  private flush(): void {
-    const w = this.writerInstance;
-    if (w === undefined || w.pos === 0) return;
-    const n = w.pos;
-    const frames = this.pendingFrames;
-    this.pendingFrames = 0;
-    if (this.socket.destroyed) {
-      this.releaseWriter();
-      return;
-    }
-    // A copy, so the writer's buffer is reused for the next batch while the socket holds this one.
-    const out = Buffer.allocUnsafe(n);
-    out.set(w.buf.subarray(0, n));
-    if (frames <= 1) this.releaseWriter();
-    else w.reset();
-    if (!this.socket.write(out) && this.socket.writableLength > this.writeBufferLimit)
-      this.blocked = true;
-  }
-
-  private onDrain(): void {
-    this.blocked = false;
-    if (this.pongPaused) {
-      this.pongPaused = false;
-      if (!this.paused && !this.closing) this.socket.resume();
-    }
-    while (!this.blocked && !this.closing) {
+  /** The transport can take frames again: runs the sends and drains queued meanwhile, in order. */
+  private onWritable(): void {
+    const transport = this.transport;
+    while (!transport.isBlocked && transport.isOpen) {
       const job = this.sendJobs.shift();
       if (job === undefined) return;
       if (job.kind === 'drain') {
-        this.drainNow().then(job.resolve, job.reject);
+        transport.drain().then(job.resolve, job.reject);
         continue;
       }
       if (job.cancelled) continue;
@@ -388,7 +224,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
   receive(): Promise<Msg> {
     const msg = this.take();
     if (msg !== undefined) return Promise.resolve(msg);
-    if (this.closing) return Promise.reject(this.closedError());
+    if (!this.transport.isOpen) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => this.receivers.push({ resolve, reject }));
   }
 
@@ -433,7 +269,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
     signal: AbortSignal | undefined,
     delay: number | undefined,
   ): Promise<Msg> {
-    if (this.closing) return Promise.reject(this.closedError());
+    if (!this.transport.isOpen) return Promise.reject(this.closedError());
     const key = conversationKey(conv);
     if (this.convWaiters.has(key))
       return Promise.reject(
@@ -483,8 +319,8 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
     timeout: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Conversation> {
-    const queued = this.blocked || this.sendJobs.length > 0;
-    if (this.closing || !queued || (timeout === undefined && signal === undefined))
+    const queued = this.transport.isBlocked || this.sendJobs.length > 0;
+    if (!this.transport.isOpen || !queued || (timeout === undefined && signal === undefined))
       return this.send(data, options);
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -507,7 +343,7 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
       };
       const cancel = (e: unknown): void => {
         job.cancelled = true;
-        job.data = PING_DATA; // the job stays queued until the socket drains; its data need not
+        job.data = NO_DATA; // the job stays queued until the socket drains; its data need not
         cleanup();
         reject(e);
       };
@@ -521,73 +357,19 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
 
   private take(): Msg | undefined {
     const msg = this.queue.shift();
+    const transport = this.transport;
     if (
       msg !== undefined &&
-      this.paused &&
+      transport.isReceivePaused &&
       this.queue.length <= this.receiveQueueSize >>> 1 &&
-      !this.closing
-    ) {
-      this.paused = false;
-      if (!this.pongPaused) this.socket.resume();
-    }
+      transport.isOpen
+    )
+      transport.resumeReceive();
     return msg;
   }
 
-  private onData(chunk: Uint8Array): void {
-    if (this.closing) return;
-    try {
-      this.decoder.push(chunk);
-    } catch (e) {
-      this.shutdown(e instanceof Error ? e : new ProtocolError(String(e)));
-      return;
-    }
-    if (this.budget !== null && this.decoder.buffered !== this.accounted) {
-      const delta = this.decoder.buffered - this.accounted;
-      this.accounted += delta;
-      // May close this very connection, when it holds the most.
-      this.budget.add(this, delta);
-      if (this.closing) return;
-    }
-    if (this.receivedFrame) {
-      this.receivedFrame = false;
-      this.lastReceive = performance.now();
-      if (this.awaitingPong) {
-        this.awaitingPong = false;
-        this.armPing(this.pingDelay);
-      }
-    }
-  }
-
-  private onBody(body: Uint8Array): void {
-    if (this.closing) return;
-    let wire: HatChatter.Msg;
-    try {
-      const r = this.reader;
-      r.reset(body);
-      wire = HatChatter.Msg.read(r);
-      r.end();
-      // Decoded Bytes are views of their own; the reader need not keep the chunk alive.
-      r.release();
-    } catch (e) {
-      throw new ProtocolError(
-        `malformed HatChatter.Msg: ${e instanceof Error ? e.message : String(e)}`,
-        { cause: e },
-      );
-    }
-    this.receivedFrame = true;
-    const type = wire.data.type;
-    if (type === PING) {
-      this.enqueue(PONG_DATA, { owner: !wire.owner, firstId: wire.first });
-      // A peer that pings without reading would otherwise grow our write buffer without
-      // bound; like hat's read loop blocking on the full send queue, stop reading until the
-      // socket drains (the rest of the current chunk is still answered).
-      if (this.blocked && !this.pongPaused) {
-        this.pongPaused = true;
-        this.socket.pause();
-      }
-      return;
-    }
-    if (type === PONG) return;
+  /** A received application message: to its conversation's waiter, a `receive()` caller or the queue. */
+  private onMessage(wire: HatChatter.Msg): void {
     const msg: Msg = {
       data: wire.data,
       conv: { owner: !wire.owner, firstId: wire.first },
@@ -611,50 +393,17 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
       return;
     }
     this.queue.push(msg);
-    if (!this.paused && this.queue.length >= this.receiveQueueSize) {
+    if (!this.transport.isReceivePaused && this.queue.length >= this.receiveQueueSize) {
       // The rest of the current chunk is still decoded: at most one chunk beyond the bound.
-      this.paused = true;
-      this.socket.pause();
+      this.transport.pauseReceive();
     }
   }
-
-  // ---------------------------------------------------------------- ping
-
-  private armPing(delay: number): void {
-    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
-    this.pingTimer = setTimeout(this.onPingTimer, Math.max(1, delay));
-    this.pingTimer.unref();
-  }
-
-  private readonly onPingTimer = (): void => {
-    this.pingTimer = undefined;
-    if (this.closing) return;
-    if (this.awaitingPong) {
-      // Timers run before the poll phase: after a busy stretch of the event loop the answer
-      // may already be waiting in the socket. Decide only after that input has been read.
-      setImmediate(this.onPingDeadline);
-      return;
-    }
-    const idle = performance.now() - this.lastReceive;
-    // Timers may fire a fraction of a millisecond early.
-    if (idle < this.pingDelay - 1) {
-      this.armPing(this.pingDelay - idle);
-      return;
-    }
-    this.enqueue(PING_DATA, undefined, false);
-    this.awaitingPong = true;
-    this.armPing(this.pingTimeout);
-  };
-
-  private readonly onPingDeadline = (): void => {
-    if (!this.closing && this.awaitingPong) this.shutdown(new PingTimeoutError());
-  };
 
   // ---------------------------------------------------------------- closing
 
   /** Writes what is queued, closes the connection and resolves once the socket is closed. */
   close(): Promise<void> {
-    this.shutdown(null);
+    this.transport.close();
     return this.closed;
   }
 
@@ -667,53 +416,16 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
    * error). A no-op once closing.
    */
   destroy(reason: Error): void {
-    this.shutdown(reason);
-  }
-
-  /** @internal Called by the server's budget: this connection holds the most. */
-  evict(held: number, total: number, max: number): void {
-    this.accounted = 0; // the budget has already released this connection's bytes
-    this.shutdown(new BufferLimitError(held, total, max));
+    this.transport.destroy(reason);
   }
 
   private closedError(): ConnectionClosedError {
-    return new ConnectionClosedError(
-      'connection closed',
-      this.closeReason ? { cause: this.closeReason } : undefined,
-    );
+    return closedError(this.closeReason);
   }
 
-  private onEnd(): void {
-    let reason: Error | null = null;
-    try {
-      this.decoder.end();
-    } catch (e) {
-      reason = e as Error;
-    }
-    this.shutdown(reason);
-  }
-
-  private onClose(): void {
-    this.shutdown(null);
-    this.resolveClosed();
-  }
-
-  private shutdown(reason: Error | null): void {
-    if (this.closing) return;
-    this.closing = true;
+  /** Fails everything waiting on the connection; the transport then ends or destroys the socket. */
+  private onClosing(reason: Error | null): void {
     this.closeReason = reason;
-    if (this.accounted !== 0) {
-      this.accounted = 0;
-      this.budget?.release(this);
-    }
-    if (reason)
-      this.logger.error(`chatter: connection closed: ${reason.message}`, {
-        remote: this.info.remoteAddress,
-        error: reason,
-      });
-    else this.logger.debug('chatter: connection closing', { remote: this.info.remoteAddress });
-    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
-
     const error = this.closedError();
     for (const job of this.sendJobs.drain()) job.reject(error);
     for (const r of this.receivers.drain()) r.reject(error);
@@ -722,18 +434,5 @@ export class Connection implements AsyncIterable<Msg>, AsyncDisposable, BudgetHo
       w.reject(error);
     }
     this.convWaiters.clear();
-
-    const socket = this.socket;
-    if (reason !== null || socket.destroyed) {
-      this.releaseWriter();
-      socket.destroy();
-      return;
-    }
-    this.flush();
-    socket.end();
-    if (this.paused || this.pongPaused) socket.resume(); // so the peer's end is seen
-    const timer = setTimeout(() => socket.destroy(), this.closeTimeout);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
   }
 }

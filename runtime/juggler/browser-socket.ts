@@ -35,8 +35,8 @@ export class BrowserFrameSocket implements FrameSocket {
     this.#events.bind(handlers);
   }
 
-  send(frame: string): void {
-    this.#ws.send(frame);
+  send(header: string, body: string): void {
+    this.#ws.send(header + body);
   }
 
   get bufferedAmount(): number {

@@ -2,6 +2,7 @@ import { BrowserFrameSocket, type WhatwgWebSocket } from './browser-socket.js';
 import { ConnectError, ConnectionClosedError, JugglerError, QueueOverflowError } from './errors.js';
 import type { JsonValue } from '../json-value.js';
 import { noopLogger, type Logger } from '../logger.js';
+import { encodeRequest } from './encode.js';
 import { parseServerMsg } from './messages.js';
 import { applyPatch } from './patch.js';
 import type { FrameSocket } from './socket.js';
@@ -169,7 +170,6 @@ export class Client {
   send(name: string, data: JsonValue = null): Promise<JsonValue> {
     if (!this.#transport.isOpen) return Promise.reject(new ConnectionClosedError());
     const id = this.#nextId++;
-    const msg = { type: 'request', id, name, data };
     return new Promise<JsonValue>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       const fail = (err: unknown): void => {
@@ -177,7 +177,8 @@ export class Client {
         reject(err);
       };
       try {
-        if (!this.#transport.trySend(msg)) this.#transport.send(msg).catch(fail);
+        const json = encodeRequest(id, name, data);
+        if (!this.#transport.trySendEncoded(json)) this.#transport.sendEncoded(json).catch(fail);
       } catch (err) {
         fail(err);
       }

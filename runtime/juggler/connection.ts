@@ -1,6 +1,7 @@
 import { ConnectionClosedError, JugglerError } from './errors.js';
 import type { JsonValue } from '../json-value.js';
 import type { Logger } from '../logger.js';
+import { encodeNotify, encodeResponse } from './encode.js';
 import { parseRequest, type RequestMsg } from './messages.js';
 import { diff } from './patch.js';
 import type { JsonStore } from './store.js';
@@ -119,7 +120,14 @@ export class Connection {
 
   /** Queues a notification; waits while the send queue is full. */
   notify(name: string, data: JsonValue = null): Promise<void> {
-    return this.#transport.send({ type: 'notify', name, data });
+    if (!this.isOpen) return Promise.reject(new ConnectionClosedError());
+    let json: string;
+    try {
+      json = encodeNotify(name, data);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.#transport.sendEncoded(json);
   }
 
   async close(): Promise<void> {
@@ -225,13 +233,14 @@ export class Connection {
 
   #respond(id: JsonValue, success: boolean, data: JsonValue): Promise<void> | undefined {
     if (!this.isOpen) return undefined;
-    const msg = { type: 'response', id, data, success };
+    let json: string;
     try {
-      if (this.#transport.trySend(msg)) return undefined;
+      json = encodeResponse(id, data, success);
+      if (this.#transport.trySendEncoded(json)) return undefined;
     } catch (err) {
       return this.#sendFailed(err);
     }
-    return this.#transport.send(msg).catch((err: unknown) => this.#sendFailed(err));
+    return this.#transport.sendEncoded(json).catch((err: unknown) => this.#sendFailed(err));
   }
 
   #sendFailed(err: unknown): undefined {

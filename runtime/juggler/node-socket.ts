@@ -65,8 +65,14 @@ export class NodeFrameSocket implements FrameSocket {
     this.#events.bind(handlers);
   }
 
-  send(frame: string): void {
-    this.#ws.send(frame, this.#onSent);
+  send(header: string, body: string): void {
+    // Encoded straight into the frame's buffer: `header + body` is a rope that
+    // ws would flatten (a heap copy of the body, per frame) before encoding it.
+    const length = Buffer.byteLength(body);
+    const frame = Buffer.allocUnsafe(length + 1);
+    frame.write(header, 0, 1, 'latin1');
+    frame.write(body, 1, length, 'utf8');
+    this.#ws.send(frame, { binary: false }, this.#onSent);
   }
 
   get bufferedAmount(): number {

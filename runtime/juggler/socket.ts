@@ -4,8 +4,8 @@
  * `browser-socket.ts`), so that the transport itself has no platform imports.
  */
 export interface FrameSocket {
-  /** Sends one text frame. */
-  send(frame: string): void;
+  /** Sends one text frame: `header` (one ASCII character) followed by `body`. */
+  send(header: string, body: string): void;
   /** Bytes accepted by `send` but not yet written to the network. */
   readonly bufferedAmount: number;
   /** Resolves once `bufferedAmount <= lowWater` or the socket closed. */

@@ -201,13 +201,12 @@ export class Transport implements BudgetHolder {
   }
 
   /**
-   * Queues `msg`; resolves once it is queued (not written), waiting while the
-   * queue is full. Rejects with `ConnectionClosedError` once closed, or with
-   * the `JSON.stringify` error for values that are not JSON.
+   * Queues a message encoded as JSON (see encode.ts); resolves once it is
+   * queued (not written), waiting while the queue is full. Rejects with
+   * `ConnectionClosedError` once closed.
    */
-  async send(msg: unknown): Promise<void> {
+  async sendEncoded(text: string): Promise<void> {
     if (this.#closing) throw new ConnectionClosedError();
-    const text = JSON.stringify(msg);
     while (this.isQueueFull) {
       await new Promise<void>((resolve, reject) =>
         this.#spaceWaiters.push({ resolve, reject, takesSlot: true }),
@@ -218,14 +217,7 @@ export class Transport implements BudgetHolder {
     this.#enqueue(text);
   }
 
-  /** Queues `msg` only if there is room right now; returns whether it did. */
-  trySend(msg: unknown): boolean {
-    if (!this.#hasRoom()) return false;
-    this.#enqueue(JSON.stringify(msg));
-    return true;
-  }
-
-  /** `trySend` of a message already encoded with `JSON.stringify` (one encoding sent on several connections). */
+  /** Queues a message encoded as JSON only if there is room right now; returns whether it did. */
   trySendEncoded(json: string): boolean {
     if (!this.#hasRoom()) return false;
     this.#enqueue(json);
@@ -322,12 +314,12 @@ export class Transport implements BudgetHolder {
       let end = pos + max;
       if (end >= text.length) {
         // slice(0) of a whole string is that string: a one-segment message is not copied
-        socket.send('0' + text.slice(pos));
+        socket.send('0', text.slice(pos));
         this.#current = null;
         this.#wakeOneWaiter();
       } else {
         if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
-        socket.send('1' + text.slice(pos, end));
+        socket.send('1', text.slice(pos, end));
         this.#currentPos = end;
       }
     }
@@ -371,7 +363,7 @@ export class Transport implements BudgetHolder {
       this.#receiveSegment(frame, header === HEADER_LAST);
     } else if (header === HEADER_PING) {
       // Written directly, not queued: a pong may sit between segments of a message.
-      this.#socket.send('3' + frame.slice(1));
+      this.#socket.send('3', frame.slice(1));
       if (this.#socket.bufferedAmount > this.#opts.highWaterMark) this.#pauseForPongs();
     } else if (header !== HEADER_PONG) {
       this.#fail(
@@ -494,7 +486,7 @@ export class Transport implements BudgetHolder {
     }
     this.#pingPending = true;
     this.#pingSentAt = now;
-    this.#socket.send('2');
+    this.#socket.send('2', '');
     this.#armTimer(this.#opts.pingTimeout);
   }
 

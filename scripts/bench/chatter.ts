@@ -55,6 +55,46 @@ async function roundTrips(conns: Connection[], ms: number): Promise<number> {
   return counts.reduce((a, b) => a + b, 0) / ((performance.now() - start) / 1000);
 }
 
+/** Round trips of `size` bytes each way on one connection, one at a time, for about `ms`. */
+export async function sizedRoundTrips(
+  conn: Connection,
+  size: number,
+  ms: number,
+): Promise<RoundTripCost> {
+  const data = { type: 'Bench.Echo', data: new Uint8Array(size).fill(120) };
+  return measureRoundTrips(() => conn.request(data), ms);
+}
+
+export interface RoundTripCost {
+  /** Round trips per second of wall time. */
+  rate: number;
+  /** CPU time of this process (both ends when the server runs here too) per round trip, in us. */
+  cpuUs: number;
+}
+
+/** Runs `roundTrip` one at a time for about `ms` after a warm-up; wall rate and CPU cost. */
+export async function measureRoundTrips(
+  roundTrip: () => Promise<unknown>,
+  ms: number,
+): Promise<RoundTripCost> {
+  const warm = performance.now() + Math.min(300, ms / 4);
+  while (performance.now() < warm) await roundTrip();
+  let n = 0;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 10; i++) await roundTrip();
+    n += 10;
+    now = performance.now();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { rate: (n * 1000) / (now - start), cpuUs: (cpu.user + cpu.system) / n };
+}
+
+/** Payload MB (10^6 bytes, one way) per second of CPU. */
+export const mbPerCpuSecond = (size: number, cost: RoundTripCost): number => size / cost.cpuUs;
+
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
@@ -119,6 +159,18 @@ export async function run(): Promise<BenchResult[]> {
       note: `echo server in this process; x${(rt / raw).toFixed(2)} of raw net echo`,
     });
     results.push({ name: 'baseline: raw net echo, in-process', unit: 'rt/s', value: raw });
+    for (const [label, size] of [
+      ['1 KiB', 1024],
+      ['64 KiB', 64 * 1024],
+    ] as const) {
+      const cost = await sizedRoundTrips(conn, size, 2000);
+      results.push({
+        name: `round trips, 1 connection, ${label}, in-process`,
+        unit: 'rt/s',
+        value: cost.rate,
+        note: `${cost.cpuUs.toFixed(1)} us CPU each (both ends), ${mbPerCpuSecond(size, cost).toFixed(0)} MB payload per CPU-second`,
+      });
+    }
   } finally {
     await local.close();
   }

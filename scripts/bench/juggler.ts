@@ -1,7 +1,9 @@
 // Juggler benchmark: request/response round trips (sequential and 100 in
 // flight) over loopback, with the server in this process and in a child
 // process (scripts/juggler-server.ts), and state propagation of a ~1 MB state
-// under small edits (autoflushDelay 0: one diff per edit).
+// under small edits (autoflushDelay 0: one diff per edit); and the cost per byte of 1 KiB and
+// 64 KiB request/response round trips against Chatter's, both in this process (CPU time counts
+// both ends), measured in alternating rounds so that the machine's load hits both alike.
 import {
   connect,
   diff,
@@ -14,6 +16,14 @@ import { startDemoServer } from '../../runtime/cli/juggler-demo.js';
 import { isMain } from '../../runtime/cli/args.js';
 import { startChildServer } from '../child-server.js';
 import { printTable, type BenchResult } from './result.js';
+import { connect as chatterConnect } from '../../runtime/chatter/index.js';
+import { startEchoServer } from '../../runtime/cli/chatter-echo.js';
+import {
+  measureRoundTrips,
+  mbPerCpuSecond,
+  sizedRoundTrips,
+  type RoundTripCost,
+} from './chatter.js';
 
 async function sequential(client: Client, ms: number): Promise<number> {
   const warm = performance.now() + 200;
@@ -121,6 +131,60 @@ async function statePropagation(): Promise<BenchResult[]> {
   ];
 }
 
+/** The round with the least CPU per round trip: the machine's load only ever adds to it. */
+const best = (costs: RoundTripCost[]): RoundTripCost =>
+  costs.reduce((a, b) => (b.cpuUs < a.cpuUs ? b : a));
+
+/**
+ * Juggler vs Chatter request/response of `size` bytes of payload each way: a
+ * string of `size` ASCII characters (JSON text `size` + 2 bytes) against
+ * `size` bytes; echo servers in this process, one request at a time.
+ */
+export async function perByte(label: string, size: number): Promise<BenchResult[]> {
+  const server = await listen({ pingDelay: null, onRequest: (_c, _name, data) => data });
+  const client = await connect(server.wsUrl, { pingDelay: null });
+  const chatter = await startEchoServer('127.0.0.1:0', { pingDelay: null });
+  const conn = await chatterConnect(chatter.address, { pingDelay: null });
+  const text = 'x'.repeat(size);
+  // JSON text with quotes and a newline: every character goes through JSON.stringify's escaping.
+  const escaped = JSON.stringify({ a: 'x'.repeat(size) }).slice(0, size - 1) + '\n';
+  const j: RoundTripCost[] = [];
+  const c: RoundTripCost[] = [];
+  const e: RoundTripCost[] = [];
+  try {
+    for (let round = 0; round < 7; round++) {
+      j.push(await measureRoundTrips(() => client.send('echo', text), 300));
+      c.push(await sizedRoundTrips(conn, size, 300));
+      e.push(await measureRoundTrips(() => client.send('echo', escaped), 300));
+    }
+  } finally {
+    await client.close();
+    await server.close();
+    await conn.close();
+    await chatter.close();
+  }
+  const row = (name: string, costs: RoundTripCost[], what: string): BenchResult => {
+    const cost = best(costs);
+    return {
+      name,
+      unit: 'rt/s',
+      value: cost.rate,
+      note: `${what}; ${cost.cpuUs.toFixed(1)} us CPU each, ${mbPerCpuSecond(size, cost).toFixed(0)} MB payload per CPU-second`,
+    };
+  };
+  return [
+    row(`rtt ${label} string (same process)`, j, 'string needing no escaping'),
+    row(`rtt ${label} escaped JSON text (same process)`, e, 'string with quotes and a newline'),
+    row(`chatter rtt ${label} bytes (same process)`, c, 'measured alongside'),
+    {
+      name: `${label}: CPU per byte, juggler / chatter`,
+      unit: 'x',
+      value: best(j).cpuUs / best(c).cpuUs,
+      note: `escaped text: x${(best(e).cpuUs / best(c).cpuUs).toFixed(2)}; best of 7 alternating rounds each; target <= 2`,
+    },
+  ];
+}
+
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const server = await startDemoServer({ autoflushDelay: 0 });
@@ -156,6 +220,8 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     await child.stop();
   }
+  results.push(...(await perByte('1 KiB', 1024)));
+  results.push(...(await perByte('64 KiB', 64 * 1024)));
   results.push(...(await statePropagation()));
   return results;
 }

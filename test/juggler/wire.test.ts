@@ -69,6 +69,31 @@ describe('wire format (raw frames against our server)', () => {
     raw.close();
   });
 
+  it('sends a long string response and notification byte for byte as JSON.stringify, segmented', async () => {
+    const conns: Connection[] = [];
+    server = await listen({
+      maxSegmentSize: 1000,
+      onRequest: (_c, _name, data) => data,
+      onConnection: (c) => void conns.push(c),
+    });
+    const raw = await RawClient.open(server.wsUrl);
+    await until(() => conns.length === 1);
+    const clean = 'ab😀ž\u2028 '.repeat(700);
+    const escaped = clean + '"\n\\n\ud800';
+    raw.sendFrame('0' + JSON.stringify({ type: 'request', id: 1, name: 'echo', data: clean }));
+    await until(() => raw.messages.length === 1);
+    await conns[0]!.notify('n', escaped);
+    await until(() => raw.messages.length === 2);
+    const joined = raw.frames.map((f) => f.slice(1)).join('');
+    expect(joined).toBe(
+      JSON.stringify({ type: 'response', id: 1, data: clean, success: true }) +
+        JSON.stringify({ type: 'notify', name: 'n', data: escaped }),
+    );
+    expect(raw.frames.filter((f) => f[0] === '0')).toHaveLength(2);
+    expect(raw.frames.every((f) => f.length - 1 <= 1000)).toBe(true);
+    raw.close();
+  });
+
   it('shared state: a lagging connection gets its own diff, connections in step the same frame', async () => {
     const state = new JsonStore({ a: 1 });
     const conns: Connection[] = [];

@@ -1,7 +1,7 @@
 // hat-event 0.9's LMDB keys and values (`hat/event/backends/lmdb/common.py`): integers are
 // big-endian u64, event ids three of them, timestamps `s + 2^63` as u64 then `us` as u32,
 // events the SBS `HatEventer.Event`, settings and types JSON text.
-import { HatEventer } from '../../../../generated/index.js';
+import * as HatEventer from '../../gen/HatEventer.js';
 import { eventFromSbs, eventToSbs } from '../../convert.js';
 import type { Event, EventId, EventType } from '../../event.js';
 import { decodeJson, encodeJson, type JsonValue } from '../../payload-json.js';
