@@ -1,5 +1,7 @@
 /**
- * `hat-eventer server`: the example Eventer server, events kept in memory.
+ * `hat-eventer server`: an Eventer server storing events in LMDB (default, `--db`) or in memory
+ * (`--memory`). With LMDB a register response and its notifications go out once its events are
+ * committed; `--flush-period S` instead commits every S seconds (hat-event's behaviour).
  *
  * Prints `READY <port>` on stdout once listening; logs (JSON lines on stderr) each connection
  * with its client name, and each register and query with --verbose. Each register request is
@@ -12,6 +14,8 @@
 import {
   listen,
   MemoryBackend,
+  type Event,
+  type EventerBackend,
   STATUSES,
   typeEquals,
   type EventType,
@@ -22,6 +26,7 @@ import {
 import {
   formatHelp,
   intOption,
+  numberOption,
   optionTable,
   parseCommand,
   serveUntilSignal,
@@ -49,7 +54,37 @@ export interface MemoryServer {
 /** An Eventer server over a `MemoryBackend` (status `operational` unless given). */
 export async function startMemoryServer(options: MemoryServerOptions = {}): Promise<MemoryServer> {
   const backend = options.backend ?? new MemoryBackend({ serverId: options.serverId ?? 1 });
-  const { token, failType } = options;
+  const { server } = await startEventServer({ ...options, backend });
+  return { server, backend };
+}
+
+export interface EventServerOptions extends Omit<MemoryServerOptions, 'backend'> {
+  readonly backend: EventerBackend;
+}
+
+/**
+ * An Eventer server over any backend. A register response and its notifications go out once
+ * `backend.register` resolved (for LMDB: committed); clients that subscribed with `persisted`
+ * are notified once `backend.flushed()` resolved. Register requests of one connection overlap
+ * when the backend is asynchronous, so that they can share a commit.
+ */
+export async function startEventServer(
+  options: EventServerOptions,
+): Promise<{ readonly server: Server; readonly backend: EventerBackend }> {
+  const { backend, token, failType } = options;
+  const notify = async (events: Event[]): Promise<void> => {
+    if (server === null || events.length === 0) return;
+    await server.notifyEvents(events, false);
+    if (backend.flushed === undefined) await server.notifyEvents(events, true);
+    else {
+      const srv = server;
+      // A failed flush is the backend's to report; these clients are then not notified.
+      void backend
+        .flushed()
+        .then(() => srv.notifyEvents(events, true))
+        .catch(() => {});
+    }
+  };
   let server: Server | null = null;
   const srv = await listen(
     { host: options.host ?? '127.0.0.1', port: options.port ?? 0 },
@@ -70,15 +105,16 @@ export async function startMemoryServer(options: MemoryServerOptions = {}): Prom
         });
         if (failType !== undefined && registerEvents.some((e) => typeEquals(e.type, failType)))
           return null;
-        const events = backend.register(registerEvents);
-        if (server !== null && events.length > 0) {
-          await server.notifyEvents(events, false);
-          await server.notifyEvents(events, true);
-        }
+        // Called synchronously (before any await): ids follow request order.
+        const registered = backend.register(registerEvents);
+        const events = registered instanceof Promise ? await registered : registered;
+        await notify(events);
         return events;
       },
-      onQuery: (info, params) => {
-        const result = backend.query(params);
+      pipelineRegister: !(backend instanceof MemoryBackend),
+      onQuery: async (info, params) => {
+        const answer = backend.query(params);
+        const result = answer instanceof Promise ? await answer : answer;
         options.logger?.debug('query', {
           id: info.id,
           clientName: info.clientName,
@@ -108,13 +144,33 @@ export const SERVER_OPTIONS = optionTable({
   },
   'server-id': { type: 'string', default: '1', arg: 'N', help: 'server id of registered events' },
   token: { type: 'string', arg: 'TOKEN', help: 'refuse clients sending another token' },
+  db: {
+    type: 'string',
+    default: './events.lmdb',
+    arg: 'PATH',
+    help: 'LMDB database file (created if missing; anything else is refused)',
+  },
+  memory: { type: 'boolean', help: 'keep events in memory instead (lost on exit)' },
+  config: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'YAML or JSON storage config: partitions, limits, latest, periods',
+  },
+  'flush-period': {
+    type: 'string',
+    arg: 'S',
+    help: "commit every S seconds, answering before the commit (hat-event's behaviour)",
+  },
   'max-results': {
     type: 'string',
-    default: '4096',
     arg: 'N',
-    help: 'server cap on the events of one query answer',
+    help: 'server cap on the events of one query answer (default 4096)',
   },
-  'max-events': { type: 'string', arg: 'N', help: 'keep at most N events, oldest dropped first' },
+  'max-events': {
+    type: 'string',
+    arg: 'N',
+    help: 'with --memory: keep at most N events, oldest dropped first',
+  },
   status: {
     type: 'string',
     default: 'operational',
@@ -132,8 +188,9 @@ export const SERVER_OPTIONS = optionTable({
 export const SERVER_HELP = formatHelp(
   ['hat-eventer server [options]'],
   [
-    'Runs an Eventer server keeping events in memory (lost on exit). Prints `READY <port>`',
-    'on stdout once listening; logs JSON lines on stderr. Stop it with Ctrl-C.',
+    'Runs an Eventer server storing events in an LMDB database (--db), or in memory with',
+    '--memory. Prints `READY <port>` on stdout once listening; logs JSON lines on stderr.',
+    'Stop it with Ctrl-C.',
   ].join('\n'),
   SERVER_OPTIONS,
 );
@@ -152,13 +209,41 @@ export async function serverMain(argv: readonly string[]): Promise<number | void
   const status = values.status as Status;
   if (!STATUSES.includes(status)) throw new UsageError(`invalid --status ${values.status}`);
   const maxEvents = intOption('max-events', values['max-events'], 1);
-  const backend = new MemoryBackend({
-    serverId,
-    maxResults: intOption('max-results', values['max-results'], 0),
-    ...(maxEvents !== undefined ? { maxEvents } : {}),
-  });
+  const maxResults = intOption('max-results', values['max-results'], 0);
+  const flushPeriod = numberOption('flush-period', values['flush-period'], Number.MIN_VALUE);
+  if (values.memory === true && (values.config !== undefined || flushPeriod !== undefined))
+    throw new UsageError('--config and --flush-period need a database, not --memory');
+  if (values.memory !== true && maxEvents !== undefined)
+    throw new UsageError('--max-events is for --memory (set partition limits in --config)');
+  let backend: EventerBackend;
+  if (values.memory === true)
+    backend = new MemoryBackend({
+      serverId,
+      ...(maxResults !== undefined ? { maxResults } : {}),
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
+    });
+  else {
+    // Loaded only here: the lmdb package is an optional peer dependency.
+    let lmdb: typeof import('../eventer/lmdb/index.js');
+    try {
+      lmdb = await import('../eventer/lmdb/index.js');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+      throw new Error(
+        'storing events needs the lmdb package: npm install lmdb (or run with --memory)',
+      );
+    }
+    const { openStore } = lmdb;
+    backend = await openStore({
+      path: values.db,
+      serverId,
+      ...(values.config !== undefined ? { configFile: values.config } : {}),
+      ...(flushPeriod !== undefined ? { flushPeriod } : {}),
+      ...(maxResults !== undefined ? { maxResults } : {}),
+    });
+  }
   const logger = stderrLogger(values.verbose === true);
-  const { server } = await startMemoryServer({
+  const { server } = await startEventServer({
     host: values.host,
     port,
     backend,
@@ -183,5 +268,13 @@ export async function serverMain(argv: readonly string[]): Promise<number | void
     serverId,
     status,
   });
-  serveUntilSignal(server, server.address.port);
+  serveUntilSignal(
+    {
+      close: async () => {
+        await server.close();
+        await backend.close?.();
+      },
+    },
+    server.address.port,
+  );
 }

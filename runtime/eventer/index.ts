@@ -7,6 +7,7 @@ export {
   type ServerOptions,
 } from './server.js';
 export { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export type { EventerBackend } from './backend.js';
 export {
   binaryPayload,
   compareEventIds,

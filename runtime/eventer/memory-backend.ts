@@ -17,6 +17,7 @@ import type {
   QueryServerParams,
   QueryTimeseriesParams,
 } from './query.js';
+import { SortedList, type SortedListPosition } from './sorted-list.js';
 import { Subscription } from './subscription.js';
 import { compareTimestamps, now, type Timestamp } from './timestamp.js';
 
@@ -45,8 +46,9 @@ export class MemoryBackend {
   private session = 0;
   /** Registration order, which is ascending event id. */
   private events: Event[] = [];
-  /** True while registration order is also ascending `(timestamp, id)` (the clock never went back). */
-  private timeOrdered = true;
+  /** The timeseries streams: by `(timestamp, id)`, and by `(sourceTimestamp, id)` of events having one. */
+  private readonly byTime = new SortedList<Event>(byTimestamp);
+  private readonly bySource = new SortedList<Event>(bySourceTimestamp);
   /** Latest event per type, in the order types first appeared (like lmdb's type refs). */
   private readonly latest = new Map<string, Event>();
 
@@ -74,8 +76,6 @@ export class MemoryBackend {
     const session = ++this.session;
     const timestamp = this.clock();
     const last = this.events[this.events.length - 1];
-    if (last !== undefined && compareTimestamps(timestamp, last.timestamp) < 0)
-      this.timeOrdered = false;
     const out: Event[] = new Array<Event>(events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i] as RegisterEvent;
@@ -88,10 +88,13 @@ export class MemoryBackend {
       };
       out[i] = event;
       this.events.push(event);
+      this.byTime.insert(event);
+      if (event.sourceTimestamp !== null) this.bySource.insert(event);
       this.latest.set(typeKey(e.type), event);
     }
     // Loaded events of a higher server id sort after ours: keep the store ascending by id.
-    if (last !== undefined && last.id.server > this.serverId) this.sortById();
+    if (last !== undefined && last.id.server > this.serverId)
+      this.events.sort((a, b) => compareEventIds(a.id, b.id));
     if (this.events.length > this.maxEvents * 2) this.trim();
     return out;
   }
@@ -100,7 +103,7 @@ export class MemoryBackend {
    * Stores events registered elsewhere, as they are (an import, e.g. of hat-event's
    * database): ids, timestamps and payloads kept, any server id. Later registrations
    * continue after the highest session of `serverId` loaded. `EventerValueError` for an id
-   * stored twice.
+   * stored twice (nothing is stored then).
    */
   load(events: Iterable<Event>): void {
     const added = [...events];
@@ -114,7 +117,7 @@ export class MemoryBackend {
         );
     }
     this.events = all;
-    this.sortById();
+    this.rebuildIndexes();
     for (const e of added) {
       if (e.id.server === this.serverId) this.session = Math.max(this.session, e.id.session);
       const key = typeKey(e.type);
@@ -124,11 +127,10 @@ export class MemoryBackend {
     if (this.events.length > this.maxEvents * 2) this.trim();
   }
 
-  private sortById(): void {
-    this.events.sort((a, b) => compareEventIds(a.id, b.id));
-    this.timeOrdered = this.events.every(
-      (e, i) =>
-        i === 0 || compareTimestamps((this.events[i - 1] as Event).timestamp, e.timestamp) <= 0,
+  private rebuildIndexes(): void {
+    this.byTime.reset([...this.events].sort(byTimestamp));
+    this.bySource.reset(
+      this.events.filter((e) => e.sourceTimestamp !== null).sort(bySourceTimestamp),
     );
   }
 
@@ -136,6 +138,8 @@ export class MemoryBackend {
     const cut = this.events.length - this.maxEvents;
     const dropped = this.events.slice(0, cut);
     this.events = this.events.slice(cut); // not slice(-maxEvents): -0 would keep everything
+    // Rebuilt rather than deleted from one by one: a trim drops maxEvents at once.
+    this.rebuildIndexes();
     for (const e of dropped) {
       const key = typeKey(e.type);
       if (this.latest.get(key) === e) this.latest.delete(key);
@@ -170,54 +174,62 @@ export class MemoryBackend {
     return { events, moreFollows: false };
   }
 
+  /**
+   * Seeks the ordered stream to the bound of its key (and past `lastEventId`), then reads one
+   * page; the other bounds and the types filter what it reads.
+   */
   private queryTimeseries(p: QueryTimeseriesParams): QueryResult {
     const bySource = p.orderBy === 'sourceTimestamp';
-    let stream: Event[];
-    if (bySource) {
-      stream = this.events.filter((e) => e.sourceTimestamp !== null);
-      stream.sort(
-        (a, b) =>
-          compareTimestamps(a.sourceTimestamp as Timestamp, b.sourceTimestamp as Timestamp) ||
-          compareEvents(a, b),
-      );
-    } else if (this.timeOrdered) {
-      stream = this.events;
-    } else {
-      stream = [...this.events].sort(
-        (a, b) => compareTimestamps(a.timestamp, b.timestamp) || compareEvents(a, b),
-      );
-    }
+    const stream = bySource ? this.bySource : this.byTime;
+    const cmp = bySource ? bySourceTimestamp : byTimestamp;
+    const keyOf = bySource
+      ? (e: Event): Timestamp => e.sourceTimestamp as Timestamp
+      : (e: Event): Timestamp => e.timestamp;
+    const from = bySource ? p.sourceTFrom : p.tFrom;
+    const to = bySource ? p.sourceTTo : p.tTo;
     const descending = p.order === 'descending';
-    const n = stream.length;
-    const at = (i: number): Event => stream[descending ? n - 1 - i : i] as Event;
-
-    let start = 0;
+    let start: SortedListPosition;
+    if (descending) start = stream.seek((e) => to === null || compareTimestamps(keyOf(e), to) <= 0);
+    else start = stream.seek((e) => from !== null && compareTimestamps(keyOf(e), from) < 0);
     if (p.lastEventId !== null) {
-      // hat: everything up to and including that event is skipped; an unknown id leaves nothing.
-      const last = p.lastEventId;
-      start = n;
-      for (let i = 0; i < n; i++)
-        if (eventIdEquals(at(i).id, last)) {
-          start = i + 1;
-          break;
-        }
+      // hat: everything up to and including that event is skipped; an unknown id (or one not
+      // in this stream) leaves nothing.
+      const last = this.byId(p.lastEventId);
+      if (last === null || (bySource && last.sourceTimestamp === null))
+        return { events: [], moreFollows: false };
+      const at = descending
+        ? stream.seek((e) => cmp(e, last) < 0)
+        : stream.seek((e) => cmp(e, last) <= 0);
+      if (descending ? before(at, start) : before(start, at)) start = at;
     }
     const filter = typeFilter(p.eventTypes);
     const max = this.limit(p.maxResults);
     const events: Event[] = [];
-    for (let i = start; i < n; i++) {
-      const e = at(i);
+    const otherFrom = bySource ? p.tFrom : p.sourceTFrom;
+    const otherTo = bySource ? p.tTo : p.sourceTTo;
+    const otherOf = bySource ? (e: Event) => e.timestamp : (e: Event) => e.sourceTimestamp;
+    const stop = descending ? from : to;
+    for (const e of descending ? stream.backward(start) : stream.forward(start)) {
+      if (stop !== null) {
+        const c = compareTimestamps(keyOf(e), stop);
+        if (descending ? c < 0 : c > 0) break;
+      }
       if (filter !== null && !filter.matches(e.type)) continue;
-      if (!inRange(e.timestamp, p.tFrom, p.tTo)) continue;
-      if (
-        (p.sourceTFrom !== null || p.sourceTTo !== null) &&
-        (e.sourceTimestamp === null || !inRange(e.sourceTimestamp, p.sourceTFrom, p.sourceTTo))
-      )
-        continue;
+      if (otherFrom !== null || otherTo !== null) {
+        const t = otherOf(e);
+        if (t === null || !inRange(t, otherFrom, otherTo)) continue;
+      }
       if (events.length >= max) return { events, moreFollows: true };
       events.push(e);
     }
     return { events, moreFollows: false };
+  }
+
+  /** The stored event with this id, or null. */
+  private byId(id: EventId): Event | null {
+    const i = firstAfter(this.events, id) - 1;
+    const e = this.events[i];
+    return e !== undefined && eventIdEquals(e.id, id) ? e : null;
   }
 
   private queryServer(p: QueryServerParams): QueryResult {
@@ -239,6 +251,21 @@ function count(name: string, n: number): number {
   // NaN would disable every limit check (comparisons with it are false).
   if (n !== Infinity) checkOption(name, n, 0, true, Infinity, EventerValueError);
   return n;
+}
+
+function byTimestamp(a: Event, b: Event): number {
+  return compareTimestamps(a.timestamp, b.timestamp) || compareEvents(a, b);
+}
+
+function bySourceTimestamp(a: Event, b: Event): number {
+  return (
+    compareTimestamps(a.sourceTimestamp as Timestamp, b.sourceTimestamp as Timestamp) ||
+    compareEvents(a, b)
+  );
+}
+
+function before(a: SortedListPosition, b: SortedListPosition): boolean {
+  return a.chunk < b.chunk || (a.chunk === b.chunk && a.index < b.index);
 }
 
 function typeKey(type: EventType): string {

@@ -61,6 +61,13 @@ export interface ServerOptions extends Omit<ListenOptions, 'onConnection'> {
     info: ConnectionInfo,
     events: RegisterEvent[],
   ) => Event[] | null | Promise<Event[] | null>;
+  /**
+   * Lets a connection's register requests overlap (for a store that commits in groups): the
+   * next request is read while earlier ones still wait for `onRegister`'s promise, whose
+   * synchronous part must therefore fix the events' ids; responses still go out in request
+   * order, and a query waits for the registrations before it. Default false: one at a time.
+   */
+  readonly pipelineRegister?: boolean;
   /** Queries (one at a time per connection). A throw closes that connection. Without it results are empty. */
   readonly onQuery?: (
     info: ConnectionInfo,
@@ -360,9 +367,46 @@ export class Server implements AsyncDisposable {
   private async loop(s: Served, watch: CloseWatch): Promise<void> {
     const { conn, info } = s;
     const { onRegister, onQuery } = this.options;
+    // Registrations still waiting for their promise (pipelineRegister), responses in order.
+    let registering: Promise<void> = Promise.resolve();
+    let waiting = 0;
     for (;;) {
       const msg = conn.tryReceive() ?? (await conn.receive());
       const type = msg.data.type;
+      if (type === HatEventer.MsgRegisterReq.name && this.options.pipelineRegister === true) {
+        const events = HatEventer.MsgRegisterReq.decode(msg.data.data).map(registerEventFromSbs);
+        const r = onRegister === undefined ? null : onRegister(info, events);
+        // Awaited in turn below; until then a rejection must not count as unhandled.
+        if (r instanceof Promise) r.catch(() => {});
+        const { last, conv } = msg;
+        waiting++;
+        registering = registering
+          .then(async () => {
+            const result = r instanceof Promise ? await r : r;
+            if (last) return;
+            const res: HatEventer.MsgRegisterRes =
+              result === null
+                ? { type: 'failure', value: null }
+                : { type: 'events', value: result.map(eventToSbs) };
+            await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv });
+          })
+          .finally(() => waiting--);
+        registering.catch((e: unknown) => {
+          if (!(e instanceof ConnectionClosedError))
+            this.logger.error(
+              `eventer server: connection ${info.id} closed: ${(e as Error).message}`,
+              {
+                id: info.id,
+                error: e,
+              },
+            );
+          void conn.close();
+        });
+        // Bounds what one client can have waiting; a failure has closed the connection.
+        if (waiting >= 1024) await watch.race(registering.catch(() => {}));
+        continue;
+      }
+      if (waiting > 0) await watch.race(registering.catch(() => {}));
       if (type === HatEventer.MsgRegisterReq.name) {
         const events = decodeWide(HatEventer.MsgRegisterReq, msg.data.data).map(
           registerEventFromSbs,

@@ -1,4 +1,4 @@
-// Eventer benchmark. The example in-memory server (scripts/eventer-server.ts) runs in a child
+// Eventer benchmark. The example in-memory server (hat-eventer server --memory) runs in a child
 // process, so client and server each have a core of their own:
 // - register with response, one event per request, one request at a time (round trips/s);
 // - register with response, batches of 100 events, one request at a time;
@@ -88,7 +88,7 @@ async function fanOut(port: number, clients: number, ms: number): Promise<number
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const args = ['--port', '0', '--max-events', '200000'];
+  const args = ['--port', '0', '--memory', '--max-events', '200000'];
   const { port, stop } = await startChildServer('eventer.ts', ['server', ...args]);
   try {
     const client = await connect(`127.0.0.1:${port}`, { clientName: 'bench', pingDelay: 0 });

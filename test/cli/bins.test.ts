@@ -123,7 +123,7 @@ describe('failures: one line, exit code 1', () => {
     const taken = await startBin('chatter', ['echo']);
     try {
       for (const [bin, args] of [
-        ['eventer', ['server', '--port', String(taken.port)]],
+        ['eventer', ['server', '--memory', '--port', String(taken.port)]],
         ['juggler-demo', ['--port', String(taken.port)]],
         ['chatter', ['echo', `127.0.0.1:${taken.port}`]],
       ] as const) {
@@ -142,7 +142,7 @@ describe('failures: one line, exit code 1', () => {
 
 describe('hat-eventer session', () => {
   it('server, subscribe, register (stdin, --payload-path), query; the server logs clients by name', async () => {
-    const server = await startBin('eventer', ['server', '--port', '0', '--verbose']);
+    const server = await startBin('eventer', ['server', '--memory', '--port', '0', '--verbose']);
     try {
       const at = ['--port', String(server.port)];
       const sub = spawnBin('eventer', [
@@ -242,7 +242,7 @@ describe('hat-eventer session', () => {
   });
 
   it('subscribe ends with exit code 0 on SIGTERM (as on Ctrl-C)', async () => {
-    const server = await startBin('eventer', ['server', '--port', '0']);
+    const server = await startBin('eventer', ['server', '--memory', '--port', '0']);
     try {
       const sub = spawnBin('eventer', ['subscribe', '--port', String(server.port), '-v']);
       await until(() => sub.stderr.some((l) => l.includes('"msg":"subscribed"')), 15_000);
@@ -255,7 +255,7 @@ describe('hat-eventer session', () => {
   });
 
   it('subscribe piped into a reader that stops (| head -1) ends quietly with exit code 0', async () => {
-    const server = await startBin('eventer', ['server', '--port', '0']);
+    const server = await startBin('eventer', ['server', '--memory', '--port', '0']);
     try {
       const at = ['--port', String(server.port)];
       const child = spawn(process.execPath, [binPath('eventer'), 'subscribe', ...at, '-v'], {
@@ -275,7 +275,7 @@ describe('hat-eventer session', () => {
   });
 
   it('without --verbose the server logs connections but not each register', async () => {
-    const server = await startBin('eventer', ['server', '--port', '0']);
+    const server = await startBin('eventer', ['server', '--memory', '--port', '0']);
     try {
       const r = await runBin('eventer', [
         'register',

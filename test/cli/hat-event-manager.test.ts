@@ -42,7 +42,7 @@ describe.skipIf(!available)('hat-eventer server and the Python hat-event-manager
   let server: Running;
   beforeAll(async () => {
     checkBuilt();
-    server = await startBin('eventer', ['server', '--port', '0']);
+    server = await startBin('eventer', ['server', '--memory', '--port', '0']);
   });
   afterAll(() => server?.stop());
 

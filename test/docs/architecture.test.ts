@@ -35,3 +35,20 @@ describe('ARCHITECTURE.md', () => {
     },
   );
 });
+
+describe('the runtime package stands alone', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory()) return ['dist', 'node_modules'].includes(e.name) ? [] : files(path);
+      return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
+    });
+
+  it.each(files('runtime'))('%s imports nothing outside runtime/', (file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)) {
+      const target = join(ROOT, file, '..', m[1]!);
+      expect(target.startsWith(join(ROOT, 'runtime') + '/'), `${file}: ${m[1]}`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,292 @@
+// Eventer server on LMDB, durable mode (a response after its commit), server in a child
+// process on a fresh database with a timestamp and a sourceTimestamp partition:
+// - register with response: batches of 100 (8 in flight), single events (256 in flight);
+// - query latency (timeseries page of 100 by either key, server query page, latest) at 10k
+//   stored events and at STORED (default 1,000,000; `BENCH_LMDB_EVENTS=200000` for a quicker
+//   run), and its growth between the two;
+// - the server's RSS with STORED events, and the restart time on that database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import {
+  connect,
+  jsonPayload,
+  type Client,
+  type EventId,
+  type QueryParamsInit,
+  type RegisterEvent,
+} from '../../runtime/eventer/index.js';
+import { isMain } from '../../runtime/cli/args.js';
+import { printTable, type BenchResult } from './result.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
+
+interface Child {
+  readonly proc: ChildProcess;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(db: string | null, config: string): Promise<Child> {
+  const store = db === null ? ['--memory'] : ['--db', db, '--config', config];
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'runtime/cli/eventer.ts', 'server', '--port', '0', ...store],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  for await (const line of createInterface({ input: proc.stdout as NodeJS.ReadableStream })) {
+    const m = /^READY (\d+)$/.exec(line);
+    if (m)
+      return {
+        proc,
+        port: Number(m[1]),
+        stop: async () => {
+          proc.kill('SIGTERM');
+          await exited;
+        },
+      };
+  }
+  throw new Error('eventer-server exited before READY');
+}
+
+/** VmRSS, RssAnon (heap and other private memory) and RssFile (mapped database pages), MB. */
+function rssMb(pid: number): { total: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => {
+    const m = new RegExp(`${name}:\\s+(\\d+) kB`).exec(status);
+    return m ? Number(m[1]) / 1024 : NaN;
+  };
+  return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
+}
+
+/** CPU seconds (user + system, all threads) the process has used. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+}
+
+/** A pause after a fill, so that queries are not measured against its last commits and GC. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2000));
+
+let seq = 0;
+function batch(n: number): RegisterEvent[] {
+  const out: RegisterEvent[] = [];
+  for (let i = 0; i < n; i++, seq++)
+    out.push({
+      type: ['bench', 'value', String(seq % 16)],
+      sourceTimestamp: { s: 1_700_000_000 + (seq % 100_000), us: seq % 1000 },
+      payload: jsonPayload({ seq, value: 12.5 }),
+    });
+  return out;
+}
+
+async function registerRate(
+  client: Client,
+  size: number,
+  inFlight: number,
+  ms: number,
+): Promise<number> {
+  let events = 0;
+  const until = performance.now() + ms;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < until) {
+        const r = await client.register(batch(size), { withResponse: true });
+        if (r === null || r.length !== size) throw new Error('register failed');
+        events += size;
+      }
+    }),
+  );
+  return (events * 1000) / (performance.now() - start);
+}
+
+async function fill(client: Client, total: number): Promise<void> {
+  let left = total;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (left > 0) {
+        const n = Math.min(1000, left);
+        left -= n;
+        await client.register(batch(n), { withResponse: true });
+      }
+    }),
+  );
+}
+
+/**
+ * Median milliseconds per query over `n` sequential queries, after a warm-up: the median,
+ * because other processes on a shared machine add long outliers.
+ */
+async function latency(client: Client, params: () => QueryParamsInit, n = 300): Promise<number> {
+  for (let i = 0; i < 100; i++) await client.query(params());
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await client.query(params());
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(n / 2)] as number;
+}
+
+async function queryLatencies(client: Client, stored: number): Promise<Record<string, number>> {
+  // A page from the middle of the store, reached by its lastEventId.
+  const mid: EventId = { server: 1, session: Math.max(1, Math.floor(stored / 2000)), instance: 1 };
+  return {
+    'timeseries page of 100 by timestamp': await latency(client, () => ({
+      type: 'timeseries',
+      maxResults: 100,
+    })),
+    'timeseries page of 100 by sourceTimestamp': await latency(client, () => ({
+      type: 'timeseries',
+      orderBy: 'sourceTimestamp',
+      maxResults: 100,
+      // Half-way through the source timestamps stored so far: a full page follows.
+      sourceTFrom: { s: 1_700_000_000 + Math.floor(Math.min(stored, 100_000) / 2), us: 0 },
+      order: 'ascending',
+    })),
+    'server query page of 100 (lastEventId)': await latency(client, () => ({
+      type: 'server',
+      serverId: 1,
+      maxResults: 100,
+      lastEventId: mid,
+    })),
+    'latest (all 16 types)': await latency(client, () => ({ type: 'latest' })),
+  };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'hat-lmdb-bench-'));
+  const db = join(dir, 'events.lmdb');
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      timeseries: [
+        { order_by: 'TIMESTAMP', subscriptions: [['*']] },
+        { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
+      ],
+    }),
+  );
+  const results: BenchResult[] = [];
+  let server = await startServer(db, config);
+  try {
+    let client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    // The server's CPU per event tells what a core would do, whatever else the machine runs;
+    // the same load on `--memory` shows the protocol's share of it.
+    const cpuPerEvent = async (
+      child: Child,
+      c: Client,
+      size: number,
+      inFlight: number,
+    ): Promise<[number, number]> => {
+      const pid = child.proc.pid as number;
+      const cpu0 = cpuSeconds(pid);
+      const seq0 = seq;
+      const rate = await registerRate(c, size, inFlight, 3000);
+      return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (seq - seq0)];
+    };
+    const memory = await startServer(null, config);
+    const memoryClient = await connect(`127.0.0.1:${memory.port}`, {
+      clientName: 'bench',
+      pingDelay: 0,
+    });
+    const bareUs = [
+      (await cpuPerEvent(memory, memoryClient, 100, 8))[1],
+      (await cpuPerEvent(memory, memoryClient, 1, 256))[1],
+    ];
+    await memoryClient.close();
+    await memory.stop();
+    let phase = 0;
+    const measure = async (size: number, inFlight: number): Promise<[number, string]> => {
+      const [rate, us] = await cpuPerEvent(server, client, size, inFlight);
+      const memoryUs = bareUs[phase++] as number;
+      return [
+        rate,
+        `durable, server in a child process; server CPU ${us.toFixed(1)} us/event = ${Math.round(1e6 / us).toLocaleString('en-US')} events/s per core (--memory: ${memoryUs.toFixed(1)} us/event)`,
+      ];
+    };
+    const [batched, batchedNote] = await measure(100, 8);
+    results.push({
+      name: 'register batches of 100, 8 in flight',
+      unit: 'events/s',
+      value: batched,
+      note: batchedNote,
+    });
+    const [single, singleNote] = await measure(1, 256);
+    results.push({
+      name: 'register 1 event, 256 in flight',
+      unit: 'events/s',
+      value: single,
+      note: singleNote,
+    });
+    // Measure at 10k stored: a new database.
+    await client.close();
+    await server.stop();
+    rmSync(dir + '/events.lmdb', { force: true });
+    rmSync(dir + '/events.lmdb-lock', { force: true });
+    server = await startServer(db, config);
+    client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    await fill(client, 10_000);
+    await settle();
+    const at10k = await queryLatencies(client, 10_000);
+    const fillStart = performance.now();
+    await fill(client, STORED - 10_000);
+    const fillRate = ((STORED - 10_000) * 1000) / (performance.now() - fillStart);
+    await settle();
+    const atN = await queryLatencies(client, STORED);
+    const label = STORED.toLocaleString('en-US');
+    results.push({
+      name: `fill to ${label} (batches of 1000, 8 in flight)`,
+      unit: 'events/s',
+      value: fillRate,
+    });
+    for (const [name, ms] of Object.entries(atN))
+      results.push({
+        name: `${name} at ${label} stored`,
+        unit: 'ms',
+        value: ms,
+        note: `${(at10k[name] as number).toFixed(3)} ms at 10,000: x${(ms / (at10k[name] as number)).toFixed(2)}`,
+      });
+    const rss = rssMb(server.proc.pid as number);
+    results.push({
+      name: `server RSS with ${label} stored`,
+      unit: 'MB',
+      value: rss.total,
+      note: `${rss.anon.toFixed(0)} MB private (heap), ${rss.file.toFixed(0)} MB mapped database pages`,
+    });
+    await client.close();
+    await server.stop();
+    const t0 = performance.now();
+    server = await startServer(db, config);
+    const restart = performance.now() - t0;
+    client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    const r = await client.query({ type: 'timeseries', maxResults: 1 });
+    await client.close();
+    // The same command on no database: what node and tsx take to start, for comparison.
+    const t1 = performance.now();
+    const bare = await startServer(null, config);
+    const bareStart = performance.now() - t1;
+    await bare.stop();
+    results.push({
+      name: `restart on ${label} events (spawn to READY)`,
+      unit: 'ms',
+      value: restart,
+      note: `${Math.round(bareStart)} ms for --memory (node + tsx start); first query ${r.events.length === 1 ? 'answered' : 'EMPTY'}`,
+    });
+    return results;
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) {
+  printTable('eventer-lmdb', await run());
+}
