@@ -66,7 +66,11 @@ describe('--help', () => {
 
 describe('usage errors: one line, exit code 2', () => {
   it.each<[Bin, string[], string]>([
-    ['eventer', [], 'hat-eventer: expected a command: server, register, query or subscribe'],
+    [
+      'eventer',
+      [],
+      'hat-eventer: expected a command: server, register, query, subscribe, import or export',
+    ],
     ['eventer', ['serve'], 'hat-eventer: unknown command serve'],
     ['eventer', ['server', '--port', 'x'], 'hat-eventer: invalid --port x'],
     ['eventer', ['server', '--status', 'fine'], 'hat-eventer: invalid --status fine'],
