@@ -53,12 +53,19 @@ interface Usage {
 const REPORTER =
   'data:text/javascript,' +
   encodeURIComponent(
-    `import { writeFileSync } from 'node:fs';
+    `import { readFileSync, writeFileSync } from 'node:fs';
      process.on('exit', () => {
        const { user, system } = process.cpuUsage();
+       // VmHWM: this process's own peak. resourceUsage().maxRSS is inherited across fork and
+       // exec on Linux, so it reported the bench process's peak (~240 MB) for every child.
+       let kb = process.resourceUsage().maxRSS;
+       try {
+         const m = /VmHWM:\\s*(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+         if (m) kb = Number(m[1]);
+       } catch {}
        writeFileSync(process.env.SBS_GEN_BENCH_REPORT, JSON.stringify({
          cpuSeconds: (user + system) / 1e6,
-         maxRssMb: process.resourceUsage().maxRSS / 1024,
+         maxRssMb: kb / 1024,
        }));
      });`,
   );
