@@ -2,27 +2,13 @@
 // inline script and style run (a wrong hash would leave a dead page that the vm test cannot
 // see), and the script shows the state and sends the form's requests. Skipped with one line
 // when no Chromium is found, like test/juggler/browser.test.ts.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, findChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBuilt, startBin, type Running } from './bins.js';
-
-function findChromium(): string | undefined {
-  const candidates = [
-    process.env['CHROME_PATH'],
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-  ];
-  try {
-    candidates.push(chromium.executablePath());
-  } catch {
-    // playwright-core without a downloaded browser: no path to offer
-  }
-  return candidates.find((p): p is string => p !== undefined && p !== '' && existsSync(p));
-}
 
 const CHROMIUM = findChromium();
 if (CHROMIUM === undefined)
@@ -42,7 +28,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    args: CHROMIUM_FLAGS,
   });
   page = context.pages()[0] ?? (await context.newPage());
   // a CSP violation or a script error shows up here

@@ -1,46 +1,19 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, findChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { Server } from '../../runtime/juggler/index.js';
 import { startDemoServer } from '../../runtime/cli/juggler-demo.js';
-
-// Any Chromium this machine has: CHROME_PATH, Debian's, or one playwright downloaded. `npm test`
-// installs nothing; without one this file is skipped with one line saying why (CI installs
-// Debian's chromium in .ci/run).
-function findChromium(): string | undefined {
-  const candidates = [
-    process.env['CHROME_PATH'],
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-  ];
-  try {
-    candidates.push(chromium.executablePath());
-  } catch {
-    // playwright-core without a downloaded browser: no path to offer
-  }
-  return candidates.find((p): p is string => p !== undefined && p !== '' && existsSync(p));
-}
 
 const CHROMIUM = findChromium();
 if (CHROMIUM === undefined)
   console.log(
     'juggler browser test skipped: no Chromium found (set CHROME_PATH, or install Debian chromium)',
   );
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let staticDir: string;
 let profileDir: string;
@@ -86,7 +59,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
   });
   page = context.pages()[0] ?? (await context.newPage());
   await page.goto(server.httpUrl + '/');
