@@ -23,7 +23,7 @@ const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
-const ENTRIES = ['sbs', 'schema', 'chatter', 'juggler', 'eventer'] as const;
+const ENTRIES = ['sbs', 'schema', 'chatter', 'juggler', 'eventer', 'eventer/hat-db'] as const;
 
 let work: string;
 let runtimeTgz: string;
