@@ -3,17 +3,12 @@
 // (a format-1 file opened by the prebuilt `lmdb` package segfaults).
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { LmdbBackendError } from './errors.js';
+import { inspectLmdbHeader } from './hat/header.js';
 
 const MAGIC = 0xbeefc0de;
 
-/**
- * Meta page layouts: LMDB 0.9 (data format 1, what hat-event and Debian's liblmdb write) has a
- * 16-byte page header; LMDB 1.0 (data format 2, the `lmdb` npm package) adds an 8-byte txnid.
- */
-const LAYOUTS = {
-  1: { meta: 16 },
-  2: { meta: 24 },
-} as const;
+/** Data format 2's meta starts after a 24-byte page header (format 1's after 16 bytes). */
+const META = 24;
 
 /** Offsets inside the meta: magic 0, version 4, address 8, mapsize 16, dbs[0].md_pad = psize 24. */
 const PSIZE = 24;
@@ -72,31 +67,26 @@ export function checkDbFile(path: string): DbFileState {
     const size = stat.size;
     if (size === 0) fail(path, 'is empty (not an LMDB database; remove it to start a new one)');
     const head = readAt(fd, 512, 0);
-    const magicAt = (offset: number): boolean =>
-      head.length >= offset + 8 && head.readUInt32LE(offset) === MAGIC;
-    let version: number | null = null;
-    for (const v of [1, 2] as const) {
-      const at = LAYOUTS[v].meta;
-      if (magicAt(at)) version = head.readUInt32LE(at + 4);
-    }
-    if (version === null) {
-      if (head.length < 32) fail(path, `is not an LMDB database (only ${size} bytes)`);
-      fail(path, 'is not an LMDB database (no LMDB magic in its header)');
-    }
-    if (version === 1 && magicAt(LAYOUTS[1].meta))
+    // The format decision is the one hat-event databases get (hat/header.ts); this file then
+    // checks the meta pages the lmdb package would trust.
+    const { format } = inspectLmdbHeader(head, size);
+    if (format === 'lmdb-format-1')
       fail(
         path,
         'is LMDB data format 1 (liblmdb 0.9, e.g. a hat-event database); this server reads format 2 only: import it instead',
       );
-    if (version !== 2)
-      fail(path, `is LMDB data format ${version}, which this server does not read`);
-    const m0 = parseMeta(head, LAYOUTS[2].meta);
+    if (format === 'truncated') fail(path, `is truncated (${size} bytes)`);
+    if (format === 'not-lmdb') {
+      if (head.length < 32) fail(path, `is not an LMDB database (only ${size} bytes)`);
+      fail(path, 'is not an LMDB database (no LMDB magic of a data format this server reads)');
+    }
+    const m0 = parseMeta(head, META);
     if (m0 === null) fail(path, `is truncated (${size} bytes)`);
     const psize = m0.psize;
     if (psize < 512 || psize > 65536 || (psize & (psize - 1)) !== 0)
       fail(path, `is a damaged LMDB database (page size ${psize})`);
     if (size < 2 * psize) fail(path, `is truncated (${size} bytes, page size ${psize})`);
-    const m1 = parseMeta(readAt(fd, 512, psize), LAYOUTS[2].meta);
+    const m1 = parseMeta(readAt(fd, 512, psize), META);
     if (m1 === null || m1.psize !== psize)
       fail(path, 'is a damaged LMDB database (second meta page unreadable)');
     const current = m1.txnid > m0.txnid ? m1 : m0;

@@ -23,15 +23,9 @@ function dir(): string {
   return t.dir;
 }
 
-/** The first bytes of an LMDB 0.9 (data format 1) file as liblmdb writes them: meta at 16. */
+/** A real LMDB 0.9 (data format 1) file: the database hat-event 0.9 wrote for the fixtures. */
 function format1Header(): Buffer {
-  const b = Buffer.alloc(8192);
-  for (const page of [0, 4096]) {
-    b.writeUInt32LE(0xbeefc0de, page + 16);
-    b.writeUInt32LE(1, page + 20);
-    b.writeUInt32LE(4096, page + 32);
-  }
-  return b;
+  return readFileSync(join(import.meta.dirname, '../../fixtures/hat-event-db/mixed/data.mdb'));
 }
 
 async function refused(path: string): Promise<string> {
