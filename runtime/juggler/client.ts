@@ -1,5 +1,10 @@
 import { BrowserFrameSocket, type WhatwgWebSocket } from './browser-socket.js';
-import { ConnectError, ConnectionClosedError, JugglerError, QueueOverflowError } from './errors.js';
+import {
+  ConnectError,
+  ConnectionClosedError,
+  JugglerRequestError,
+  QueueOverflowError,
+} from './errors.js';
 import type { JsonValue } from '../json-value.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { encodeRequest } from './encode.js';
@@ -164,7 +169,7 @@ export class Client {
 
   /**
    * Sends a request; resolves with the response data, rejects with
-   * `JugglerError` (server data in `.data`) when the server answered with
+   * `JugglerRequestError` (server data in `.data`) when the server answered with
    * `success: false`, or `ConnectionClosedError`.
    */
   send(name: string, data: JsonValue = null): Promise<JsonValue> {
@@ -217,7 +222,7 @@ export class Client {
         if (!pending) return;
         this.#pending.delete(msg.id);
         if (msg.success) pending.resolve(msg.data);
-        else pending.reject(new JugglerError(msg.data));
+        else pending.reject(new JugglerRequestError(msg.data));
         return;
       }
       case 'state':

@@ -1,4 +1,4 @@
-import { ConnectionClosedError, JugglerError } from './errors.js';
+import { ConnectionClosedError, JugglerRequestError } from './errors.js';
 import type { JsonValue } from '../json-value.js';
 import type { Logger } from '../logger.js';
 import { encodeNotify, encodeResponse } from './encode.js';
@@ -10,7 +10,7 @@ import type { Transport } from './transport.js';
 /**
  * Handles one request. The returned value (undefined -> null) is sent with
  * `success: true`; a throw sends `success: false` with the error message as
- * data (a thrown `JugglerError` sends its `data` instead).
+ * data (a thrown `JugglerRequestError` sends its `data` instead).
  */
 export type RequestHandler = (
   conn: Connection,
@@ -227,7 +227,11 @@ export class Connection {
 
   #respondError(id: JsonValue, err: unknown): Promise<void> | undefined {
     const data =
-      err instanceof JugglerError ? err.data : err instanceof Error ? err.message : String(err);
+      err instanceof JugglerRequestError
+        ? err.data
+        : err instanceof Error
+          ? err.message
+          : String(err);
     return this.#respond(id, false, data);
   }
 

@@ -248,13 +248,8 @@ export class Transport implements BudgetHolder {
   }
 
   /** @internal Called by the server's receive budget: this connection holds the most. */
-  evict(held: number, _total: number, max: number): void {
-    this.#fail(
-      new BufferLimitError(
-        `maxBufferedBytes (${max}) exceeded by all connections; ` +
-          `closing the one holding the most (${held} bytes)`,
-      ),
-    );
+  evict(held: number, total: number, max: number): void {
+    this.#fail(new BufferLimitError(held, total, max));
   }
 
   /** Closes the WebSocket; `error` (if any) is reported as the close reason. */
