@@ -16,7 +16,7 @@ export class ChatterError extends HatError {
 }
 
 /**
- * A frame body larger than `maxFrameSize`: announced by the peer (the connection closes; nothing
+ * A frame body larger than `maxMessageSize`: announced by the peer (the connection closes; nothing
  * of that size was allocated) or passed to `send` (that send rejects; the connection stays open).
  */
 export class FrameTooLargeError extends ProtocolError {
@@ -28,7 +28,7 @@ export class FrameTooLargeError extends ProtocolError {
   ) {
     // A header of up to 255 length bytes can announce more than a double holds exactly.
     const what = Number.isSafeInteger(size) ? `${size} bytes` : 'more than 2^53 bytes';
-    super(`frame body of ${what} exceeds maxFrameSize (${limit} bytes)`);
+    super(`frame body of ${what} exceeds maxMessageSize (${limit} bytes)`);
   }
 }
 

@@ -52,6 +52,8 @@ export interface ClientOptions {
   /** ms. Default 30000. */
   pingTimeout?: number;
   /** Socket bytes buffered before the writer waits. Default 1 MiB. */
+  writeBufferLimit?: number;
+  /** @deprecated Use `writeBufferLimit`; giving both with different values is a TypeError. */
   highWaterMark?: number;
   /** Notifications buffered per `notifications()` iterator before it fails. Default 1024. */
   notifyQueueSize?: number;

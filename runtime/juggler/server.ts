@@ -83,6 +83,8 @@ export interface ServerOptions {
   /** ms. Default 30000. */
   pingTimeout?: number;
   /** Socket bytes buffered before the writer waits. Default 1 MiB. */
+  writeBufferLimit?: number;
+  /** @deprecated Use `writeBufferLimit`; giving both with different values is a TypeError. */
   highWaterMark?: number;
   /**
    * Server-wide bound on incoming bytes held for unfinished messages by all

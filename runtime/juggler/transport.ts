@@ -8,7 +8,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { FrameSocket } from './socket.js';
 import { Fifo } from '../fifo.js';
-import { checkDelay, checkOption } from '../options.js';
+import { aliasedOption, checkDelay, checkOption } from '../options.js';
 
 export interface TransportOptions {
   /** Max UTF-16 code units of JSON per frame (the header char comes on top). */
@@ -22,7 +22,7 @@ export interface TransportOptions {
   /** Max UTF-16 code units of one reassembled incoming message. */
   maxMessageSize: number;
   /** Bytes buffered in the socket above which the writer waits for drain. */
-  highWaterMark: number;
+  writeBufferLimit: number;
   /**
    * @internal The server's `maxBufferedBytes` budget, shared by all its
    * transports: frames the socket holds, segments of an unfinished message and
@@ -38,18 +38,23 @@ export const transportDefaults = {
   pingTimeout: 30_000,
   sendQueueSize: 1024,
   maxMessageSize: 64 * 1024 * 1024,
+  writeBufferLimit: 1024 * 1024,
+  /** @deprecated Use `writeBufferLimit` (the same default). */
   highWaterMark: 1024 * 1024,
 } as const;
+
+/** What `transportOptions` takes: the options, each optional, and the deprecated aliases. */
+export type TransportOptionsInput = Partial<Omit<TransportOptions, 'logger'>> & {
+  /** @deprecated Use `writeBufferLimit`; giving both with different values is a TypeError. */
+  highWaterMark?: number;
+};
 
 /**
  * `TransportOptions` from a client's or server's options, defaults filled in.
  * Throws RangeError for values the transport cannot work with, so `listen`
  * and `connect` reject up front instead of failing on every connection.
  */
-export function transportOptions(
-  opts: Partial<Omit<TransportOptions, 'logger'>>,
-  logger: Logger,
-): TransportOptions {
+export function transportOptions(opts: TransportOptionsInput, logger: Logger): TransportOptions {
   const result = {
     maxSegmentSize: opts.maxSegmentSize ?? transportDefaults.maxSegmentSize,
     // null disables pings, so only undefined takes the default
@@ -57,7 +62,9 @@ export function transportOptions(
     pingTimeout: opts.pingTimeout ?? transportDefaults.pingTimeout,
     sendQueueSize: opts.sendQueueSize ?? transportDefaults.sendQueueSize,
     maxMessageSize: opts.maxMessageSize ?? transportDefaults.maxMessageSize,
-    highWaterMark: opts.highWaterMark ?? transportDefaults.highWaterMark,
+    writeBufferLimit:
+      aliasedOption(opts, 'writeBufferLimit', 'highWaterMark') ??
+      transportDefaults.writeBufferLimit,
     logger,
   };
   checkTransportOptions(result);
@@ -68,7 +75,7 @@ function checkTransportOptions(opts: TransportOptions): void {
   checkOption('maxSegmentSize', opts.maxSegmentSize, 2, true);
   checkOption('sendQueueSize', opts.sendQueueSize, 1, true);
   checkOption('maxMessageSize', opts.maxMessageSize, 1);
-  checkOption('highWaterMark', opts.highWaterMark, 0);
+  checkOption('writeBufferLimit', opts.writeBufferLimit, 0);
   if (opts.pingDelay !== null) checkDelay('pingDelay', opts.pingDelay);
   checkDelay('pingTimeout', opts.pingTimeout);
 }
@@ -290,9 +297,9 @@ export class Transport implements BudgetHolder {
     const socket = this.#socket;
     const max = this.#opts.maxSegmentSize;
     while (!this.#closing) {
-      if (socket.bufferedAmount > this.#opts.highWaterMark) {
+      if (socket.bufferedAmount > this.#opts.writeBufferLimit) {
         this.#writerBlocked = true;
-        void socket.waitDrain(this.#opts.highWaterMark / 2).then(() => {
+        void socket.waitDrain(this.#opts.writeBufferLimit / 2).then(() => {
           this.#writerBlocked = false;
           this.#pump();
         });
@@ -359,7 +366,7 @@ export class Transport implements BudgetHolder {
     } else if (header === HEADER_PING) {
       // Written directly, not queued: a pong may sit between segments of a message.
       this.#socket.send('3', frame.slice(1));
-      if (this.#socket.bufferedAmount > this.#opts.highWaterMark) this.#pauseForPongs();
+      if (this.#socket.bufferedAmount > this.#opts.writeBufferLimit) this.#pauseForPongs();
     } else if (header !== HEADER_PONG) {
       this.#fail(
         new ProtocolError(
@@ -378,7 +385,7 @@ export class Transport implements BudgetHolder {
     if (this.#pongPaused || this.#closing) return;
     this.#pongPaused = true;
     this.#socket.pause?.();
-    void this.#socket.waitDrain(this.#opts.highWaterMark / 2).then(() => {
+    void this.#socket.waitDrain(this.#opts.writeBufferLimit / 2).then(() => {
       this.#pongPaused = false;
       if (!this.#receivePaused && !this.#closing) this.#socket.resume?.();
     });
