@@ -98,7 +98,7 @@ export class CodecEmitter {
       name,
       body,
       { k: 'ref', name: safeName(name), args: [] },
-      this.index.isRecursive({ module: this.module, name }),
+      this.plan.guarded({ module: this.module, name }),
     );
     // Instances are named where first used but emitted here, one after another: emitting each
     // inside its user recursed once per link of a generic chain (`G1(a) = Record { x: G2(a) }`
@@ -189,7 +189,7 @@ export class CodecEmitter {
         base,
         this.index.body(t, key),
         this.ts.expr(t),
-        this.index.isRecursive(t),
+        this.plan.guarded(t),
         typeToString(t),
       ),
     );

@@ -127,6 +127,14 @@ export class CodecPlan {
     return node;
   }
 
+  /**
+   * Whether the named type's body is wrapped in the depth guard: for definitions whose values
+   * can nest inside themselves. The generator asks this for the definitions it emits by name.
+   */
+  guarded(def: Pick<RefType, 'module' | 'name'>): boolean {
+    return this.index.isRecursive(def);
+  }
+
   /** The plan of a named type's body (its arguments substituted). */
   target(ref: RefNode): PlanNode {
     let node = this.targets.get(ref.key);
@@ -169,7 +177,7 @@ export class CodecPlan {
         return {
           kind: 'Ref',
           key: this.index.key(t),
-          recursive: this.index.isRecursive(t),
+          recursive: this.guarded(t),
           ref: t,
         };
     }

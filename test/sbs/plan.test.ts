@@ -63,6 +63,9 @@ describe('codec plan', () => {
     const b = plan.lower(ref('L'));
     if (a.kind !== 'Ref' || b.kind !== 'Ref') throw new Error('expected Refs');
     expect(plan.target(a)).toBe(plan.target(b));
+    // The depth guard goes around a named type's body, for recursive definitions only.
+    expect(plan.guarded({ module: 'M', name: 'L' })).toBe(true);
+    expect(plan.guarded({ module: 'M', name: 'R' })).toBe(false);
     const t = { kind: 'Array', element: { kind: 'String' } } as const;
     expect(plan.lower(t)).toBe(plan.lower(t));
   });
