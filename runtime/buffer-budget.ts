@@ -18,54 +18,54 @@ export interface BudgetHolder {
  * honest peers closed by sending small chunks at the right moment).
  */
 export class BufferBudget {
-  readonly #held = new Map<BudgetHolder, number>();
-  #total = 0;
+  private readonly byHolder = new Map<BudgetHolder, number>();
+  private sum = 0;
 
   constructor(readonly max: number) {}
 
   /** Bytes held by all holders. */
   get total(): number {
-    return this.#total;
+    return this.sum;
   }
 
   /** Bytes held by `holder`. */
   heldBy(holder: BudgetHolder): number {
-    return this.#held.get(holder) ?? 0;
+    return this.byHolder.get(holder) ?? 0;
   }
 
   /** Changes `holder`'s bytes by `delta`; may evict holders (`holder` among them) when above max. */
   add(holder: BudgetHolder, delta: number): void {
     if (delta === 0) return;
-    const held = Math.max(0, (this.#held.get(holder) ?? 0) + delta);
-    this.#set(holder, held);
-    if (delta > 0 && this.#total > this.max) this.#evict();
+    const held = Math.max(0, (this.byHolder.get(holder) ?? 0) + delta);
+    this.set(holder, held);
+    if (delta > 0 && this.sum > this.max) this.evict();
   }
 
   /** Forgets `holder` (its message completed or its connection closed). */
   release(holder: BudgetHolder): void {
-    this.#set(holder, 0);
+    this.set(holder, 0);
   }
 
-  #set(holder: BudgetHolder, held: number): void {
-    this.#total += held - (this.#held.get(holder) ?? 0);
-    if (held === 0) this.#held.delete(holder);
-    else this.#held.set(holder, held);
+  private set(holder: BudgetHolder, held: number): void {
+    this.sum += held - (this.byHolder.get(holder) ?? 0);
+    if (held === 0) this.byHolder.delete(holder);
+    else this.byHolder.set(holder, held);
   }
 
   // A linear scan: it runs only when the budget is exceeded, and each run
   // closes a connection.
-  #evict(): void {
-    while (this.#total > this.max) {
+  private evict(): void {
+    while (this.sum > this.max) {
       let victim: BudgetHolder | undefined;
       let most = 0;
-      for (const [holder, held] of this.#held) {
+      for (const [holder, held] of this.byHolder) {
         if (held > most) {
           most = held;
           victim = holder;
         }
       }
       if (victim === undefined) return;
-      const total = this.#total;
+      const total = this.sum;
       this.release(victim);
       victim.evict(most, total, this.max);
     }

@@ -38,3 +38,23 @@ export function checkOption(
 export function checkDelay(name: string, value: unknown): void {
   checkOption(name, value, 0, false, MAX_DELAY);
 }
+
+/**
+ * The value of option `name`, or of its deprecated alias `alias` when only that is given (old
+ * option names keep working for one release). Both given with different values is a
+ * TypeError: silently preferring one would hide a caller's mistake.
+ */
+export function aliasedOption<O extends object, K extends keyof O, A extends keyof O>(
+  options: O,
+  name: K,
+  alias: A,
+): O[K] | O[A] | undefined {
+  const value = options[name];
+  const old = options[alias];
+  if (value !== undefined && old !== undefined && !Object.is(value, old)) {
+    throw new TypeError(
+      `${String(name)} (${String(value)}) and its deprecated alias ${String(alias)} (${String(old)}) differ; give only ${String(name)}`,
+    );
+  }
+  return value ?? old;
+}

@@ -1,8 +1,11 @@
 import {
-  isInheritedName,
-  optionalEntries,
+  type ArrayNode,
+  type ChoiceNode,
+  CodecPlan,
+  type NullableNode,
+  type PlanNode,
+  type RecordNode,
   type RefType,
-  type SbsEntry,
   type SbsType,
   type SchemaIndex,
   typeKey,
@@ -47,7 +50,7 @@ interface Expr {
   readonly kind: 'call' | 'plain';
 }
 
-type Compound = Extract<SbsType, { kind: 'Array' | 'Record' | 'Choice' | 'Optional' }>;
+type Compound = Extract<PlanNode, { kind: 'Array' | 'Record' | 'Choice' | 'Nullable' }>;
 
 const PRIMITIVE_WRITE = {
   None: 'none',
@@ -59,7 +62,8 @@ const PRIMITIVE_WRITE = {
 } as const;
 
 /**
- * Emits straight-line write/read functions. Every named type and every compound node
+ * Emits straight-line write/read functions from the codec plan (hat-open-ts' plan.ts), which
+ * decides the wire rules; this back end only names functions and prints them. Every named type and every compound node
  * (Array, Record, Choice, Optional) gets its own `$w_`/`$r_` pair; generic instantiations
  * are specialised per distinct argument list. Errors gain their path segment in the catch
  * block of the function that knows it, so successful calls pay only for the try.
@@ -73,6 +77,7 @@ export class CodecEmitter {
   /** Write and read traversals meet the same node objects; each node gets one function pair. */
   private readonly emitted = new Map<SbsType, string>();
   private readonly shared = new Map<string, string>();
+  private readonly plan: CodecPlan;
 
   constructor(
     private readonly module: string,
@@ -82,7 +87,9 @@ export class CodecEmitter {
     private readonly index: SchemaIndex,
     private readonly useModule: (module: string) => void,
     readonly useRuntime: (name: string) => void,
-  ) {}
+  ) {
+    this.plan = new CodecPlan(index);
+  }
 
   /** Functions for a non-generic definition of this module: `$w_<name>`, `$r_<name>`. */
   definition(name: string, body: SbsType): void {
@@ -91,7 +98,7 @@ export class CodecEmitter {
       name,
       body,
       { k: 'ref', name: safeName(name), args: [] },
-      this.index.isRecursive({ module: this.module, name }),
+      this.plan.guarded({ module: this.module, name }),
     );
     // Instances are named where first used but emitted here, one after another: emitting each
     // inside its user recursed once per link of a generic chain (`G1(a) = Record { x: G2(a) }`
@@ -106,8 +113,9 @@ export class CodecEmitter {
     recursive: boolean,
     docs?: string,
   ): void {
-    if (!recursive && isCompound(body)) {
-      this.compound(body, base, tsType, docs);
+    const node = this.plan.lower(body);
+    if (!recursive && isCompound(node)) {
+      this.compound(node, base, tsType, docs);
       return;
     }
     const enter = recursive ? [stmt('w.enter()')] : [];
@@ -116,10 +124,10 @@ export class CodecEmitter {
       `$w_${base}`,
       writerParams(tsType),
       VOID,
-      [...enter, this.write(body, 'v', `${base}$$`), ...leave],
+      [...enter, this.write(node, 'v', `${base}$$`), ...leave],
       docs,
     );
-    const value = this.read(body, `${base}$$`);
+    const value = this.read(node, `${base}$$`);
     const read = recursive
       ? [
           stmt('r.enter()'),
@@ -134,39 +142,26 @@ export class CodecEmitter {
   }
 
   /** The statement writing `v` (an expression document) of type `t`. */
-  private write(t: SbsType, v: Doc, hint: string): Doc {
+  private write(t: PlanNode, v: Doc, hint: string): Doc {
     switch (t.kind) {
-      case 'None':
-      case 'Boolean':
-      case 'Integer':
-      case 'Float':
-      case 'String':
-      case 'Bytes':
-        return [call(`w.${PRIMITIVE_WRITE[t.kind]}`, [v]), ';'];
+      case 'Prim':
+        return [call(`w.${PRIMITIVE_WRITE[t.prim]}`, [v]), ';'];
       case 'Ref':
-        return [call(this.ref(t, 'w'), ['w', v]), ';'];
-      case 'Param':
-        throw new Error(`internal: unsubstituted type parameter ${t.name}`);
+        return [call(this.ref(t.ref, 'w'), ['w', v]), ';'];
       default:
         return [call(`$w_${this.compound(t, hint)}`, ['w', v]), ';'];
     }
   }
 
-  private read(t: SbsType, hint: string): Expr {
+  private read(t: PlanNode, hint: string): Expr {
     switch (t.kind) {
-      case 'None':
-        return { doc: 'null', kind: 'plain' };
-      case 'Integer':
-        return { doc: this.intMode === 'bigint' ? 'r.bigint()' : 'r.integer()', kind: 'call' };
-      case 'Boolean':
-      case 'Float':
-      case 'String':
-      case 'Bytes':
-        return { doc: `r.${PRIMITIVE_WRITE[t.kind]}()`, kind: 'call' };
+      case 'Prim':
+        if (t.prim === 'None') return { doc: 'null', kind: 'plain' };
+        if (t.prim === 'Integer')
+          return { doc: this.intMode === 'bigint' ? 'r.bigint()' : 'r.integer()', kind: 'call' };
+        return { doc: `r.${PRIMITIVE_WRITE[t.prim]}()`, kind: 'call' };
       case 'Ref':
-        return { doc: call(this.ref(t, 'r'), ['r']), kind: 'call' };
-      case 'Param':
-        throw new Error(`internal: unsubstituted type parameter ${t.name}`);
+        return { doc: call(this.ref(t.ref, 'r'), ['r']), kind: 'call' };
       default:
         return { doc: call(`$r_${this.compound(t, hint)}`, ['r']), kind: 'call' };
     }
@@ -194,7 +189,7 @@ export class CodecEmitter {
         base,
         this.index.body(t, key),
         this.ts.expr(t),
-        this.index.isRecursive(t),
+        this.plan.guarded(t),
         typeToString(t),
       ),
     );
@@ -208,7 +203,8 @@ export class CodecEmitter {
     return name;
   }
 
-  private compound(t: Compound, hint: string, tsType?: TypeNode, docs?: string): string {
+  private compound(node: Compound, hint: string, tsType?: TypeNode, docs?: string): string {
+    const t = node.type;
     const done = this.emitted.get(t);
     if (done !== undefined) return done;
     // Anonymous nodes of the same structure (every `Optional(Timestamp)` field, say) share
@@ -233,25 +229,29 @@ export class CodecEmitter {
     // declared type says once instantiated with None (`P<null>`: `value: x` with x = null);
     // the shorthand type (`value?: null`) is only for what writers accept.
     const type: Types = { write: tsType ?? this.ts.expr(t), read: tsType ?? this.ts.expr(t, true) };
-    switch (t.kind) {
+    switch (node.kind) {
       case 'Record':
-        this.record(base, type, t.entries, docs);
+        this.record(base, type, node, docs);
         break;
       case 'Array':
-        this.array(base, type, t.element, docs);
+        this.array(base, type, node, docs);
         break;
       case 'Choice':
-        this.choice(base, type, t.entries, docs);
+        this.choice(base, type, node, docs);
         break;
-      case 'Optional':
-        if (t.form === 'nullable') this.nullable(base, type, t.value, docs);
-        else this.choice(base, type, optionalEntries(t.value), docs);
+      case 'Nullable':
+        this.nullable(base, type, node, docs);
         break;
     }
     return base;
   }
 
-  private record(base: string, type: Types, entries: readonly SbsEntry[], docs?: string): void {
+  private record(base: string, type: Types, node: RecordNode, docs?: string): void {
+    // Only the Python repository JSON can name an entry `__proto__` (`.sbs` identifiers cannot
+    // start with '_'); an object literal would set the prototype with it, so it is refused.
+    if (node.defineEntries)
+      throw new Error(`cannot generate a Record with an entry named __proto__ (${base})`);
+    const entries = node.fields;
     this.useRuntime('at');
     const track = entries.length > 1;
     const writes: Doc[] = [];
@@ -261,8 +261,8 @@ export class CodecEmitter {
         writes.push(assign('$field', `'${e.name}'`));
         reads.push(assign('$field', `'${e.name}'`));
       }
-      writes.push(this.write(e.type, this.entry(e.name), `${base}$${e.name}`));
-      const value = this.read(e.type, `${base}$${e.name}`);
+      writes.push(this.write(e.node, this.entry(e.name, e.inherited), `${base}$${e.name}`));
+      const value = this.read(e.node, `${base}$${e.name}`);
       reads.push(
         value.kind === 'call'
           ? declare('const', `$v_${e.name}`, value.doc)
@@ -292,15 +292,16 @@ export class CodecEmitter {
    * (`toString`, `constructor`...), `v.name` on a value that omits the (None/Optional) entry
    * would be the inherited function; `entryValue` reads it as absent, as the Repository does.
    */
-  private entry(name: string): Doc {
-    if (!isInheritedName(name)) return `v.${name}`;
+  private entry(name: string, inherited: boolean): Doc {
+    if (!inherited) return `v.${name}`;
     this.useRuntime('entryValue');
     return [call('$entryValue', ['v', `'${name}'`]), ` as (typeof v)['${name}']`];
   }
 
-  private array(base: string, type: Types, element: SbsType, docs?: string): void {
+  private array(base: string, type: Types, node: ArrayNode, docs?: string): void {
     this.useRuntime('at');
-    const min = this.index.minSize(element);
+    const element = node.item;
+    const min = node.minSize;
     const rethrow = [throwStatement(call('$at', ['e', 'i']))];
     const item = this.write(element, 'x', `${base}$item`);
     this.fn(
@@ -340,12 +341,13 @@ export class CodecEmitter {
     ]);
   }
 
-  private choice(base: string, type: Types, entries: readonly SbsEntry[], docs?: string): void {
+  private choice(base: string, type: Types, node: ChoiceNode, docs?: string): void {
+    const entries = node.entries;
     this.useRuntime('at');
     this.useRuntime('unknownEntry');
     const rethrowAt = (name: string): Doc[] => [throwStatement(call('$at', ['e', `'${name}'`]))];
     const writeCases = entries.map((e, i): [Doc, Doc[]] =>
-      e.type.kind === 'None'
+      e.none
         ? [
             `case '${e.name}':`,
             [[call('w.noneEntry', [String(i), 'v.value', `'${e.name}'`]), ';'], 'return;'],
@@ -354,7 +356,7 @@ export class CodecEmitter {
             `case '${e.name}':`,
             [
               [call('w.count', [String(i)]), ';'],
-              tryCatch([this.write(e.type, 'v.value', `${base}$${e.name}`)], rethrowAt(e.name)),
+              tryCatch([this.write(e.node, 'v.value', `${base}$${e.name}`)], rethrowAt(e.name)),
               'return;',
             ],
           ],
@@ -373,7 +375,7 @@ export class CodecEmitter {
     );
     const readCases = entries.map((e, i): [Doc, Doc[]] => {
       const label = i === entries.length - 1 ? 'default:' : `case ${i}:`;
-      if (e.type.kind === 'None')
+      if (e.none)
         return [
           label,
           [
@@ -385,7 +387,7 @@ export class CodecEmitter {
             ),
           ],
         ];
-      const value = this.read(e.type, `${base}$${e.name}`);
+      const value = this.read(e.node, `${base}$${e.name}`);
       return [
         label,
         [
@@ -408,7 +410,8 @@ export class CodecEmitter {
     ]);
   }
 
-  private nullable(base: string, type: Types, value: SbsType, docs?: string): void {
+  private nullable(base: string, type: Types, node: NullableNode, docs?: string): void {
+    const value = node.inner;
     this.fn(
       `$w_${base}`,
       writerParams(union([type.write, typeName('undefined')])),
@@ -464,8 +467,8 @@ function stmt(text: string): Doc {
   return `${text};`;
 }
 
-function isCompound(t: SbsType): t is Compound {
-  return t.kind === 'Array' || t.kind === 'Record' || t.kind === 'Choice' || t.kind === 'Optional';
+function isCompound(node: PlanNode): node is Compound {
+  return node.kind !== 'Prim' && node.kind !== 'Ref';
 }
 
 /**

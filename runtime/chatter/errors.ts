@@ -1,70 +1,41 @@
-/** Base class of every error the Chatter runtime produces itself. */
-export class ChatterError extends Error {
+import { HatError, ProtocolError } from '../errors.js';
+
+// ConnectionClosedError, ProtocolError, PingTimeoutError and BufferLimitError are shared with
+// Juggler and Eventer (../errors.ts) and extend HatError, not ChatterError.
+export {
+  ConnectionClosedError,
+  ProtocolError,
+  PingTimeoutError,
+  BufferLimitError,
+} from '../errors.js';
+
+/** Base class of the errors only the Chatter runtime produces. */
+export class ChatterError extends HatError {
   override name = 'ChatterError';
+  readonly code: string = 'chatter';
 }
 
 /**
- * `send`, `receive`, `drain` or a reply wait on a connection that is closed or closes
- * while waiting. `cause` is why the connection closed, when it closed because of an error.
- */
-export class ConnectionClosedError extends ChatterError {
-  override name = 'ConnectionClosedError';
-  constructor(message = 'connection closed', options?: ErrorOptions) {
-    super(message, options);
-  }
-}
-
-/** The peer broke the framing or sent a body that is not a valid `HatChatter.Msg`. */
-export class ProtocolError extends ChatterError {
-  override name = 'ProtocolError';
-}
-
-/**
- * A frame body larger than `maxFrameSize`: announced by the peer (the connection closes; nothing
+ * A frame body larger than `maxMessageSize`: announced by the peer (the connection closes; nothing
  * of that size was allocated) or passed to `send` (that send rejects; the connection stays open).
  */
 export class FrameTooLargeError extends ProtocolError {
   override name = 'FrameTooLargeError';
+  override readonly code: string = 'frame-too-large';
   constructor(
     readonly size: number,
     readonly limit: number,
   ) {
     // A header of up to 255 length bytes can announce more than a double holds exactly.
     const what = Number.isSafeInteger(size) ? `${size} bytes` : 'more than 2^53 bytes';
-    super(`frame body of ${what} exceeds maxFrameSize (${limit} bytes)`);
-  }
-}
-
-/**
- * A server's connections together held more bytes of unfinished frames than its
- * `maxBufferedBytes`: the connection holding the most was closed with this reason.
- */
-export class BufferLimitError extends ChatterError {
-  override name = 'BufferLimitError';
-  constructor(
-    /** Bytes of an unfinished frame the closed connection held. */
-    readonly buffered: number,
-    /** Bytes held by all the server's connections together when the limit was passed. */
-    readonly total: number,
-    readonly limit: number,
-  ) {
-    super(
-      `${total} bytes of unfinished frames on this server exceed maxBufferedBytes (${limit} bytes); closing the connection holding the most (${buffered} bytes)`,
-    );
-  }
-}
-
-/** Nothing arrived within `pingTimeout` after a ping. */
-export class PingTimeoutError extends ChatterError {
-  override name = 'PingTimeoutError';
-  constructor() {
-    super('ping timeout');
+    super(`frame body of ${what} exceeds maxMessageSize (${limit} bytes)`);
   }
 }
 
 /** A reply wait (`waitReply`, `request`) ran past its timeout. */
 export class ReplyTimeoutError extends ChatterError {
   override name = 'ReplyTimeoutError';
+  override readonly code: string = 'reply-timeout';
   constructor(readonly timeout: number) {
     super(`no reply within ${timeout} ms`);
   }
@@ -73,6 +44,7 @@ export class ReplyTimeoutError extends ChatterError {
 /** A typed decode found a message of another type than expected. */
 export class UnexpectedTypeError extends ChatterError {
   override name = 'UnexpectedTypeError';
+  override readonly code: string = 'unexpected-type';
   constructor(
     readonly type: string,
     readonly expected: readonly string[],

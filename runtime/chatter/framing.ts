@@ -40,7 +40,7 @@ const INCOMPLETE = -1;
  * is a view into the pushed chunk (or a buffer built for a frame that straddled chunks), valid
  * only during the call. Bytes of an unfinished frame are kept as the received chunks, so memory
  * follows what the peer actually sent, never the length it announced; a length above
- * `maxFrameSize` throws `FrameTooLargeError` as soon as the header is read.
+ * `maxMessageSize` (the limit passed in) throws `FrameTooLargeError` as soon as the header is read.
  */
 export class FrameDecoder {
   private parts: Uint8Array[] = [];

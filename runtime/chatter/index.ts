@@ -15,6 +15,7 @@ export {
   type Msg,
 } from './conversation.js';
 export { parseAddress, formatAddress, type Address, type AddressLike } from './address.js';
+export { HatError } from '../errors.js';
 export {
   ChatterError,
   ConnectionClosedError,

@@ -12,7 +12,7 @@ import {
   PingTimeoutError,
   ProtocolError,
 } from './errors.js';
-import { checkDelay, checkOption } from '../options.js';
+import { aliasedOption, checkDelay, checkOption } from '../options.js';
 import type { BudgetHolder, BufferBudget } from '../buffer-budget.js';
 import { FrameDecoder, lengthSize, writeHeader } from './framing.js';
 import { noopLogger, type Logger } from '../logger.js';
@@ -28,7 +28,12 @@ export interface TransportOptions {
   readonly sendQueueSize?: number;
   /** `send` waits while the socket holds more unwritten bytes than this. Default 1 MiB. */
   readonly writeBufferLimit?: number;
-  /** Largest accepted frame body; a larger announced length closes the connection. Default 64 MiB. */
+  /**
+   * Largest accepted message: the body of one frame, in bytes. A larger announced length closes
+   * the connection; a larger `send` rejects. Default 64 MiB.
+   */
+  readonly maxMessageSize?: number;
+  /** @deprecated Use `maxMessageSize` (the same limit); giving both with different values is a TypeError. */
   readonly maxFrameSize?: number;
   /** A graceful `close()` destroys the socket if the peer has not closed its side after this long. Default 1000. */
   readonly closeTimeout?: number;
@@ -46,8 +51,15 @@ export function checkTransportOptions(options: TransportOptions): void {
   if (closeTimeout !== undefined) checkDelay('closeTimeout', closeTimeout);
   if (options.sendQueueSize !== undefined)
     checkOption('sendQueueSize', options.sendQueueSize, 0, true);
-  for (const name of ['writeBufferLimit', 'maxFrameSize'] as const)
-    if (options[name] !== undefined) checkOption(name, options[name], 0);
+  if (options.writeBufferLimit !== undefined)
+    checkOption('writeBufferLimit', options.writeBufferLimit, 0);
+  const maxMessageSize = aliasedOption(options, 'maxMessageSize', 'maxFrameSize');
+  if (maxMessageSize !== undefined)
+    checkOption(
+      options.maxMessageSize === undefined ? 'maxFrameSize' : 'maxMessageSize',
+      maxMessageSize,
+      0,
+    );
 }
 
 export interface ConnectionInfo {
@@ -115,7 +127,7 @@ export class Transport<O> implements BudgetHolder {
   private readonly sendQueueSize: number;
   private readonly writeBufferLimit: number;
   private readonly closeTimeout: number;
-  private readonly maxFrameSize: number;
+  private readonly maxMessageSize: number;
 
   // Taken on the first send and given back after a flush of a single frame, so an idle or
   // request/response connection holds no writer between messages (a 64 KiB writer per
@@ -172,8 +184,9 @@ export class Transport<O> implements BudgetHolder {
     this.sendQueueSize = Math.max(1, options.sendQueueSize ?? 1024);
     this.writeBufferLimit = options.writeBufferLimit ?? 1024 * 1024;
     this.closeTimeout = options.closeTimeout ?? 1000;
-    this.maxFrameSize = options.maxFrameSize ?? 64 * 1024 * 1024;
-    this.decoder = new FrameDecoder(this.maxFrameSize, (body) => this.onBody(body));
+    this.maxMessageSize =
+      aliasedOption(options, 'maxMessageSize', 'maxFrameSize') ?? 64 * 1024 * 1024;
+    this.decoder = new FrameDecoder(this.maxMessageSize, (body) => this.onBody(body));
     this.info = {
       localAddress: { host: socket.localAddress ?? '', port: socket.localPort ?? 0 },
       remoteAddress: { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
@@ -240,10 +253,10 @@ export class Transport<O> implements BudgetHolder {
       throw e;
     }
     const k = w.pos - start - reserved;
-    if (k > this.maxFrameSize) {
+    if (k > this.maxMessageSize) {
       // A peer with the same limit would drop the connection; refuse this one message instead.
       w.pos = start;
-      throw new FrameTooLargeError(k, this.maxFrameSize);
+      throw new FrameTooLargeError(k, this.maxMessageSize);
     }
     const m = lengthSize(k);
     if (1 + m < reserved) {

@@ -80,5 +80,5 @@ export {
   EventerValueError,
   InvalidQueryTypeError,
 } from './errors.js';
-export { ConnectionClosedError } from '../chatter/index.js';
+export { HatError, ConnectionClosedError } from '../errors.js';
 export * as HatEventer from './gen/HatEventer.js';

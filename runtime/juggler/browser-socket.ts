@@ -15,12 +15,12 @@ const DRAIN_POLL_MS = 5;
 
 /** `FrameSocket` over a browser (WHATWG) WebSocket. */
 export class BrowserFrameSocket implements FrameSocket {
-  readonly #ws: WhatwgWebSocket;
-  readonly #events = new HandlerRelay();
+  private readonly ws: WhatwgWebSocket;
+  private readonly events = new HandlerRelay();
 
   constructor(ws: WhatwgWebSocket) {
-    this.#ws = ws;
-    const events = this.#events;
+    this.ws = ws;
+    const events = this.events;
     ws.addEventListener('message', (event: { data: unknown }) => {
       if (typeof event.data === 'string') events.text(event.data);
       else events.binary();
@@ -32,21 +32,21 @@ export class BrowserFrameSocket implements FrameSocket {
   }
 
   bind(handlers: FrameSocketHandlers): void {
-    this.#events.bind(handlers);
+    this.events.bind(handlers);
   }
 
   send(header: string, body: string): void {
-    this.#ws.send(header + body);
+    this.ws.send(header + body);
   }
 
   get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return this.ws.bufferedAmount;
   }
 
   waitDrain(lowWater: number): Promise<void> {
     return new Promise((resolve) => {
       const poll = (): void => {
-        if (this.#ws.readyState === CLOSED || this.#ws.bufferedAmount <= lowWater) resolve();
+        if (this.ws.readyState === CLOSED || this.ws.bufferedAmount <= lowWater) resolve();
         else setTimeout(poll, DRAIN_POLL_MS);
       };
       poll();
@@ -55,16 +55,16 @@ export class BrowserFrameSocket implements FrameSocket {
 
   close(code?: number, reason?: string): void {
     try {
-      this.#ws.close(code, reason);
+      this.ws.close(code, reason);
     } catch {
       // WHATWG WebSockets accept only 1000 and 3000-4999 and throw on the
       // 1002/1011 sent for protocol/internal errors; the throw left the socket
       // open and the transport waiting for a close that never came.
-      this.#ws.close();
+      this.ws.close();
     }
   }
 
   terminate(): void {
-    this.#ws.close();
+    this.ws.close();
   }
 }

@@ -24,8 +24,10 @@ export {
 } from './patch.js';
 export { jsonEquals, type JsonValue, type JsonObject } from '../json-value.js';
 export type { Logger, LogFields } from '../logger.js';
+export { HatError } from '../errors.js';
 export {
   JugglerBaseError,
+  JugglerRequestError,
   JugglerError,
   ConnectionClosedError,
   ProtocolError,

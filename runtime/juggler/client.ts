@@ -1,5 +1,10 @@
 import { BrowserFrameSocket, type WhatwgWebSocket } from './browser-socket.js';
-import { ConnectError, ConnectionClosedError, JugglerError, QueueOverflowError } from './errors.js';
+import {
+  ConnectError,
+  ConnectionClosedError,
+  JugglerRequestError,
+  QueueOverflowError,
+} from './errors.js';
 import type { JsonValue } from '../json-value.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { encodeRequest } from './encode.js';
@@ -47,6 +52,8 @@ export interface ClientOptions {
   /** ms. Default 30000. */
   pingTimeout?: number;
   /** Socket bytes buffered before the writer waits. Default 1 MiB. */
+  writeBufferLimit?: number;
+  /** @deprecated Use `writeBufferLimit`; giving both with different values is a TypeError. */
   highWaterMark?: number;
   /** Notifications buffered per `notifications()` iterator before it fails. Default 1024. */
   notifyQueueSize?: number;
@@ -60,10 +67,10 @@ interface Pending {
 
 /** One `notifications()` consumer with its own bounded buffer. */
 class NotificationStream implements AsyncIterableIterator<Notification> {
-  #queue: Notification[] = [];
-  #waiter: ((r: IteratorResult<Notification>) => void) | null = null;
-  #done = false;
-  #error: Error | null = null;
+  private queue: Notification[] = [];
+  private waiter: ((r: IteratorResult<Notification>) => void) | null = null;
+  private done = false;
+  private error: Error | null = null;
 
   constructor(
     private readonly limit: number,
@@ -71,46 +78,46 @@ class NotificationStream implements AsyncIterableIterator<Notification> {
   ) {}
 
   push(n: Notification): void {
-    if (this.#done) return;
-    if (this.#waiter) {
-      const w = this.#waiter;
-      this.#waiter = null;
+    if (this.done) return;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
       w({ value: n, done: false });
-    } else if (this.#queue.length >= this.limit) {
-      this.#error = new QueueOverflowError(`more than ${this.limit} notifications not consumed`);
-      this.#done = true;
+    } else if (this.queue.length >= this.limit) {
+      this.error = new QueueOverflowError(`more than ${this.limit} notifications not consumed`);
+      this.done = true;
       this.detach(this);
     } else {
-      this.#queue.push(n);
+      this.queue.push(n);
     }
   }
 
   end(): void {
-    this.#done = true;
-    if (this.#waiter) {
-      const w = this.#waiter;
-      this.#waiter = null;
+    this.done = true;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
       w({ value: undefined, done: true });
     }
   }
 
   next(): Promise<IteratorResult<Notification>> {
-    const n = this.#queue.shift();
+    const n = this.queue.shift();
     if (n) return Promise.resolve({ value: n, done: false });
-    if (this.#error) {
-      const err = this.#error;
-      this.#error = null;
+    if (this.error) {
+      const err = this.error;
+      this.error = null;
       return Promise.reject(err);
     }
-    if (this.#done) return Promise.resolve({ value: undefined, done: true });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
-      this.#waiter = resolve;
+      this.waiter = resolve;
     });
   }
 
   return(): Promise<IteratorResult<Notification>> {
-    this.#queue = [];
-    this.#error = null;
+    this.queue = [];
+    this.error = null;
     this.detach(this);
     this.end();
     return Promise.resolve({ value: undefined, done: true });
@@ -124,61 +131,61 @@ class NotificationStream implements AsyncIterableIterator<Notification> {
 /** A Juggler client connection. Create with `connect()`. */
 export class Client {
   readonly closed: Promise<void>;
-  readonly #transport: Transport;
-  readonly #store = new JsonStore();
-  readonly #pending = new Map<number, Pending>();
-  readonly #streams = new Set<NotificationStream>();
-  readonly #opts: ClientOptions;
-  readonly #logger: Logger;
-  #nextId = 1;
+  private readonly transport: Transport;
+  private readonly store = new JsonStore();
+  private readonly pending = new Map<number, Pending>();
+  private readonly streams = new Set<NotificationStream>();
+  private readonly opts: ClientOptions;
+  private readonly logger: Logger;
+  private nextId = 1;
 
   /** @internal use `connect()` */
   constructor(socket: FrameSocket, opts: ClientOptions, transportOpts: TransportOptions) {
-    this.#opts = opts;
-    this.#logger = transportOpts.logger;
-    this.#transport = new Transport(
+    this.opts = opts;
+    this.logger = transportOpts.logger;
+    this.transport = new Transport(
       socket,
       transportOpts,
-      (msg) => this.#onMessage(msg),
-      (error) => this.#onClose(error),
+      (msg) => this.onMessage(msg),
+      (error) => this.onClose(error),
       // no response can arrive once closing: fail pending requests now, not
       // when a peer that ignores the closing handshake finally lets go
-      (error) => this.#onClose(error),
+      (error) => this.onClose(error),
     );
-    this.closed = this.#transport.closed;
+    this.closed = this.transport.closed;
   }
 
   /** Mirror of the server's state for this connection (starts as null). */
   get state(): ReadonlyJsonStore {
-    return this.#store;
+    return this.store;
   }
 
   get isOpen(): boolean {
-    return this.#transport.isOpen;
+    return this.transport.isOpen;
   }
 
   /** Error that closed the connection (protocol error, ping timeout), if any. */
   get closeError(): Error | undefined {
-    return this.#transport.error;
+    return this.transport.error;
   }
 
   /**
    * Sends a request; resolves with the response data, rejects with
-   * `JugglerError` (server data in `.data`) when the server answered with
+   * `JugglerRequestError` (server data in `.data`) when the server answered with
    * `success: false`, or `ConnectionClosedError`.
    */
   send(name: string, data: JsonValue = null): Promise<JsonValue> {
-    if (!this.#transport.isOpen) return Promise.reject(new ConnectionClosedError());
-    const id = this.#nextId++;
+    if (!this.transport.isOpen) return Promise.reject(new ConnectionClosedError());
+    const id = this.nextId++;
     return new Promise<JsonValue>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject });
       const fail = (err: unknown): void => {
-        this.#pending.delete(id);
+        this.pending.delete(id);
         reject(err);
       };
       try {
         const json = encodeRequest(id, name, data);
-        if (!this.#transport.trySendEncoded(json)) this.#transport.sendEncoded(json).catch(fail);
+        if (!this.transport.trySendEncoded(json)) this.transport.sendEncoded(json).catch(fail);
       } catch (err) {
         fail(err);
       }
@@ -187,10 +194,10 @@ export class Client {
 
   /** Notifications from now on; the iterator ends when the connection closes. */
   notifications(): AsyncIterableIterator<Notification> {
-    const stream = new NotificationStream(this.#opts.notifyQueueSize ?? 1024, (s) =>
-      this.#streams.delete(s),
+    const stream = new NotificationStream(this.opts.notifyQueueSize ?? 1024, (s) =>
+      this.streams.delete(s),
     );
-    if (this.#transport.isOpen) this.#streams.add(stream);
+    if (this.transport.isOpen) this.streams.add(stream);
     else stream.end();
     return stream;
   }
@@ -200,7 +207,7 @@ export class Client {
   }
 
   async close(): Promise<void> {
-    this.#transport.close();
+    this.transport.close();
     await this.closed;
   }
 
@@ -208,37 +215,37 @@ export class Client {
     await this.close();
   }
 
-  #onMessage(raw: unknown): void {
+  private onMessage(raw: unknown): void {
     const msg = parseServerMsg(raw);
     switch (msg.type) {
       case 'response': {
         if (typeof msg.id !== 'number') return;
-        const pending = this.#pending.get(msg.id);
+        const pending = this.pending.get(msg.id);
         if (!pending) return;
-        this.#pending.delete(msg.id);
+        this.pending.delete(msg.id);
         if (msg.success) pending.resolve(msg.data);
-        else pending.reject(new JugglerError(msg.data));
+        else pending.reject(new JugglerRequestError(msg.data));
         return;
       }
       case 'state':
-        this.#store.set([], applyPatch(this.#store.data, msg.diff));
+        this.store.set([], applyPatch(this.store.data, msg.diff));
         return;
       case 'notify':
-        if (this.#opts.onNotify) {
+        if (this.opts.onNotify) {
           try {
-            this.#opts.onNotify(msg.name, msg.data);
+            this.opts.onNotify(msg.name, msg.data);
           } catch (err) {
-            this.#logger.error('juggler onNotify failed', { error: String(err) });
+            this.logger.error('juggler onNotify failed', { error: String(err) });
           }
         }
-        for (const s of [...this.#streams]) s.push({ name: msg.name, data: msg.data });
+        for (const s of [...this.streams]) s.push({ name: msg.name, data: msg.data });
         return;
     }
   }
 
-  #onClose(error: Error | undefined): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
+  private onClose(error: Error | undefined): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
     for (const p of pending) {
       p.reject(
         new ConnectionClosedError(
@@ -246,8 +253,8 @@ export class Client {
         ),
       );
     }
-    for (const s of this.#streams) s.end();
-    this.#streams.clear();
+    for (const s of this.streams) s.end();
+    this.streams.clear();
   }
 }
 

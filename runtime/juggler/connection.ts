@@ -1,4 +1,4 @@
-import { ConnectionClosedError, JugglerError } from './errors.js';
+import { ConnectionClosedError, JugglerRequestError } from './errors.js';
 import type { JsonValue } from '../json-value.js';
 import type { Logger } from '../logger.js';
 import { encodeNotify, encodeResponse } from './encode.js';
@@ -10,7 +10,7 @@ import type { Transport } from './transport.js';
 /**
  * Handles one request. The returned value (undefined -> null) is sent with
  * `success: true`; a throw sends `success: false` with the error message as
- * data (a thrown `JugglerError` sends its `data` instead).
+ * data (a thrown `JugglerRequestError` sends its `data` instead).
  */
 export type RequestHandler = (
   conn: Connection,
@@ -64,43 +64,43 @@ export class Connection {
   readonly state: JsonStore;
   readonly closed: Promise<void>;
 
-  readonly #transport: Transport;
-  readonly #opts: ConnectionOptions;
-  #synced: JsonValue = null;
-  #dirty = false;
-  #flushTimer: Timer | null = null;
-  #waitingSpace = false;
-  readonly #unsubscribe: () => void;
+  private readonly transport: Transport;
+  private readonly opts: ConnectionOptions;
+  private synced: JsonValue = null;
+  private dirty = false;
+  private flushTimer: Timer | null = null;
+  private waitingSpace = false;
+  private readonly unsubscribe: () => void;
   /** Requests waiting to run, with the bytes each holds of the receive budget. */
-  #requests: { req: RequestMsg; size: number }[] = [];
-  #busy = false;
-  #inflight = 0;
-  #paused = false;
+  private requests: { req: RequestMsg; size: number }[] = [];
+  private busy = false;
+  private inflight = 0;
+  private paused = false;
 
   /** @internal Created by the server. */
   constructor(transport: Transport, remote: string, opts: ConnectionOptions) {
-    this.#transport = transport;
-    this.#opts = opts;
+    this.transport = transport;
+    this.opts = opts;
     this.remote = remote;
     this.state = opts.store;
     this.closed = transport.closed;
-    this.#unsubscribe = opts.store.onChange(() => this.#onChange());
-    void transport.closed.then(() => this.#cleanup());
-    if (opts.store.data !== null) this.#onChange(true);
+    this.unsubscribe = opts.store.onChange(() => this.onChange());
+    void transport.closed.then(() => this.cleanup());
+    if (opts.store.data !== null) this.onChange(true);
   }
 
   get isOpen(): boolean {
-    return this.#transport.isOpen;
+    return this.transport.isOpen;
   }
 
   /** Number of encoded messages waiting to be written (bounded by sendQueueSize). */
   get sendQueueLength(): number {
-    return this.#transport.queueLength;
+    return this.transport.queueLength;
   }
 
   /** Bytes handed to the socket but not yet written to the network. */
   get bufferedAmount(): number {
-    return this.#transport.bufferedAmount;
+    return this.transport.bufferedAmount;
   }
 
   /**
@@ -108,13 +108,13 @@ export class Connection {
    * sending; rejects with `ConnectionClosedError` when the connection closes.
    */
   async flush(): Promise<void> {
-    this.#clearFlushTimer();
+    this.clearFlushTimer();
     for (;;) {
       if (!this.isOpen) throw new ConnectionClosedError();
-      if (!this.#transport.isQueueFull) break;
-      await this.#transport.waitSpace();
+      if (!this.transport.isQueueFull) break;
+      await this.transport.waitSpace();
     }
-    this.#syncNow();
+    this.syncNow();
     if (!this.isOpen) throw new ConnectionClosedError();
   }
 
@@ -127,11 +127,11 @@ export class Connection {
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    return this.#transport.sendEncoded(json);
+    return this.transport.sendEncoded(json);
   }
 
   async close(): Promise<void> {
-    this.#transport.close();
+    this.transport.close();
     await this.closed;
   }
 
@@ -142,175 +142,179 @@ export class Connection {
   /** @internal `size`: bytes of the server's receive budget to give back once handled. */
   handleMessage(raw: unknown, size = 0): void {
     const req = parseRequest(raw);
-    if (this.#opts.parallelRequests) {
-      const done = this.#runRequest(req);
+    if (this.opts.parallelRequests) {
+      const done = this.runRequest(req);
       if (done) {
-        this.#inflight++;
-        this.#updatePause();
+        this.inflight++;
+        this.updatePause();
         void done.then(() => {
-          this.#inflight--;
-          this.#transport.releaseReceived(size);
-          this.#updatePause();
+          this.inflight--;
+          this.transport.releaseReceived(size);
+          this.updatePause();
         });
       } else {
-        this.#transport.releaseReceived(size);
+        this.transport.releaseReceived(size);
       }
     } else {
-      this.#requests.push({ req, size });
-      this.#drainRequests();
+      this.requests.push({ req, size });
+      this.drainRequests();
     }
   }
 
   /** @internal Terminates the socket (used by server shutdown after shutdownTimeout). */
   terminate(): void {
-    this.#transport.terminate();
+    this.transport.terminate();
   }
 
-  #drainRequests(): void {
+  private drainRequests(): void {
     // Requests still queued when the connection closes are dropped, not run
     // for a client that is gone (hat cancels its receive loop on close).
-    while (!this.#busy && this.#requests.length > 0) {
+    while (!this.busy && this.requests.length > 0) {
       if (!this.isOpen) {
-        this.#requests = [];
+        this.requests = [];
         break;
       }
-      const { req, size } = this.#requests.shift() as { req: RequestMsg; size: number };
-      const done = this.#runRequest(req);
+      const { req, size } = this.requests.shift() as { req: RequestMsg; size: number };
+      const done = this.runRequest(req);
       if (done) {
-        this.#busy = true;
+        this.busy = true;
         void done.then(() => {
-          this.#busy = false;
-          this.#transport.releaseReceived(size);
-          this.#drainRequests();
+          this.busy = false;
+          this.transport.releaseReceived(size);
+          this.drainRequests();
         });
       } else {
-        this.#transport.releaseReceived(size);
+        this.transport.releaseReceived(size);
       }
     }
-    this.#updatePause();
+    this.updatePause();
   }
 
-  #updatePause(): void {
-    const pending = this.#requests.length + this.#inflight + (this.#busy ? 1 : 0);
-    const full = pending >= this.#opts.receiveQueueSize;
-    if (full && !this.#paused) {
-      this.#paused = true;
-      this.#transport.pauseReceive();
-    } else if (!full && this.#paused) {
-      this.#paused = false;
-      this.#transport.resumeReceive();
+  private updatePause(): void {
+    const pending = this.requests.length + this.inflight + (this.busy ? 1 : 0);
+    const full = pending >= this.opts.receiveQueueSize;
+    if (full && !this.paused) {
+      this.paused = true;
+      this.transport.pauseReceive();
+    } else if (!full && this.paused) {
+      this.paused = false;
+      this.transport.resumeReceive();
     }
   }
 
   /** Runs the handler; returns a promise only when something had to be awaited. */
-  #runRequest(req: RequestMsg): Promise<void> | undefined {
+  private runRequest(req: RequestMsg): Promise<void> | undefined {
     // hat's server still echoes empty-name requests (legacy keep-alive of old
     // JS clients), in turn with other requests; answered out of band, their
     // responses would pile up unbounded for a client that does not read.
-    if (req.name === '') return this.#respond(req.id, true, req.data);
-    const handler = this.#opts.onRequest;
-    if (!handler) return this.#respond(req.id, false, 'request handler not implemented');
+    if (req.name === '') return this.respond(req.id, true, req.data);
+    const handler = this.opts.onRequest;
+    if (!handler) return this.respond(req.id, false, 'request handler not implemented');
     let result: ReturnType<RequestHandler>;
     try {
       result = handler(this, req.name, req.data);
     } catch (err) {
-      return this.#respondError(req.id, err);
+      return this.respondError(req.id, err);
     }
     if (result instanceof Promise) {
       return result.then(
-        (value) => this.#respond(req.id, true, value ?? null),
-        (err: unknown) => this.#respondError(req.id, err),
+        (value) => this.respond(req.id, true, value ?? null),
+        (err: unknown) => this.respondError(req.id, err),
       );
     }
-    return this.#respond(req.id, true, result ?? null);
+    return this.respond(req.id, true, result ?? null);
   }
 
-  #respondError(id: JsonValue, err: unknown): Promise<void> | undefined {
+  private respondError(id: JsonValue, err: unknown): Promise<void> | undefined {
     const data =
-      err instanceof JugglerError ? err.data : err instanceof Error ? err.message : String(err);
-    return this.#respond(id, false, data);
+      err instanceof JugglerRequestError
+        ? err.data
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    return this.respond(id, false, data);
   }
 
-  #respond(id: JsonValue, success: boolean, data: JsonValue): Promise<void> | undefined {
+  private respond(id: JsonValue, success: boolean, data: JsonValue): Promise<void> | undefined {
     if (!this.isOpen) return undefined;
     let json: string;
     try {
       json = encodeResponse(id, data, success);
-      if (this.#transport.trySendEncoded(json)) return undefined;
+      if (this.transport.trySendEncoded(json)) return undefined;
     } catch (err) {
-      return this.#sendFailed(err);
+      return this.sendFailed(err);
     }
-    return this.#transport.sendEncoded(json).catch((err: unknown) => this.#sendFailed(err));
+    return this.transport.sendEncoded(json).catch((err: unknown) => this.sendFailed(err));
   }
 
-  #sendFailed(err: unknown): undefined {
+  private sendFailed(err: unknown): undefined {
     if (!(err instanceof ConnectionClosedError)) {
       // e.g. a handler result that JSON.stringify rejects (BigInt, cycles):
       // hat closes the connection when a response cannot be sent.
-      this.#opts.logger.error('juggler response not sendable', { error: String(err) });
-      this.#transport.close(err instanceof Error ? err : new Error(String(err)));
+      this.opts.logger.error('juggler response not sendable', { error: String(err) });
+      this.transport.close(err instanceof Error ? err : new Error(String(err)));
     }
     return undefined;
   }
 
-  #onChange(initial = false): void {
-    this.#dirty = true;
-    const delay = this.#opts.autoflushDelay;
-    if (delay === 0 || initial) this.#sync();
-    else if (delay !== null && this.#flushTimer === null) {
-      this.#flushTimer = setTimeout(() => {
-        this.#flushTimer = null;
-        this.#sync();
+  private onChange(initial = false): void {
+    this.dirty = true;
+    const delay = this.opts.autoflushDelay;
+    if (delay === 0 || initial) this.sync();
+    else if (delay !== null && this.flushTimer === null) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.sync();
       }, delay);
     }
   }
 
   /** Syncs when the send queue has room; otherwise waits once, coalescing changes meanwhile. */
-  #sync(): void {
-    if (!this.isOpen || !this.#dirty) return;
-    if (this.#transport.isQueueFull) {
-      if (!this.#waitingSpace) {
-        this.#waitingSpace = true;
-        void this.#transport.waitSpace().then(() => {
-          this.#waitingSpace = false;
-          this.#sync();
+  private sync(): void {
+    if (!this.isOpen || !this.dirty) return;
+    if (this.transport.isQueueFull) {
+      if (!this.waitingSpace) {
+        this.waitingSpace = true;
+        void this.transport.waitSpace().then(() => {
+          this.waitingSpace = false;
+          this.sync();
         });
       }
       return;
     }
-    this.#syncNow();
+    this.syncNow();
   }
 
-  #syncNow(): void {
-    this.#dirty = false;
+  private syncNow(): void {
+    this.dirty = false;
     const data = this.state.data;
-    const from = this.#synced;
+    const from = this.synced;
     if (data === from) return;
-    this.#synced = data;
+    this.synced = data;
     let json: string | null;
     try {
-      json = this.#opts.sharedStore
+      json = this.opts.sharedStore
         ? encodeSharedState(this.state, from, data)
         : encodeState(from, data);
     } catch (err) {
       // A state JSON.stringify rejects (BigInt, cycles) or too deeply nested
       // to diff/encode; this runs from timers too, so a throw would crash the
       // process. hat closes the connection when its sync loop fails.
-      this.#opts.logger.error('juggler state not sendable', { error: String(err) });
-      this.#transport.close(err instanceof Error ? err : new Error(String(err)));
+      this.opts.logger.error('juggler state not sendable', { error: String(err) });
+      this.transport.close(err instanceof Error ? err : new Error(String(err)));
       return;
     }
-    if (json !== null) this.#transport.trySendEncoded(json);
+    if (json !== null) this.transport.trySendEncoded(json);
   }
 
-  #clearFlushTimer(): void {
-    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
+  private clearFlushTimer(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
   }
 
-  #cleanup(): void {
-    this.#clearFlushTimer();
-    this.#unsubscribe();
-    this.#requests = [];
+  private cleanup(): void {
+    this.clearFlushTimer();
+    this.unsubscribe();
+    this.requests = [];
   }
 }

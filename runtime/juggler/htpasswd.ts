@@ -55,11 +55,11 @@ async function check(entry: Entry, password: string): Promise<boolean> {
  * hash is rejected when loading, like hat rejects non-apr1 hashes.
  */
 export class Htpasswd {
-  readonly #entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Entry>();
   /** The first entry of each group (kind + cost), hashed against by every check (see verify). */
-  readonly #decoys = new Map<string, Entry>();
+  private readonly decoys = new Map<string, Entry>();
   /** user -> SHA-256 of the last verified password, so bcrypt/apr1 run once per user. */
-  readonly #verified = new Map<string, Buffer>();
+  private readonly verified = new Map<string, Buffer>();
 
   static async load(file: string): Promise<Htpasswd> {
     let text: string;
@@ -85,8 +85,8 @@ export class Htpasswd {
       if (kind === null)
         throw new HtpasswdError(`htpasswd line ${i + 1}: unsupported password encoding`);
       const entry = { kind, hash, group: groupOf(kind, hash) };
-      if (!result.#decoys.has(entry.group)) result.#decoys.set(entry.group, entry);
-      result.#entries.set(line.slice(0, colon), entry);
+      if (!result.decoys.has(entry.group)) result.decoys.set(entry.group, entry);
+      result.entries.set(line.slice(0, colon), entry);
     });
     return result;
   }
@@ -100,17 +100,17 @@ export class Htpasswd {
    * user names exist.
    */
   async verify(user: string, password: string): Promise<boolean> {
-    const entry = this.#entries.get(user);
+    const entry = this.entries.get(user);
     if (entry) {
-      const cached = this.#verified.get(user);
+      const cached = this.verified.get(user);
       if (cached && timingSafeEqual(cached, sha256(password))) return true;
     }
     let ok = false;
-    for (const [group, decoy] of this.#decoys) {
+    for (const [group, decoy] of this.decoys) {
       if (entry?.group === group) ok = await check(entry, password);
       else await check(decoy, password);
     }
-    if (ok) this.#verified.set(user, sha256(password));
+    if (ok) this.verified.set(user, sha256(password));
     return ok;
   }
 

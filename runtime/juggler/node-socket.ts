@@ -8,16 +8,16 @@ import { HandlerRelay, type FrameSocket, type FrameSocketHandlers } from './sock
  * from send callbacks once `bufferedAmount` is low enough.
  */
 export class NodeFrameSocket implements FrameSocket {
-  readonly #ws: WebSocket;
-  #drainWaiters: { lowWater: number; resolve: () => void }[] = [];
-  #closed = false;
-  readonly #onSent = (): void => {
-    if (this.#drainWaiters.length > 0) this.#wakeDrainWaiters();
+  private readonly ws: WebSocket;
+  private drainWaiters: { lowWater: number; resolve: () => void }[] = [];
+  private closed = false;
+  private readonly onSent = (): void => {
+    if (this.drainWaiters.length > 0) this.wakeDrainWaiters();
   };
 
-  readonly #events = new HandlerRelay();
+  private readonly events = new HandlerRelay();
   /** Bytes read from `raw` since the last message was delivered. */
-  #pending = 0;
+  private pending = 0;
 
   /**
    * With `raw` (the socket under `ws`), the bytes of frames `ws` buffers until
@@ -27,20 +27,20 @@ export class NodeFrameSocket implements FrameSocket {
    * misses at most the tail of the chunk that completed a message.
    */
   constructor(ws: WebSocket, raw?: Duplex) {
-    this.#ws = ws;
-    const events = this.#events;
+    this.ws = ws;
+    const events = this.events;
     raw?.prependListener('data', (chunk: Buffer) => {
-      this.#pending += chunk.length;
+      this.pending += chunk.length;
       events.pending(chunk.length);
     });
     ws.on('message', (data, isBinary) => {
-      this.#release(this.#pending);
+      this.release(this.pending);
       if (isBinary) events.binary();
       else events.text(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
     });
     ws.on('close', (code, reason) => {
-      this.#closed = true;
-      this.#wakeDrainWaiters();
+      this.closed = true;
+      this.wakeDrainWaiters();
       events.close(code, reason.toString());
     });
     ws.on('error', (err) => events.error(err));
@@ -48,21 +48,21 @@ export class NodeFrameSocket implements FrameSocket {
       // Control frames may come between the fragments of a message, so they
       // give back only their own size (a client frame's header is 6 bytes);
       // otherwise a peer sending only pings would count as holding a message.
-      const control = (data: Buffer): void => this.#release(data.length + 6);
+      const control = (data: Buffer): void => this.release(data.length + 6);
       ws.on('ping', control);
       ws.on('pong', control);
     }
   }
 
-  #release(bytes: number): void {
-    const n = Math.min(bytes, this.#pending);
+  private release(bytes: number): void {
+    const n = Math.min(bytes, this.pending);
     if (n <= 0) return;
-    this.#pending -= n;
-    this.#events.pending(-n);
+    this.pending -= n;
+    this.events.pending(-n);
   }
 
   bind(handlers: FrameSocketHandlers): void {
-    this.#events.bind(handlers);
+    this.events.bind(handlers);
   }
 
   send(header: string, body: string): void {
@@ -72,41 +72,41 @@ export class NodeFrameSocket implements FrameSocket {
     const frame = Buffer.allocUnsafe(length + 1);
     frame.write(header, 0, 1, 'latin1');
     frame.write(body, 1, length, 'utf8');
-    this.#ws.send(frame, { binary: false }, this.#onSent);
+    this.ws.send(frame, { binary: false }, this.onSent);
   }
 
   get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return this.ws.bufferedAmount;
   }
 
   waitDrain(lowWater: number): Promise<void> {
-    if (this.#closed || this.#ws.bufferedAmount <= lowWater) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push({ lowWater, resolve }));
+    if (this.closed || this.ws.bufferedAmount <= lowWater) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ lowWater, resolve }));
   }
 
-  #wakeDrainWaiters(): void {
-    const buffered = this.#ws.bufferedAmount;
-    const waiting = this.#drainWaiters;
-    this.#drainWaiters = [];
+  private wakeDrainWaiters(): void {
+    const buffered = this.ws.bufferedAmount;
+    const waiting = this.drainWaiters;
+    this.drainWaiters = [];
     for (const w of waiting) {
-      if (this.#closed || buffered <= w.lowWater) w.resolve();
-      else this.#drainWaiters.push(w);
+      if (this.closed || buffered <= w.lowWater) w.resolve();
+      else this.drainWaiters.push(w);
     }
   }
 
   close(code?: number, reason?: string): void {
-    this.#ws.close(code, reason);
+    this.ws.close(code, reason);
   }
 
   terminate(): void {
-    this.#ws.terminate();
+    this.ws.terminate();
   }
 
   pause(): void {
-    this.#ws.pause();
+    this.ws.pause();
   }
 
   resume(): void {
-    this.#ws.resume();
+    this.ws.resume();
   }
 }

@@ -83,6 +83,8 @@ export interface ServerOptions {
   /** ms. Default 30000. */
   pingTimeout?: number;
   /** Socket bytes buffered before the writer waits. Default 1 MiB. */
+  writeBufferLimit?: number;
+  /** @deprecated Use `writeBufferLimit`; giving both with different values is a TypeError. */
   highWaterMark?: number;
   /**
    * Server-wide bound on incoming bytes held for unfinished messages by all
@@ -149,91 +151,91 @@ export class Server {
   readonly host: string;
   readonly port: number;
   readonly closed: Promise<void>;
-  readonly #http: HttpServer;
-  readonly #wss: WebSocketServer;
-  readonly #opts: ServerOptions;
-  readonly #logger: Logger;
-  readonly #htpasswd: Htpasswd | null;
-  readonly #transportOpts: TransportOptions;
-  readonly #connections = new Set<Connection>();
-  readonly #realStaticDir: string | null;
-  readonly #trustProxy: BlockList;
-  readonly #budget: BufferBudget;
-  #refused = 0;
-  #refusedLoggedAt = 0;
-  #closing: Promise<void> | null = null;
-  #resolveClosed!: () => void;
+  private readonly http: HttpServer;
+  private readonly wss: WebSocketServer;
+  private readonly opts: ServerOptions;
+  private readonly logger: Logger;
+  private readonly htpasswd: Htpasswd | null;
+  private readonly transportOpts: TransportOptions;
+  private readonly live = new Set<Connection>();
+  private readonly realStaticDir: string | null;
+  private readonly trustProxy: BlockList;
+  private readonly budget: BufferBudget;
+  private refused = 0;
+  private refusedLoggedAt = 0;
+  private closing: Promise<void> | null = null;
+  private resolveClosed!: () => void;
 
   /** @internal use `listen()` */
   constructor(http: HttpServer, opts: ServerOptions, prepared: Prepared) {
     const { htpasswd, transportOpts } = prepared;
-    this.#realStaticDir = prepared.realStaticDir;
-    this.#trustProxy = prepared.trustProxy;
-    this.#budget = transportOpts.receiveBudget;
-    this.#http = http;
-    this.#opts = opts;
-    this.#logger = transportOpts.logger;
-    this.#htpasswd = htpasswd;
+    this.realStaticDir = prepared.realStaticDir;
+    this.trustProxy = prepared.trustProxy;
+    this.budget = transportOpts.receiveBudget;
+    this.http = http;
+    this.opts = opts;
+    this.logger = transportOpts.logger;
+    this.htpasswd = htpasswd;
     const addr = http.address() as AddressInfo;
     this.host = addr.address;
     this.port = addr.port;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#transportOpts = transportOpts;
-    this.#wss = new WebSocketServer({
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.transportOpts = transportOpts;
+    this.wss = new WebSocketServer({
       noServer: true,
       // Peers send segments of up to their own maxSegmentSize UTF-16 units
       // (<= 3 UTF-8 bytes each); aiohttp's 4 MiB frame limit is the floor.
-      maxPayload: Math.max(4 * 1024 * 1024, this.#transportOpts.maxSegmentSize * 3 + 16),
+      maxPayload: Math.max(4 * 1024 * 1024, this.transportOpts.maxSegmentSize * 3 + 16),
       perMessageDeflate: false,
     });
-    http.on('request', (req, res) => void this.#onRequest(req, res));
-    http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
-    http.on('drop', () => this.#onDrop());
+    http.on('request', (req, res) => void this.onRequest(req, res));
+    http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+    http.on('drop', () => this.onDrop());
   }
 
   /** Incoming bytes held for unfinished messages by all connections (see `maxBufferedBytes`). */
   get bufferedBytes(): number {
-    return this.#budget.total;
+    return this.budget.total;
   }
 
   /** Connections closed at accept because `maxConnections` were open. */
   get refusedConnections(): number {
-    return this.#refused;
+    return this.refused;
   }
 
   // A flood of refused connections logs once per 10 s, not once per connection.
-  #onDrop(): void {
-    this.#refused++;
+  private onDrop(): void {
+    this.refused++;
     const now = Date.now();
-    if (now - this.#refusedLoggedAt < 10_000) return;
-    this.#refusedLoggedAt = now;
-    this.#logger.warn('juggler maxConnections reached, refusing connections', {
-      maxConnections: this.#http.maxConnections,
-      refused: this.#refused,
+    if (now - this.refusedLoggedAt < 10_000) return;
+    this.refusedLoggedAt = now;
+    this.logger.warn('juggler maxConnections reached, refusing connections', {
+      maxConnections: this.http.maxConnections,
+      refused: this.refused,
     });
   }
 
   /** Live connections. */
   get connections(): ReadonlySet<Connection> {
-    return this.#connections;
+    return this.live;
   }
 
   /** Base URL of the WebSocket endpoint, e.g. `ws://127.0.0.1:1234/ws`. */
   get wsUrl(): string {
-    return `${this.#opts.tls ? 'wss' : 'ws'}://${this.#authority}${this.#wsPath}`;
+    return `${this.opts.tls ? 'wss' : 'ws'}://${this.authority}${this.wsPath}`;
   }
 
   /** Base URL for HTTP, e.g. `http://127.0.0.1:1234`. */
   get httpUrl(): string {
-    return `${this.#opts.tls ? 'https' : 'http'}://${this.#authority}`;
+    return `${this.opts.tls ? 'https' : 'http'}://${this.authority}`;
   }
 
-  get #authority(): string {
+  private get authority(): string {
     return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
-  get #wsPath(): string {
-    return this.#opts.wsPath ?? '/ws';
+  private get wsPath(): string {
+    return this.opts.wsPath ?? '/ws';
   }
 
   /**
@@ -242,50 +244,50 @@ export class Server {
    * when the HTTP server is closed.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
-    return this.#closing;
+    this.closing ??= this.shutdown();
+    return this.closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  async #shutdown(): Promise<void> {
-    const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
-    const conns = [...this.#connections];
+  private async shutdown(): Promise<void> {
+    const httpClosed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    const conns = [...this.live];
     for (const conn of conns) void conn.close();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       Promise.all(conns.map((c) => c.closed)),
       new Promise<void>(
-        (resolve) => (timer = setTimeout(resolve, this.#opts.shutdownTimeout ?? 100)),
+        (resolve) => (timer = setTimeout(resolve, this.opts.shutdownTimeout ?? 100)),
       ),
     ]);
     clearTimeout(timer);
     for (const conn of conns) conn.terminate();
     await Promise.all(conns.map((c) => c.closed));
-    this.#http.closeAllConnections();
-    this.#wss.close();
+    this.http.closeAllConnections();
+    this.wss.close();
     await httpClosed;
-    this.#resolveClosed();
+    this.resolveClosed();
   }
 
-  async #authorized(req: IncomingMessage): Promise<boolean> {
-    if (!this.#htpasswd) return true;
+  private async authorized(req: IncomingMessage): Promise<boolean> {
+    if (!this.htpasswd) return true;
     try {
-      return await this.#htpasswd.verifyAuthorization(req.headers.authorization);
+      return await this.htpasswd.verifyAuthorization(req.headers.authorization);
     } catch (err) {
-      this.#logger.warn('juggler auth check failed', { error: String(err) });
+      this.logger.warn('juggler auth check failed', { error: String(err) });
       return false;
     }
   }
 
-  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const opts = this.#opts;
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const opts = this.opts;
     const noCache = opts.noCache ?? true;
     try {
       if (noCache) res.setHeader('Cache-Control', 'no-cache');
-      if (!(await this.#authorized(req))) {
+      if (!(await this.authorized(req))) {
         res.writeHead(401, UNAUTHORIZED_HEADERS).end('Unauthorized');
         return;
       }
@@ -296,14 +298,14 @@ export class Server {
         res.writeHead(302, { Location: indexPath }).end();
         return;
       }
-      if (pathname === this.#wsPath) {
+      if (pathname === this.wsPath) {
         res.writeHead(426, { Upgrade: 'websocket' }).end('Upgrade Required');
         return;
       }
       if (opts.routes && (await opts.routes(req, res))) return;
-      if (this.#realStaticDir !== null && isGet) {
+      if (this.realStaticDir !== null && isGet) {
         await serveStatic(req, res, pathname, {
-          realRoot: this.#realStaticDir,
+          realRoot: this.realStaticDir,
           noCache,
           followSymlinks: opts.followSymlinks ?? false,
         });
@@ -311,42 +313,42 @@ export class Server {
       }
       res.writeHead(404).end('Not Found');
     } catch (err) {
-      this.#logger.error('juggler http route failed', { error: String(err), url: req.url });
+      this.logger.error('juggler http route failed', { error: String(err), url: req.url });
       if (!res.headersSent) res.writeHead(500).end('Internal Server Error');
       else res.destroy();
     }
   }
 
-  async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', (err) =>
-      this.#logger.debug('juggler upgrade socket error', { error: err.message }),
+      this.logger.debug('juggler upgrade socket error', { error: err.message }),
     );
-    if (this.#closing) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    if (pathnameOf(req) !== this.#wsPath) return rejectUpgrade(socket, 404, 'Not Found');
-    if (!(await this.#authorized(req))) {
+    if (this.closing) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    if (pathnameOf(req) !== this.wsPath) return rejectUpgrade(socket, 404, 'Not Found');
+    if (!(await this.authorized(req))) {
       return rejectUpgrade(socket, 401, 'Unauthorized', 'WWW-Authenticate: Basic realm=""\r\n');
     }
-    if (this.#closing || socket.destroyed) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, socket));
+    if (this.closing || socket.destroyed) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, socket));
   }
 
-  #accept(ws: WebSocket, req: IncomingMessage, raw: Duplex): void {
-    const opts = this.#opts;
-    const logger = this.#logger;
+  private accept(ws: WebSocket, req: IncomingMessage, raw: Duplex): void {
+    const opts = this.opts;
+    const logger = this.logger;
     const ref: { conn?: Connection } = {};
     const transport = new Transport(
       new NodeFrameSocket(ws, raw),
-      this.#transportOpts,
+      this.transportOpts,
       (msg, size) => ref.conn?.handleMessage(msg, size),
       (error) => {
-        if (ref.conn) this.#connections.delete(ref.conn);
+        if (ref.conn) this.live.delete(ref.conn);
         logger.debug('juggler connection closed', {
           remote: ref.conn?.remote,
           error: error?.message,
         });
       },
     );
-    const conn = new Connection(transport, remoteAddress(req, this.#trustProxy), {
+    const conn = new Connection(transport, remoteAddress(req, this.trustProxy), {
       store: opts.state ?? new JsonStore(),
       sharedStore: opts.state !== undefined,
       autoflushDelay: opts.autoflushDelay === undefined ? 200 : opts.autoflushDelay,
@@ -356,9 +358,9 @@ export class Server {
       logger,
     });
     ref.conn = conn;
-    this.#connections.add(conn);
+    this.live.add(conn);
     logger.debug('juggler connection opened', { remote: conn.remote });
-    if (this.#closing) {
+    if (this.closing) {
       conn.terminate();
       return;
     }

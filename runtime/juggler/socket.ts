@@ -39,38 +39,38 @@ export interface FrameSocketHandlers {
  * the transport exists. Once bound, events go straight through.
  */
 export class HandlerRelay implements FrameSocketHandlers {
-  #handlers: FrameSocketHandlers | null = null;
-  #held: ((h: FrameSocketHandlers) => void)[] = [];
+  private handlers: FrameSocketHandlers | null = null;
+  private held: ((h: FrameSocketHandlers) => void)[] = [];
 
   bind(handlers: FrameSocketHandlers): void {
-    this.#handlers = handlers;
-    const held = this.#held;
-    this.#held = [];
+    this.handlers = handlers;
+    const held = this.held;
+    this.held = [];
     for (const event of held) event(handlers);
   }
 
   text(frame: string): void {
-    if (this.#handlers) this.#handlers.text(frame);
-    else this.#held.push((h) => h.text(frame));
+    if (this.handlers) this.handlers.text(frame);
+    else this.held.push((h) => h.text(frame));
   }
 
   binary(): void {
-    if (this.#handlers) this.#handlers.binary();
-    else this.#held.push((h) => h.binary());
+    if (this.handlers) this.handlers.binary();
+    else this.held.push((h) => h.binary());
   }
 
   close(code: number, reason: string): void {
-    if (this.#handlers) this.#handlers.close(code, reason);
-    else this.#held.push((h) => h.close(code, reason));
+    if (this.handlers) this.handlers.close(code, reason);
+    else this.held.push((h) => h.close(code, reason));
   }
 
   error(err: Error): void {
-    if (this.#handlers) this.#handlers.error(err);
-    else this.#held.push((h) => h.error(err));
+    if (this.handlers) this.handlers.error(err);
+    else this.held.push((h) => h.error(err));
   }
 
   pending(delta: number): void {
-    if (this.#handlers) this.#handlers.pending?.(delta);
-    else this.#held.push((h) => h.pending?.(delta));
+    if (this.handlers) this.handlers.pending?.(delta);
+    else this.held.push((h) => h.pending?.(delta));
   }
 }

@@ -75,39 +75,39 @@ function setAt(
  * null for indices).
  */
 export class JsonStore implements ReadonlyJsonStore {
-  #data: JsonValue;
-  readonly #listeners = new Set<ChangeListener>();
+  private value: JsonValue;
+  private readonly listeners = new Set<ChangeListener>();
 
   constructor(data: JsonValue = null) {
-    this.#data = data;
+    this.value = data;
   }
 
   get data(): JsonValue {
-    return this.#data;
+    return this.value;
   }
 
   get(path: JsonPath = []): JsonValue {
-    return getIn(this.#data, path);
+    return getIn(this.value, path);
   }
 
   set(path: JsonPath, value: JsonValue): void {
-    this.#replace(setAt(this.#data, flattenPath(path), 0, value) ?? null);
+    this.replace(setAt(this.value, flattenPath(path), 0, value) ?? null);
   }
 
   remove(path: JsonPath): void {
-    this.#replace(setAt(this.#data, flattenPath(path), 0, undefined) ?? null);
+    this.replace(setAt(this.value, flattenPath(path), 0, undefined) ?? null);
   }
 
   onChange(listener: ChangeListener): () => void {
     const entry: ChangeListener = (d) => listener(d);
-    this.#listeners.add(entry);
+    this.listeners.add(entry);
     return () => {
-      this.#listeners.delete(entry);
+      this.listeners.delete(entry);
     };
   }
 
-  #replace(data: JsonValue): void {
-    this.#data = data;
-    for (const listener of [...this.#listeners]) listener(data);
+  private replace(data: JsonValue): void {
+    this.value = data;
+    for (const listener of [...this.listeners]) listener(data);
   }
 }

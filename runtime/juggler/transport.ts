@@ -8,7 +8,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { FrameSocket } from './socket.js';
 import { Fifo } from '../fifo.js';
-import { checkDelay, checkOption } from '../options.js';
+import { aliasedOption, checkDelay, checkOption } from '../options.js';
 
 export interface TransportOptions {
   /** Max UTF-16 code units of JSON per frame (the header char comes on top). */
@@ -22,7 +22,7 @@ export interface TransportOptions {
   /** Max UTF-16 code units of one reassembled incoming message. */
   maxMessageSize: number;
   /** Bytes buffered in the socket above which the writer waits for drain. */
-  highWaterMark: number;
+  writeBufferLimit: number;
   /**
    * @internal The server's `maxBufferedBytes` budget, shared by all its
    * transports: frames the socket holds, segments of an unfinished message and
@@ -38,18 +38,23 @@ export const transportDefaults = {
   pingTimeout: 30_000,
   sendQueueSize: 1024,
   maxMessageSize: 64 * 1024 * 1024,
+  writeBufferLimit: 1024 * 1024,
+  /** @deprecated Use `writeBufferLimit` (the same default). */
   highWaterMark: 1024 * 1024,
 } as const;
+
+/** What `transportOptions` takes: the options, each optional, and the deprecated aliases. */
+export type TransportOptionsInput = Partial<Omit<TransportOptions, 'logger'>> & {
+  /** @deprecated Use `writeBufferLimit`; giving both with different values is a TypeError. */
+  highWaterMark?: number;
+};
 
 /**
  * `TransportOptions` from a client's or server's options, defaults filled in.
  * Throws RangeError for values the transport cannot work with, so `listen`
  * and `connect` reject up front instead of failing on every connection.
  */
-export function transportOptions(
-  opts: Partial<Omit<TransportOptions, 'logger'>>,
-  logger: Logger,
-): TransportOptions {
+export function transportOptions(opts: TransportOptionsInput, logger: Logger): TransportOptions {
   const result = {
     maxSegmentSize: opts.maxSegmentSize ?? transportDefaults.maxSegmentSize,
     // null disables pings, so only undefined takes the default
@@ -57,7 +62,9 @@ export function transportOptions(
     pingTimeout: opts.pingTimeout ?? transportDefaults.pingTimeout,
     sendQueueSize: opts.sendQueueSize ?? transportDefaults.sendQueueSize,
     maxMessageSize: opts.maxMessageSize ?? transportDefaults.maxMessageSize,
-    highWaterMark: opts.highWaterMark ?? transportDefaults.highWaterMark,
+    writeBufferLimit:
+      aliasedOption(opts, 'writeBufferLimit', 'highWaterMark') ??
+      transportDefaults.writeBufferLimit,
     logger,
   };
   checkTransportOptions(result);
@@ -68,7 +75,7 @@ function checkTransportOptions(opts: TransportOptions): void {
   checkOption('maxSegmentSize', opts.maxSegmentSize, 2, true);
   checkOption('sendQueueSize', opts.sendQueueSize, 1, true);
   checkOption('maxMessageSize', opts.maxMessageSize, 1);
-  checkOption('highWaterMark', opts.highWaterMark, 0);
+  checkOption('writeBufferLimit', opts.writeBufferLimit, 0);
   if (opts.pingDelay !== null) checkDelay('pingDelay', opts.pingDelay);
   checkDelay('pingTimeout', opts.pingTimeout);
 }
@@ -81,7 +88,7 @@ const HEADER_PONG = 0x33; // '3'
 /** Ms an evicted connection has to take its close frame before it is dropped. */
 const EVICT_GRACE = 1000;
 
-/** Incoming segments merged into one string at a time (see #receiveSegment). */
+/** Incoming segments merged into one string at a time (see receiveSegment). */
 const SEGMENT_BATCH = 256;
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -105,39 +112,40 @@ function isHighSurrogate(code: number): boolean {
  * (the hat JS client can split them; hat's Python peer counts code points).
  */
 export class Transport implements BudgetHolder {
-  readonly #socket: FrameSocket;
-  readonly #opts: TransportOptions;
-  readonly #onMessage: (msg: unknown, size: number) => void;
-  readonly #onClose: (error: Error | undefined) => void;
-  readonly #onClosing: ((error: Error | undefined) => void) | undefined;
+  private readonly socket: FrameSocket;
+  private readonly opts: TransportOptions;
+  private readonly onMessage: (msg: unknown, size: number) => void;
+  private readonly onClose: (error: Error | undefined) => void;
+  private readonly onClosing: ((error: Error | undefined) => void) | undefined;
 
-  readonly #queue = new Fifo<string>();
-  #current: string | null = null;
-  #currentPos = 0;
-  #writerBlocked = false;
+  private readonly queue = new Fifo<string>();
+  private current: string | null = null;
+  private currentPos = 0;
+  private writerBlocked = false;
   /** Reading paused by the owner (request backpressure) / until pongs drain. */
-  #receivePaused = false;
-  #pongPaused = false;
+  private receivePaused = false;
+  private pongPaused = false;
   /** `send`s waiting for a queue slot and `waitSpace` callers (which take no slot) in arrival order. */
-  #spaceWaiters: { resolve: () => void; reject: (e: Error) => void; takesSlot: boolean }[] = [];
+  private spaceWaiters: { resolve: () => void; reject: (e: Error) => void; takesSlot: boolean }[] =
+    [];
 
-  #parts: string[] = [];
-  #partsLength = 0;
-  /** Bytes of #parts charged to the receive budget. */
-  #partsCharged = 0;
-  /** Trailing entries of #parts not yet merged (see #receiveSegment). */
-  #unmergedParts = 0;
+  private parts: string[] = [];
+  private partsLength = 0;
+  /** Bytes of parts charged to the receive budget. */
+  private partsCharged = 0;
+  /** Trailing entries of parts not yet merged (see receiveSegment). */
+  private unmergedParts = 0;
 
-  #lastReceived = Date.now();
-  #pingSentAt = 0;
-  #pingPending = false;
-  #timer: Timer | null = null;
+  private lastReceived = Date.now();
+  private pingSentAt = 0;
+  private pingPending = false;
+  private timer: Timer | null = null;
 
-  #closing = false;
-  #finished = false;
-  #error: Error | undefined;
+  private closing = false;
+  private finished = false;
+  private closeError: Error | undefined;
   readonly closed: Promise<void>;
-  #resolveClosed!: () => void;
+  private resolveClosed!: () => void;
 
   constructor(
     socket: FrameSocket,
@@ -158,46 +166,46 @@ export class Transport implements BudgetHolder {
     onClosing?: (error: Error | undefined) => void,
   ) {
     checkTransportOptions(opts);
-    this.#socket = socket;
-    this.#opts = opts;
-    this.#onMessage = onMessage;
-    this.#onClose = onClose;
-    this.#onClosing = onClosing;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.socket = socket;
+    this.opts = opts;
+    this.onMessage = onMessage;
+    this.onClose = onClose;
+    this.onClosing = onClosing;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.bind({
-      text: (frame) => this.#receive(frame),
-      binary: () => this.#fail(new ProtocolError('binary frame received')),
-      close: () => this.#finish(),
+      text: (frame) => this.receive(frame),
+      binary: () => this.fail(new ProtocolError('binary frame received')),
+      close: () => this.finish(),
       error: (err) => {
         opts.logger.debug('juggler socket error', { error: err.message });
       },
       pending: (delta) => {
-        if (!this.#closing) opts.receiveBudget?.add(this, delta);
+        if (!this.closing) opts.receiveBudget?.add(this, delta);
       },
     });
-    this.#armTimer(opts.pingDelay);
+    this.armTimer(opts.pingDelay);
   }
 
   get isOpen(): boolean {
-    return !this.#closing;
+    return !this.closing;
   }
 
   /** Error that closed the transport (undefined for a normal close). */
   get error(): Error | undefined {
-    return this.#error;
+    return this.closeError;
   }
 
   /** Encoded messages queued and not yet fully written. */
   get queueLength(): number {
-    return this.#queue.length + (this.#current === null ? 0 : 1);
+    return this.queue.length + (this.current === null ? 0 : 1);
   }
 
   get bufferedAmount(): number {
-    return this.#socket.bufferedAmount;
+    return this.socket.bufferedAmount;
   }
 
   get isQueueFull(): boolean {
-    return this.queueLength >= this.#opts.sendQueueSize || this.#spaceWaiters.length > 0;
+    return this.queueLength >= this.opts.sendQueueSize || this.spaceWaiters.length > 0;
   }
 
   /**
@@ -206,121 +214,116 @@ export class Transport implements BudgetHolder {
    * `ConnectionClosedError` once closed.
    */
   async sendEncoded(text: string): Promise<void> {
-    if (this.#closing) throw new ConnectionClosedError();
+    if (this.closing) throw new ConnectionClosedError();
     while (this.isQueueFull) {
       await new Promise<void>((resolve, reject) =>
-        this.#spaceWaiters.push({ resolve, reject, takesSlot: true }),
+        this.spaceWaiters.push({ resolve, reject, takesSlot: true }),
       );
-      if (this.#closing) throw new ConnectionClosedError();
-      if (this.queueLength < this.#opts.sendQueueSize) break;
+      if (this.closing) throw new ConnectionClosedError();
+      if (this.queueLength < this.opts.sendQueueSize) break;
     }
-    this.#enqueue(text);
+    this.enqueue(text);
   }
 
   /** Queues a message encoded as JSON only if there is room right now; returns whether it did. */
   trySendEncoded(json: string): boolean {
-    if (!this.#hasRoom()) return false;
-    this.#enqueue(json);
+    if (!this.hasRoom()) return false;
+    this.enqueue(json);
     return true;
   }
 
   /** Resolves when the queue has room (or the transport closed). */
   waitSpace(): Promise<void> {
-    if (this.#closing || !this.isQueueFull) return Promise.resolve();
+    if (this.closing || !this.isQueueFull) return Promise.resolve();
     return new Promise<void>((resolve) =>
-      this.#spaceWaiters.push({ resolve, reject: () => resolve(), takesSlot: false }),
+      this.spaceWaiters.push({ resolve, reject: () => resolve(), takesSlot: false }),
     );
   }
 
   pauseReceive(): void {
-    this.#receivePaused = true;
-    this.#socket.pause?.();
+    this.receivePaused = true;
+    this.socket.pause?.();
   }
 
   resumeReceive(): void {
-    this.#receivePaused = false;
-    if (!this.#pongPaused && !this.#closing) this.#socket.resume?.();
+    this.receivePaused = false;
+    if (!this.pongPaused && !this.closing) this.socket.resume?.();
   }
 
   /** Gives back `size` bytes of a message (see `onMessage`) to the receive budget. */
   releaseReceived(size: number): void {
-    if (size > 0 && !this.#closing) this.#opts.receiveBudget?.add(this, -size);
+    if (size > 0 && !this.closing) this.opts.receiveBudget?.add(this, -size);
   }
 
   /** @internal Called by the server's receive budget: this connection holds the most. */
-  evict(held: number, _total: number, max: number): void {
-    this.#fail(
-      new BufferLimitError(
-        `maxBufferedBytes (${max}) exceeded by all connections; ` +
-          `closing the one holding the most (${held} bytes)`,
-      ),
-    );
+  evict(held: number, total: number, max: number): void {
+    this.fail(new BufferLimitError(held, total, max));
   }
 
   /** Closes the WebSocket; `error` (if any) is reported as the close reason. */
   close(error?: Error): void {
-    if (this.#closing) return;
-    this.#error = error;
-    this.#markClosing();
+    if (this.closing) return;
+    this.closeError = error;
+    this.markClosing();
     if (error instanceof PingTimeoutError) {
-      this.#socket.terminate();
+      this.socket.terminate();
     } else if (error instanceof BufferLimitError) {
       // Read nothing more (the peer was sending what overflows the budget) and
       // do not wait the closing handshake's usual timeout with a half-read frame.
-      this.#socket.close(1009, 'server receive budget exceeded');
-      this.#socket.pause?.();
-      unref(setTimeout(() => this.#socket.terminate(), EVICT_GRACE));
+      this.socket.close(1009, 'server receive budget exceeded');
+      this.socket.pause?.();
+      unref(setTimeout(() => this.socket.terminate(), EVICT_GRACE));
     } else {
-      this.#socket.close(error ? (error instanceof ProtocolError ? 1002 : 1011) : 1000);
+      this.socket.close(error ? (error instanceof ProtocolError ? 1002 : 1011) : 1000);
     }
   }
 
   /** Drops the connection without a closing handshake. */
   terminate(): void {
-    this.#markClosing();
-    this.#socket.terminate();
+    this.markClosing();
+    this.socket.terminate();
   }
 
-  #hasRoom(): boolean {
-    if (this.#closing) throw new ConnectionClosedError();
+  private hasRoom(): boolean {
+    if (this.closing) throw new ConnectionClosedError();
     return !this.isQueueFull;
   }
 
-  #enqueue(text: string): void {
-    this.#queue.push(text);
-    if (!this.#writerBlocked) this.#pump();
+  private enqueue(text: string): void {
+    this.queue.push(text);
+    if (!this.writerBlocked) this.pump();
   }
 
-  #pump(): void {
-    const socket = this.#socket;
-    const max = this.#opts.maxSegmentSize;
-    while (!this.#closing) {
-      if (socket.bufferedAmount > this.#opts.highWaterMark) {
-        this.#writerBlocked = true;
-        void socket.waitDrain(this.#opts.highWaterMark / 2).then(() => {
-          this.#writerBlocked = false;
-          this.#pump();
+  private pump(): void {
+    const socket = this.socket;
+    const max = this.opts.maxSegmentSize;
+    while (!this.closing) {
+      if (socket.bufferedAmount > this.opts.writeBufferLimit) {
+        this.writerBlocked = true;
+        void socket.waitDrain(this.opts.writeBufferLimit / 2).then(() => {
+          this.writerBlocked = false;
+          this.pump();
         });
         return;
       }
-      if (this.#current === null) {
-        const next = this.#queue.shift();
+      if (this.current === null) {
+        const next = this.queue.shift();
         if (next === undefined) break;
-        this.#current = next;
-        this.#currentPos = 0;
+        this.current = next;
+        this.currentPos = 0;
       }
-      const text = this.#current;
-      const pos = this.#currentPos;
+      const text = this.current;
+      const pos = this.currentPos;
       let end = pos + max;
       if (end >= text.length) {
         // slice(0) of a whole string is that string: a one-segment message is not copied
         socket.send('0', text.slice(pos));
-        this.#current = null;
-        this.#wakeOneWaiter();
+        this.current = null;
+        this.wakeOneWaiter();
       } else {
         if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
         socket.send('1', text.slice(pos, end));
-        this.#currentPos = end;
+        this.currentPos = end;
       }
     }
   }
@@ -330,9 +333,9 @@ export class Transport implements BudgetHolder {
    * and if it alone consumed the wake-up, a `send` behind it could wait for a
    * write that never comes (the queue may be empty by then).
    */
-  #wakeOneWaiter(): void {
+  private wakeOneWaiter(): void {
     for (;;) {
-      const waiter = this.#spaceWaiters.shift();
+      const waiter = this.spaceWaiters.shift();
       if (waiter === undefined) return;
       waiter.resolve();
       if (waiter.takesSlot) return;
@@ -340,33 +343,33 @@ export class Transport implements BudgetHolder {
   }
 
   /** Stops the timer, drops the send queue and fails its waiters (once). */
-  #markClosing(): void {
-    if (this.#closing) return;
-    this.#closing = true;
-    this.#stopTimer();
-    const waiters = this.#spaceWaiters;
-    this.#spaceWaiters = [];
+  private markClosing(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.stopTimer();
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
     for (const w of waiters) w.reject(new ConnectionClosedError());
-    this.#queue.drain();
-    this.#current = null;
-    this.#parts = [];
-    this.#partsCharged = 0;
-    this.#opts.receiveBudget?.release(this);
-    this.#onClosing?.(this.#error);
+    this.queue.drain();
+    this.current = null;
+    this.parts = [];
+    this.partsCharged = 0;
+    this.opts.receiveBudget?.release(this);
+    this.onClosing?.(this.closeError);
   }
 
-  #receive(frame: string): void {
-    if (this.#closing) return;
-    this.#lastReceived = Date.now();
+  private receive(frame: string): void {
+    if (this.closing) return;
+    this.lastReceived = Date.now();
     const header = frame.charCodeAt(0);
     if (header === HEADER_LAST || header === HEADER_MORE) {
-      this.#receiveSegment(frame, header === HEADER_LAST);
+      this.receiveSegment(frame, header === HEADER_LAST);
     } else if (header === HEADER_PING) {
       // Written directly, not queued: a pong may sit between segments of a message.
-      this.#socket.send('3', frame.slice(1));
-      if (this.#socket.bufferedAmount > this.#opts.highWaterMark) this.#pauseForPongs();
+      this.socket.send('3', frame.slice(1));
+      if (this.socket.bufferedAmount > this.opts.writeBufferLimit) this.pauseForPongs();
     } else if (header !== HEADER_PONG) {
-      this.#fail(
+      this.fail(
         new ProtocolError(
           frame.length === 0 ? 'empty frame' : `unknown frame header ${JSON.stringify(frame[0])}`,
         ),
@@ -379,125 +382,123 @@ export class Transport implements BudgetHolder {
    * buffer without bound (hat awaits each pong write in its receive loop):
    * stop reading until the buffer drains.
    */
-  #pauseForPongs(): void {
-    if (this.#pongPaused || this.#closing) return;
-    this.#pongPaused = true;
-    this.#socket.pause?.();
-    void this.#socket.waitDrain(this.#opts.highWaterMark / 2).then(() => {
-      this.#pongPaused = false;
-      if (!this.#receivePaused && !this.#closing) this.#socket.resume?.();
+  private pauseForPongs(): void {
+    if (this.pongPaused || this.closing) return;
+    this.pongPaused = true;
+    this.socket.pause?.();
+    void this.socket.waitDrain(this.opts.writeBufferLimit / 2).then(() => {
+      this.pongPaused = false;
+      if (!this.receivePaused && !this.closing) this.socket.resume?.();
     });
   }
 
-  #receiveSegment(frame: string, last: boolean): void {
-    this.#partsLength += frame.length - 1;
-    if (this.#partsLength > this.#opts.maxMessageSize) {
-      this.#fail(
-        new ProtocolError(`message exceeds maxMessageSize (${this.#opts.maxMessageSize})`),
-      );
+  private receiveSegment(frame: string, last: boolean): void {
+    this.partsLength += frame.length - 1;
+    if (this.partsLength > this.opts.maxMessageSize) {
+      this.fail(new ProtocolError(`message exceeds maxMessageSize (${this.opts.maxMessageSize})`));
       return;
     }
     if (!last) {
       if (frame.length === 1) return;
-      this.#parts.push(frame.slice(1));
-      if (this.#opts.receiveBudget) {
-        this.#partsCharged += 2 * (frame.length - 1);
-        this.#opts.receiveBudget.add(this, 2 * (frame.length - 1));
-        if (this.#closing) return; // evicted
+      this.parts.push(frame.slice(1));
+      if (this.opts.receiveBudget) {
+        this.partsCharged += 2 * (frame.length - 1);
+        this.opts.receiveBudget.add(this, 2 * (frame.length - 1));
+        if (this.closing) return; // evicted
       }
       // Each part costs tens of bytes besides its characters, so a peer sending
       // tiny segments would hold many times maxMessageSize in memory: merge
       // them in batches (each character is copied once more at most).
-      if (++this.#unmergedParts === SEGMENT_BATCH) {
-        this.#parts.push(this.#parts.splice(-SEGMENT_BATCH).join(''));
-        this.#unmergedParts = 0;
+      if (++this.unmergedParts === SEGMENT_BATCH) {
+        this.parts.push(this.parts.splice(-SEGMENT_BATCH).join(''));
+        this.unmergedParts = 0;
       }
       return;
     }
     let text: string;
-    if (this.#parts.length === 0) {
+    if (this.parts.length === 0) {
       text = frame.slice(1);
     } else {
-      this.#parts.push(frame.slice(1));
-      text = this.#parts.join('');
-      this.#parts = [];
+      this.parts.push(frame.slice(1));
+      text = this.parts.join('');
+      this.parts = [];
       // only the segments: earlier messages may still be charged, waiting for their handler
-      this.#opts.receiveBudget?.add(this, -this.#partsCharged);
-      this.#partsCharged = 0;
+      this.opts.receiveBudget?.add(this, -this.partsCharged);
+      this.partsCharged = 0;
     }
-    this.#partsLength = 0;
-    this.#unmergedParts = 0;
+    this.partsLength = 0;
+    this.unmergedParts = 0;
     // Requests waiting for their handler hold memory too (up to receiveQueueSize per
     // connection): the message stays charged until its owner releases it.
-    const size = this.#opts.receiveBudget ? 2 * text.length : 0;
+    const size = this.opts.receiveBudget ? 2 * text.length : 0;
     if (size > 0) {
-      this.#opts.receiveBudget?.add(this, size);
-      if (this.#closing) return; // evicted
+      this.opts.receiveBudget?.add(this, size);
+      if (this.closing) return; // evicted
     }
     let msg: unknown;
     try {
       msg = JSON.parse(text);
     } catch (err) {
-      this.#fail(new ProtocolError(`invalid JSON: ${(err as Error).message}`));
+      this.fail(new ProtocolError(`invalid JSON: ${(err as Error).message}`));
       return;
     }
     try {
-      this.#onMessage(msg, size);
+      this.onMessage(msg, size);
     } catch (err) {
-      this.#fail(err instanceof Error ? err : new ProtocolError(String(err)));
+      this.fail(err instanceof Error ? err : new ProtocolError(String(err)));
     }
   }
 
-  #fail(error: Error): void {
-    this.#opts.logger.warn('juggler connection error', { error: error.message });
+  private fail(error: Error): void {
+    this.opts.logger.warn('juggler connection error', { error: error.message });
     this.close(error);
   }
 
-  // Keep-alive: frames only stamp #lastReceived; one timer re-checks lazily,
+  // Keep-alive: frames only stamp lastReceived; one timer re-checks lazily,
   // so the receive path never touches timers.
-  #armTimer(delay: number | null): void {
-    if (delay === null || this.#closing) return;
-    this.#timer = unref(setTimeout(() => this.#onTimer(), Math.max(0, delay)));
+  private armTimer(delay: number | null): void {
+    if (delay === null || this.closing) return;
+    this.timer = unref(setTimeout(() => this.onTimer(), Math.max(0, delay)));
   }
 
-  #stopTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+  private stopTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
-  #onTimer(): void {
-    this.#timer = null;
-    const pingDelay = this.#opts.pingDelay;
-    if (this.#closing || pingDelay === null) return;
+  private onTimer(): void {
+    this.timer = null;
+    const pingDelay = this.opts.pingDelay;
+    if (this.closing || pingDelay === null) return;
     const now = Date.now();
-    if (this.#pingPending) {
-      if (this.#lastReceived >= this.#pingSentAt) {
-        this.#pingPending = false;
-        this.#armTimer(this.#lastReceived + pingDelay - now);
+    if (this.pingPending) {
+      if (this.lastReceived >= this.pingSentAt) {
+        this.pingPending = false;
+        this.armTimer(this.lastReceived + pingDelay - now);
       } else {
-        this.#fail(new PingTimeoutError());
+        this.fail(new PingTimeoutError());
       }
       return;
     }
-    const idle = now - this.#lastReceived;
+    const idle = now - this.lastReceived;
     if (idle < pingDelay) {
-      this.#armTimer(pingDelay - idle);
+      this.armTimer(pingDelay - idle);
       return;
     }
-    this.#pingPending = true;
-    this.#pingSentAt = now;
-    this.#socket.send('2', '');
-    this.#armTimer(this.#opts.pingTimeout);
+    this.pingPending = true;
+    this.pingSentAt = now;
+    this.socket.send('2', '');
+    this.armTimer(this.opts.pingTimeout);
   }
 
-  #finish(): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#markClosing();
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.markClosing();
     try {
-      this.#onClose(this.#error);
+      this.onClose(this.closeError);
     } finally {
-      this.#resolveClosed();
+      this.resolveClosed();
     }
   }
 }

@@ -1,12 +1,22 @@
-// Turns model types into specialised write/read closures, once per named type (and per
+// Turns the codec plan (plan.ts) into specialised write/read closures, once per named type (and per
 // generic instantiation): the Repository's equivalent of generated code. Each closure knows
 // its field names, entry tables and item sizes up front, so encoding and decoding a value
 // never looks at the schema. Same value model, strictness and error paths as generated code.
-import type { SbsEntry, SbsType } from './schema/model.js';
+import type { SbsType } from './schema/model.js';
 import { at } from './errors.js';
+import {
+  type ArrayNode,
+  type ChoiceNode,
+  CodecPlan,
+  type NullableNode,
+  type PlanNode,
+  type PrimKind,
+  type RecordNode,
+  type RefNode,
+} from './plan.js';
 import type { SbsReader } from './reader.js';
-import { optionalEntries, type RefType, type SchemaIndex } from './schema/schema-index.js';
-import { entryValue, isInheritedName, unknownEntry, type SbsWriter } from './writer.js';
+import type { SchemaIndex } from './schema/schema-index.js';
+import { entryValue, unknownEntry, type SbsWriter } from './writer.js';
 
 export type IntegerMode = 'number' | 'bigint';
 export type Write = (w: SbsWriter, v: unknown) => void;
@@ -28,8 +38,7 @@ type Obj = Record<string, unknown>;
 /** Named types compiled within one another before the rest of a chain is deferred. */
 const MAX_NESTED_REFS = 200;
 
-const NONE_WRITE: Write = (w, v) => w.none(v);
-const NONE_READ: Read = () => null;
+const NONE: Compiled = { write: (w, v) => w.none(v), read: () => null };
 const BOOLEAN: Compiled = { write: (w, v) => w.boolean(v as boolean), read: (r) => r.boolean() };
 const INTEGER_NUMBER: Compiled = {
   write: (w, v) => w.integer(v as number),
@@ -48,23 +57,43 @@ export class CodecCompiler {
   /** Named types met deeper than MAX_NESTED_REFS, compiled by `compileRoot` afterwards. */
   private readonly deferred: (() => void)[] = [];
   private depth = 0;
+  private readonly plan: CodecPlan;
 
   constructor(
-    private readonly index: SchemaIndex,
+    index: SchemaIndex,
     readonly integers: IntegerMode,
-  ) {}
+  ) {
+    this.plan = new CodecPlan(index);
+  }
 
   /** The codec of `t`, with everything it references. */
   compileRoot(t: SbsType): Compiled {
-    const compiled = this.compile(t);
+    const compiled = this.compile(this.plan.lower(t));
     for (let next = this.deferred.pop(); next !== undefined; next = this.deferred.pop()) next();
     return compiled;
   }
 
-  private compile(t: SbsType): Compiled {
-    switch (t.kind) {
+  private compile(node: PlanNode): Compiled {
+    switch (node.kind) {
+      case 'Prim':
+        return this.prim(node.prim);
+      case 'Array':
+        return this.array(node);
+      case 'Record':
+        return this.record(node);
+      case 'Choice':
+        return this.choice(node);
+      case 'Nullable':
+        return this.nullable(node);
+      case 'Ref':
+        return this.ref(node);
+    }
+  }
+
+  private prim(kind: PrimKind): Compiled {
+    switch (kind) {
       case 'None':
-        return { write: NONE_WRITE, read: NONE_READ };
+        return NONE;
       case 'Boolean':
         return BOOLEAN;
       case 'Integer':
@@ -75,25 +104,11 @@ export class CodecCompiler {
         return STRING;
       case 'Bytes':
         return BYTES;
-      case 'Array':
-        return this.array(t.element);
-      case 'Record':
-        return this.record(t.entries);
-      case 'Choice':
-        return this.choice(t.entries);
-      case 'Optional':
-        return t.form === 'nullable'
-          ? this.nullable(t.value)
-          : this.choice(optionalEntries(t.value));
-      case 'Ref':
-        return this.ref(t);
-      case 'Param':
-        throw new Error(`internal: type parameter ${t.name} outside a generic instantiation`);
     }
   }
 
-  private ref(t: RefType): Compiled {
-    const key = this.index.key(t);
+  private ref(node: RefNode): Compiled {
+    const key = node.key;
     let slot = this.slots.get(key);
     if (slot) {
       if (slot.compiled) return slot.compiled;
@@ -105,26 +120,26 @@ export class CodecCompiler {
       // A long chain of definitions (A0 = Record { x: A1 }, ...) would overflow the stack if
       // compiled in one descent: the rest of it is compiled after this descent unwinds.
       const s = slot;
-      this.deferred.push(() => this.define(t, key, s));
+      this.deferred.push(() => this.define(node, s));
       return lateBound(slot);
     }
     this.depth++;
     try {
-      this.define(t, key, slot);
+      this.define(node, slot);
     } finally {
       this.depth--;
     }
     return slot.compiled as Compiled;
   }
 
-  private define(t: RefType, key: string, slot: Slot): void {
-    const body = this.compile(this.index.body(t, key));
-    slot.compiled = this.index.isRecursive(t) ? guarded(body) : body;
+  private define(node: RefNode, slot: Slot): void {
+    const body = this.compile(this.plan.target(node));
+    slot.compiled = node.recursive ? guarded(body) : body;
   }
 
-  private array(element: SbsType): Compiled {
-    const item = this.compile(element);
-    const minSize = this.index.minSize(element);
+  private array(node: ArrayNode): Compiled {
+    const item = this.compile(node.item);
+    const minSize = node.minSize;
     const writeItem = item.write;
     const readItem = item.read;
     return {
@@ -154,15 +169,14 @@ export class CodecCompiler {
     };
   }
 
-  private record(entries: readonly SbsEntry[]): Compiled {
-    const names = entries.map((e) => e.name);
-    const compiled = entries.map((e) => this.compile(e.type));
+  private record(node: RecordNode): Compiled {
+    const names = node.fields.map((f) => f.name);
+    const compiled = node.fields.map((f) => this.compile(f.node));
     const writers = compiled.map((c) => c.write);
     const readers = compiled.map((c) => c.read);
     const n = names.length;
-    // `o.__proto__ = x` would replace the prototype instead of setting an entry.
-    const plain = !names.includes('__proto__');
-    const inherited = names.map(isInheritedName);
+    const plain = !node.defineEntries;
+    const inherited = node.fields.map((f) => f.inherited);
     const plainWrite = !inherited.includes(true);
     return {
       write(w, v) {
@@ -201,9 +215,10 @@ export class CodecCompiler {
     };
   }
 
-  private choice(entries: readonly SbsEntry[]): Compiled {
-    const names = entries.map((e) => e.name);
-    const compiled = entries.map((e) => this.compile(e.type));
+  private choice(node: ChoiceNode): Compiled {
+    const names = node.entries.map((e) => e.name);
+    const none = node.entries.map((e) => e.none);
+    const compiled = node.entries.map((e) => this.compile(e.node));
     const writers = compiled.map((c) => c.write);
     const readers = compiled.map((c) => c.read);
     const n = names.length;
@@ -213,6 +228,10 @@ export class CodecCompiler {
         const type = w.choice(v as { type: string });
         const i = indexOf(type);
         if (i < 0) throw unknownEntry(type, names);
+        if (none[i]) {
+          w.noneEntry(i, (v as Obj).value, type);
+          return;
+        }
         w.count(i);
         try {
           (writers[i] as Write)(w, (v as Obj).value);
@@ -231,8 +250,8 @@ export class CodecCompiler {
     };
   }
 
-  private nullable(value: SbsType): Compiled {
-    const inner = this.compile(value);
+  private nullable(node: NullableNode): Compiled {
+    const inner = this.compile(node.inner);
     const writeValue = inner.write;
     const readValue = inner.read;
     return {

@@ -82,12 +82,12 @@ describe('chatter bad input', () => {
 
   it('closes on an oversized announced length without waiting for the body', async () => {
     const logger = recordingLogger();
-    await withPeer({ maxFrameSize: 1024, logger }, async (conn, peer) => {
+    await withPeer({ maxMessageSize: 1024, logger }, async (conn, peer) => {
       peer.write('020401');
       await conn.closed;
       expect(conn.closeReason).toBeInstanceOf(FrameTooLargeError);
       expect(conn.closeReason).toMatchObject({ size: 1025, limit: 1024 });
-      expect(logger.errors.join()).toMatch(/exceeds maxFrameSize/);
+      expect(logger.errors.join()).toMatch(/exceeds maxMessageSize/);
     });
     // The default limit is 64 MiB; a 2^64-ish length fails too.
     await withPeer({}, async (conn, peer) => {
@@ -150,8 +150,8 @@ describe('chatter bad input', () => {
     });
   });
 
-  it('refuses to send a body over maxFrameSize, using no id and keeping the connection', async () => {
-    await withPeer({ maxFrameSize: 1000 }, async (conn, peer) => {
+  it('refuses to send a body over maxMessageSize, using no id and keeping the connection', async () => {
+    await withPeer({ maxMessageSize: 1000 }, async (conn, peer) => {
       const err = await conn
         .send({ type: 'Big', data: new Uint8Array(2000) })
         .catch((e: unknown) => e);

@@ -82,7 +82,7 @@ describe('chatter framing', () => {
     // A hostile 255-byte length fails without allocating anything of that size.
     const { d: d2 } = collect(64 << 20);
     expect(() => d2.push(unhex('ff' + 'ff'.repeat(255)))).toThrow(
-      'frame body of more than 2^53 bytes exceeds maxFrameSize (67108864 bytes)',
+      'frame body of more than 2^53 bytes exceeds maxMessageSize (67108864 bytes)',
     );
   });
 

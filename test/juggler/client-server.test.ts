@@ -154,7 +154,7 @@ describe('connect / close', () => {
 
   it('rejects option values the transport cannot work with up front', async () => {
     // these used to pass listen() and then throw on every connection (an
-    // unhandled rejection) or stall it (a negative highWaterMark, receiveQueueSize 0)
+    // unhandled rejection) or stall it (a negative writeBufferLimit, receiveQueueSize 0)
     for (const bad of [
       { maxSegmentSize: 1 },
       { sendQueueSize: 0 },
@@ -509,7 +509,7 @@ describe('backpressure', () => {
     const conns: Connection[] = [];
     const server = await listen({
       sendQueueSize: 4,
-      highWaterMark: 64 * 1024,
+      writeBufferLimit: 64 * 1024,
       autoflushDelay: 0,
       onConnection: (c) => void conns.push(c),
     });
@@ -562,7 +562,7 @@ describe('backpressure', () => {
     let handled = false;
     const server = await listen({
       sendQueueSize: 1,
-      highWaterMark: 1024,
+      highWaterMark: 1024, // the deprecated alias of writeBufferLimit still works
       autoflushDelay: 0,
       onConnection: (c) => void conns.push(c),
       onRequest: (conn, _name, data) => {
@@ -594,7 +594,7 @@ describe('backpressure', () => {
   it('stops reading from a peer that pings without reading the pongs', async () => {
     const conns: Connection[] = [];
     const server = await listen({
-      highWaterMark: 64 * 1024,
+      writeBufferLimit: 64 * 1024,
       onConnection: (c) => void conns.push(c),
     });
     cleanups.push(() => server.close());

@@ -33,17 +33,17 @@ export class RawClient {
   readonly messages: JsonValue[] = [];
   closed = false;
   closeCode: number | undefined;
-  #parts: string[] = [];
+  private parts: string[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const frame = (data as Buffer).toString();
       this.frames.push(frame);
-      if (frame[0] === '1') this.#parts.push(frame.slice(1));
+      if (frame[0] === '1') this.parts.push(frame.slice(1));
       else if (frame[0] === '0') {
-        this.#parts.push(frame.slice(1));
-        this.messages.push(JSON.parse(this.#parts.join('')) as JsonValue);
-        this.#parts = [];
+        this.parts.push(frame.slice(1));
+        this.messages.push(JSON.parse(this.parts.join('')) as JsonValue);
+        this.parts = [];
       }
     });
     ws.on('close', (code) => {

@@ -111,7 +111,7 @@ describe('maxBufferedBytes (server-wide budget for unfinished messages)', () => 
     expect(await finish(d, 1)).toBe(350 - PREFIX);
     expect(server.bufferedBytes).toBe(0);
     expect(a.closed || d.closed).toBe(false);
-    expect(logs.filter((l) => l.includes('maxBufferedBytes (2000)'))).toHaveLength(2);
+    expect(logs.filter((l) => l.includes('maxBufferedBytes (2000 bytes)'))).toHaveLength(2);
   });
 
   it('counts a WebSocket frame still being received', async () => {

@@ -14,7 +14,7 @@ export type LmdbErrorCode =
 export class LmdbBackendError extends EventerError {
   override name = 'LmdbBackendError';
   constructor(
-    readonly code: LmdbErrorCode,
+    override readonly code: LmdbErrorCode,
     message: string,
     readonly problems: readonly string[] = [],
   ) {

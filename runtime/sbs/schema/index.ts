@@ -37,3 +37,16 @@ export {
 export { optionalEntries, type RefType, SchemaIndex, typeKey } from './schema-index.js';
 export { schemaToAst } from './schema-ast.js';
 export { isInheritedName } from '../writer.js';
+export type {
+  ArrayNode,
+  ChoiceEntry,
+  ChoiceNode,
+  NullableNode,
+  PlanNode,
+  PrimKind,
+  PrimNode,
+  RecordField,
+  RecordNode,
+  RefNode,
+} from '../plan.js';
+export { CodecPlan } from '../plan.js';

@@ -39,15 +39,15 @@ function distance(a: string, b: string, limit: number): number {
 
 /** Suggests names for typos, spending at most SUGGESTION_BUDGET look-ups. */
 export class Speller {
-  #left = SUGGESTION_BUDGET;
+  private left = SUGGESTION_BUDGET;
 
   /**
    * The closest candidate within 40 % of the name's length in edits, first one on
    * ties; a candidate differing only in case wins outright. Undefined when none is close.
    */
   suggest(name: string, candidates: Iterable<string>): string | undefined {
-    if (name.length > MAX_LENGTH || this.#left <= 0) return undefined;
-    this.#left--;
+    if (name.length > MAX_LENGTH || this.left <= 0) return undefined;
+    this.left--;
     const lower = name.toLowerCase();
     const limit = Math.floor(name.length * 0.4);
     let best: string | undefined;

@@ -201,38 +201,38 @@ function resolveModules(
 class TypeResolver {
   /** Source positions of resolved Ref nodes, for the checks that run on the resolved model. */
   readonly refPos = new Map<SbsType, Located>();
-  readonly #names: Names;
-  readonly #unavailableModules: ReadonlySet<string>;
-  readonly #unavailableTypes: ReadonlySet<string>;
-  readonly #report: Report;
-  readonly #speller = new Speller();
+  private readonly names: Names;
+  private readonly unavailableModules: ReadonlySet<string>;
+  private readonly unavailableTypes: ReadonlySet<string>;
+  private readonly report: Report;
+  private readonly speller = new Speller();
 
   constructor(names: Names, options: ValidateOptions, report: Report) {
-    this.#names = names;
-    this.#unavailableModules = options.unavailableModules ?? new Set();
-    this.#unavailableTypes = options.unavailableTypes ?? new Set();
-    this.#report = report;
+    this.names = names;
+    this.unavailableModules = options.unavailableModules ?? new Set();
+    this.unavailableTypes = options.unavailableTypes ?? new Set();
+    this.report = report;
   }
 
   resolve(t: AstType, scope: Scope): SbsType {
-    const report = this.#report;
+    const report = this.report;
     const args = t.args.map((a) => this.resolve(a, scope));
     const placeholder: SbsType = { kind: 'None' };
     if (t.module === null) {
       if (scope.params.includes(t.name)) {
         if (t.args.length > 0)
           report(t.pos, scope, `type parameter '${t.name}' does not take type arguments`);
-        this.#noEntries(t, scope, `type parameter '${t.name}'`);
+        this.noEntries(t, scope, `type parameter '${t.name}'`);
         return { kind: 'Param', name: t.name };
       }
       if (SIMPLE.has(t.name)) {
         if (t.args.length > 0)
           report(t.pos, scope, `builtin type '${t.name}' does not take type arguments`);
-        this.#noEntries(t, scope, `builtin type '${t.name}'`);
+        this.noEntries(t, scope, `builtin type '${t.name}'`);
         return { kind: t.name } as SbsType;
       }
       if (t.name === 'Optional' || t.name === 'Array') {
-        this.#noEntries(t, scope, `'${t.name}'`);
+        this.noEntries(t, scope, `'${t.name}'`);
         const arg = args[0];
         if (args.length !== 1 || arg === undefined) {
           report(t.pos, scope, `'${t.name}' takes exactly 1 type argument but got ${args.length}`);
@@ -253,38 +253,38 @@ class TypeResolver {
           );
           return placeholder;
         }
-        return { kind: t.name, entries: this.#entries(t, scope) };
+        return { kind: t.name, entries: this.entries(t, scope) };
       }
     }
     const module = t.module ?? scope.module;
     const display = t.module === null ? t.name : `${t.module}.${t.name}`;
-    const m = this.#names.moduleByName.get(module);
+    const m = this.names.moduleByName.get(module);
     if (!m) {
-      if (!this.#unavailableModules.has(module)) {
-        const known = [...this.#names.moduleByName.keys(), ...this.#unavailableModules];
-        report(t.pos, scope, `unknown module '${module}'${this.#speller.hint(module, known)}`);
+      if (!this.unavailableModules.has(module)) {
+        const known = [...this.names.moduleByName.keys(), ...this.unavailableModules];
+        report(t.pos, scope, `unknown module '${module}'${this.speller.hint(module, known)}`);
       }
       return placeholder;
     }
-    const defs = this.#names.defsOf.get(m);
+    const defs = this.names.defsOf.get(m);
     const def = defs?.get(t.name);
     if (!def) {
       if (
-        !this.#unavailableModules.has(module) &&
-        !this.#unavailableTypes.has(`${module}.${t.name}`)
+        !this.unavailableModules.has(module) &&
+        !this.unavailableTypes.has(`${module}.${t.name}`)
       ) {
         const candidates = [...(defs?.keys() ?? [])];
         if (t.module === null) candidates.push(...scope.params, ...BUILTINS);
         report(
           t.pos,
           scope,
-          `unknown type '${t.name}' in module '${module}'${this.#speller.hint(t.name, candidates)}`,
+          `unknown type '${t.name}' in module '${module}'${this.speller.hint(t.name, candidates)}`,
         );
       }
       return placeholder;
     }
     // Only for a known type: for a misspelt `Recrd { ... }` the name is the one problem.
-    this.#noEntries(t, scope, `'${display}'`);
+    this.noEntries(t, scope, `'${display}'`);
     if (def.args.length !== args.length) {
       const takes =
         def.args.length === 0 ? 'no type arguments' : plural(def.args.length, 'type argument');
@@ -296,21 +296,21 @@ class TypeResolver {
     return ref;
   }
 
-  #entries(t: AstType, scope: Scope): SbsEntry[] {
+  private entries(t: AstType, scope: Scope): SbsEntry[] {
     const seen = new Set<string>();
     const out: SbsEntry[] = [];
     for (const e of t.entries) {
       if (seen.has(e.name))
-        this.#report(e.pos ?? t.pos, scope, `duplicate entry '${e.name}' in ${t.name}`);
+        this.report(e.pos ?? t.pos, scope, `duplicate entry '${e.name}' in ${t.name}`);
       seen.add(e.name);
       out.push({ name: e.name, type: this.resolve(e.type, scope) });
     }
     return out;
   }
 
-  #noEntries(t: AstType, scope: Scope, what: string): void {
+  private noEntries(t: AstType, scope: Scope, what: string): void {
     if (t.entries.length > 0)
-      this.#report(t.pos, scope, `${what} does not take entries (only Record and Choice do)`);
+      this.report(t.pos, scope, `${what} does not take entries (only Record and Choice do)`);
   }
 }
 

@@ -28,7 +28,7 @@ export type HatDatabaseErrorCode =
 export class HatDatabaseError extends EventerError {
   override name = 'HatDatabaseError';
   constructor(
-    readonly code: HatDatabaseErrorCode,
+    override readonly code: HatDatabaseErrorCode,
     message: string,
     options?: ErrorOptions,
   ) {
