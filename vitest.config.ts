@@ -11,6 +11,11 @@ export default defineConfig({
     // thrown by generated codecs.
     alias: [
       { find: /^hat-open-ts\/schema$/, replacement: `${root}runtime/sbs/schema/index.ts` },
+      { find: /^hat-open-ts\/eventer\/lmdb$/, replacement: `${root}runtime/eventer/lmdb/index.ts` },
+      {
+        find: /^hat-open-ts\/eventer\/hat-db$/,
+        replacement: `${root}runtime/eventer/lmdb/hat/index.ts`,
+      },
       {
         find: /^hat-open-ts\/(sbs|chatter|juggler|eventer)$/,
         replacement: `${root}runtime/$1/index.ts`,
