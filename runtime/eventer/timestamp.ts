@@ -139,15 +139,51 @@ export function timestampToBytes(t: Timestamp): Uint8Array {
     us >= 2 ** 32
   )
     throw new EventerValueError(`timestamp (${s}, ${us}) does not fit hat's timestamp bytes`);
-  const out = new Uint8Array(12);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(t.s) + 2n ** 63n);
-  view.setUint32(8, t.us);
+  const out = new Uint8Array(TIMESTAMP_BYTES);
+  writeTimestampBytes(out, 0, t);
   return out;
 }
 
 export function timestampFromBytes(bytes: Uint8Array): Timestamp {
-  if (bytes.length !== 12) throw new EventerValueError('timestamp bytes must be 12 bytes long');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 12);
-  return { s: Number(view.getBigUint64(0) - 2n ** 63n), us: view.getUint32(8) };
+  if (bytes.length !== TIMESTAMP_BYTES)
+    throw new EventerValueError('timestamp bytes must be 12 bytes long');
+  return readTimestampBytes(bytes, 0);
+}
+
+/** Length of hat's timestamp bytes. */
+export const TIMESTAMP_BYTES = 12;
+const TWO_32 = 2 ** 32;
+
+function putU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
+function getU32(bytes: Uint8Array, at: number): number {
+  return (
+    (bytes[at] as number) * 0x1000000 +
+    (((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number))
+  );
+}
+
+/**
+ * Writes `t` as hat's 12 timestamp bytes at `offset`, for callers that checked its parts (the
+ * LMDB store's keys, `timestampToBytes`). Split without BigInt, a hot path for the store:
+ * doubles beyond 2^53 are multiples of 2^11, so the division by 2^32 stays exact.
+ */
+export function writeTimestampBytes(out: Uint8Array, offset: number, t: Timestamp): void {
+  const hi = Math.floor(t.s / TWO_32);
+  putU32(out, offset, hi + 2 ** 31);
+  putU32(out, offset + 4, t.s - hi * TWO_32);
+  putU32(out, offset + 8, t.us);
+}
+
+/** Reads hat's 12 timestamp bytes at `offset` (seconds beyond 2^53 round to the nearest double). */
+export function readTimestampBytes(bytes: Uint8Array, offset: number): Timestamp {
+  const hi = getU32(bytes, offset) - 2 ** 31;
+  return { s: hi * TWO_32 + getU32(bytes, offset + 4), us: getU32(bytes, offset + 8) };
 }

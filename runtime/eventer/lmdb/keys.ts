@@ -2,10 +2,16 @@
 // `(s, us)`, event ids as `(server, session, instance)`, timeseries entries as `(key, id)`.
 import { createHash } from 'node:crypto';
 import type { EventId, EventType } from '../event.js';
-import type { Timestamp } from '../timestamp.js';
+import {
+  readTimestampBytes,
+  TIMESTAMP_BYTES,
+  writeTimestampBytes,
+  type Timestamp,
+} from '../timestamp.js';
 import { LmdbBackendError } from './errors.js';
 
-export const TIMESTAMP_SIZE = 12;
+/** hat's timestamp bytes (`timestamp_to_bytes`), which sort as the timestamps do. */
+export const TIMESTAMP_SIZE = TIMESTAMP_BYTES;
 export const EVENT_ID_SIZE = 24;
 export const ENTRY_KEY_SIZE = TIMESTAMP_SIZE + EVENT_ID_SIZE;
 
@@ -25,9 +31,8 @@ function readU64(buf: Uint8Array, offset: number): number {
 }
 
 /**
- * `s` as a 64-bit integer with its sign bit flipped, so negative seconds sort before positive
- * ones. Split without BigInt (a hot path): doubles beyond 2^53 are multiples of 2^11, so the
- * division by 2^32 stays exact.
+ * hat's timestamp bytes (`s` as a 64-bit integer with its sign bit flipped, so negative seconds
+ * sort before positive ones; then `us`), refusing what the store must not hold.
  */
 export function writeTimestamp(buf: Buffer, offset: number, t: Timestamp): void {
   const { s, us } = t;
@@ -40,16 +45,11 @@ export function writeTimestamp(buf: Buffer, offset: number, t: Timestamp): void 
     us >= 1_000_000
   )
     throw new LmdbBackendError('ERR_LMDB_VALUE', `invalid timestamp (${s}, ${us})`);
-  const hi = Math.floor(s / TWO_32);
-  buf.writeUInt32BE(hi + 2 ** 31, offset);
-  buf.writeUInt32BE(s - hi * TWO_32, offset + 4);
-  buf.writeUInt32BE(us, offset + 8);
+  writeTimestampBytes(buf, offset, t);
 }
 
 export function readTimestamp(buf: Uint8Array, offset: number): Timestamp {
-  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const hi = view.readUInt32BE(offset) - 2 ** 31;
-  return { s: hi * TWO_32 + view.readUInt32BE(offset + 4), us: view.readUInt32BE(offset + 8) };
+  return readTimestampBytes(buf, offset);
 }
 
 export function writeEventId(buf: Buffer, offset: number, id: EventId): void {
