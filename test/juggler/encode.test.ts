@@ -5,7 +5,7 @@ import {
   encodeNotify,
   encodeRequest,
   encodeResponse,
-  quoteLongString,
+  isPlainLongString,
 } from '../../runtime/juggler/encode.js';
 import type { JsonValue } from '../../runtime/juggler/index.js';
 
@@ -62,22 +62,40 @@ describe('message encoding', () => {
     );
   });
 
-  it('takes the quoting shortcut only for long strings JSON.stringify would not escape', () => {
-    const clean = 'až😀\u2028\x7f '.repeat(100);
-    expect(quoteLongString(clean)).toBe(JSON.stringify(clean));
-    expect(quoteLongString('x'.repeat(LONG_STRING))).not.toBeNull();
-    expect(quoteLongString('x'.repeat(LONG_STRING - 1))).toBeNull();
-    for (const c of ['"', '\\', '\n', '\t', '\x00', '\x1f', '\ud800', '\udc00']) {
-      expect(quoteLongString(clean + c + clean), JSON.stringify(c)).toBeNull();
-      expect(quoteLongString(c + clean), JSON.stringify(c)).toBeNull();
-      expect(quoteLongString(clean + c), JSON.stringify(c)).toBeNull();
+  it('takes the quoting shortcut only for long Latin-1 strings JSON.stringify would not escape', () => {
+    const clean = 'aé\x7f\xa0 '.repeat(100);
+    expect(isPlainLongString(clean)).toBe(true);
+    expect(isPlainLongString('x'.repeat(LONG_STRING))).toBe(true);
+    expect(isPlainLongString('x'.repeat(LONG_STRING - 1))).toBe(false);
+    for (let code = 0; code < 0x20; code++) {
+      const c = String.fromCharCode(code);
+      expect(isPlainLongString(clean + c + clean), JSON.stringify(c)).toBe(false);
+      expect(isPlainLongString(c + clean), JSON.stringify(c)).toBe(false);
+      expect(isPlainLongString(clean + c), JSON.stringify(c)).toBe(false);
     }
-    // a backslash starting a valid escape parses fine: only the indexOf check catches it
+    for (const c of ['"', '\\', '\ud800', '\udc00']) {
+      expect(isPlainLongString(clean + c + clean), JSON.stringify(c)).toBe(false);
+      expect(isPlainLongString(c + clean), JSON.stringify(c)).toBe(false);
+      expect(isPlainLongString(clean + c), JSON.stringify(c)).toBe(false);
+    }
     for (const esc of ['\\n', '\\\\', '\\u0041', '\\/']) {
-      expect(quoteLongString(clean + esc + clean), esc).toBeNull();
+      expect(isPlainLongString(clean + esc + clean), esc).toBe(false);
     }
-    expect(quoteLongString(123)).toBeNull();
-    expect(quoteLongString(['x'.repeat(1000)])).toBeNull();
+    expect(isPlainLongString(123)).toBe(false);
+    expect(isPlainLongString(['x'.repeat(1000)])).toBe(false);
+  });
+
+  it('leaves strings with characters above U+00FF to JSON.stringify, checks exact when the sample misses them', () => {
+    // wide characters everywhere: V8's indexOf of control characters is slow there
+    expect(isPlainLongString('ž😀\u2028 '.repeat(100))).toBe(false);
+    // one wide character the sample misses: still checked exactly
+    const mostlyAscii = 'x'.repeat(1000) + '😀' + 'x'.repeat(1000);
+    expect(isPlainLongString(mostlyAscii)).toBe(true);
+    expect(isPlainLongString(mostlyAscii + '\ud800' + 'x'.repeat(1000))).toBe(false);
+    expect(isPlainLongString(mostlyAscii + '\x00' + 'x'.repeat(1000))).toBe(false);
+    expect(encodeResponse(1, mostlyAscii, true)).toBe(
+      JSON.stringify({ type: 'response', id: 1, data: mostlyAscii, success: true }),
+    );
   });
 
   it('falls back to JSON.stringify for values it does not handle', () => {
