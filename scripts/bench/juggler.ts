@@ -136,6 +136,17 @@ const best = (costs: RoundTripCost[]): RoundTripCost =>
   costs.reduce((a, b) => (b.cpuUs < a.cpuUs ? b : a));
 
 /**
+ * CPU per round trip of the middle round. Shown beside the best: Chatter's
+ * 64 KiB cost comes in bursts (with --trace-gc, ~15 mark-compact collections a
+ * second of its round trips; Juggler's garbage goes in scavenges), so its best
+ * 300 ms round misses more of its cost than Juggler's does.
+ */
+const median = (costs: RoundTripCost[]): number => {
+  const sorted = costs.map((c) => c.cpuUs).sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? NaN;
+};
+
+/**
  * Juggler vs Chatter request/response of `size` bytes of payload each way: a
  * string of `size` ASCII characters (JSON text `size` + 2 bytes) against
  * `size` bytes; echo servers in this process, one request at a time.
@@ -180,7 +191,7 @@ export async function perByte(label: string, size: number): Promise<BenchResult[
       name: `${label}: CPU per byte, juggler / chatter`,
       unit: 'x',
       value: best(j).cpuUs / best(c).cpuUs,
-      note: `escaped text: x${(best(e).cpuUs / best(c).cpuUs).toFixed(2)}; best of 7 alternating rounds each; target <= 2`,
+      note: `escaped text: x${(best(e).cpuUs / best(c).cpuUs).toFixed(2)}; best of 7 alternating rounds each (medians: x${(median(j) / median(c)).toFixed(2)}); target <= 2`,
     },
   ];
 }
