@@ -5,7 +5,7 @@ import {
   encodeNotify,
   encodeRequest,
   encodeResponse,
-  isPlainLongString,
+  quoteLongString,
 } from '../../runtime/juggler/encode.js';
 import type { JsonValue } from '../../runtime/juggler/index.js';
 
@@ -62,40 +62,38 @@ describe('message encoding', () => {
     );
   });
 
-  it('takes the quoting shortcut only for long Latin-1 strings JSON.stringify would not escape', () => {
-    const clean = 'aé\x7f\xa0 '.repeat(100);
-    expect(isPlainLongString(clean)).toBe(true);
-    expect(isPlainLongString('x'.repeat(LONG_STRING))).toBe(true);
-    expect(isPlainLongString('x'.repeat(LONG_STRING - 1))).toBe(false);
-    for (let code = 0; code < 0x20; code++) {
-      const c = String.fromCharCode(code);
-      expect(isPlainLongString(clean + c + clean), JSON.stringify(c)).toBe(false);
-      expect(isPlainLongString(c + clean), JSON.stringify(c)).toBe(false);
-      expect(isPlainLongString(clean + c), JSON.stringify(c)).toBe(false);
+  it('quotes long Latin-1 strings itself, escaping a few characters between slices', () => {
+    const clean = 'aé\x7f\xa0 '.repeat(200);
+    expect(quoteLongString(clean)).toBe(JSON.stringify(clean));
+    expect(quoteLongString('x'.repeat(LONG_STRING))).toBe(JSON.stringify('x'.repeat(LONG_STRING)));
+    expect(quoteLongString('x'.repeat(LONG_STRING - 1))).toBeNull();
+    // every character JSON.stringify escapes, at the start, inside and at the end
+    const special = ['"', '\\', ...Array.from({ length: 0x20 }, (_, c) => String.fromCharCode(c))];
+    for (const c of special) {
+      for (const s of [clean + c + clean, c + clean, clean + c, c + clean + c]) {
+        expect(quoteLongString(s), JSON.stringify(c)).toBe(JSON.stringify(s));
+      }
     }
-    for (const c of ['"', '\\', '\ud800', '\udc00']) {
-      expect(isPlainLongString(clean + c + clean), JSON.stringify(c)).toBe(false);
-      expect(isPlainLongString(c + clean), JSON.stringify(c)).toBe(false);
-      expect(isPlainLongString(clean + c), JSON.stringify(c)).toBe(false);
-    }
-    for (const esc of ['\\n', '\\\\', '\\u0041', '\\/']) {
-      expect(isPlainLongString(clean + esc + clean), esc).toBe(false);
-    }
-    expect(isPlainLongString(123)).toBe(false);
-    expect(isPlainLongString(['x'.repeat(1000)])).toBe(false);
+    // escapes next to each other and repeated: positions from several searches, sorted
+    const mixed = clean + '\n"\\\x00\n"' + clean + '\t' + clean;
+    expect(quoteLongString(mixed)).toBe(JSON.stringify(mixed));
+    expect(quoteLongString(123)).toBeNull();
+    expect(quoteLongString(['x'.repeat(1000)])).toBeNull();
   });
 
-  it('leaves strings with characters above U+00FF to JSON.stringify, checks exact when the sample misses them', () => {
+  it('leaves dense escapes, lone surrogates and wide characters to JSON.stringify', () => {
+    // more than one escape in 256 characters: JSON.stringify is cheaper there
+    expect(quoteLongString('ab"'.repeat(200))).toBeNull();
+    const clean = 'x'.repeat(1000);
+    for (const c of ['\ud800', '\udc00']) expect(quoteLongString(clean + c + clean)).toBeNull();
     // wide characters everywhere: V8's indexOf of control characters is slow there
-    expect(isPlainLongString('ž😀\u2028 '.repeat(100))).toBe(false);
-    // one wide character the sample misses: still checked exactly
-    const mostlyAscii = 'x'.repeat(1000) + '😀' + 'x'.repeat(1000);
-    expect(isPlainLongString(mostlyAscii)).toBe(true);
-    expect(isPlainLongString(mostlyAscii + '\ud800' + 'x'.repeat(1000))).toBe(false);
-    expect(isPlainLongString(mostlyAscii + '\x00' + 'x'.repeat(1000))).toBe(false);
-    expect(encodeResponse(1, mostlyAscii, true)).toBe(
-      JSON.stringify({ type: 'response', id: 1, data: mostlyAscii, success: true }),
-    );
+    expect(quoteLongString('ž😀\u2028 '.repeat(100))).toBeNull();
+    // one wide character the sample misses: still exact
+    const mostlyAscii = clean + '😀' + clean;
+    expect(quoteLongString(mostlyAscii)).toBe(JSON.stringify(mostlyAscii));
+    expect(quoteLongString(mostlyAscii + '\ud800' + clean)).toBeNull();
+    const withNul = mostlyAscii + '\x00' + clean;
+    expect(quoteLongString(withNul)).toBe(JSON.stringify(withNul));
   });
 
   it('falls back to JSON.stringify for values it does not handle', () => {
