@@ -9,6 +9,8 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 export interface ChildServer {
   readonly port: number;
+  /** Its process id, for reading its CPU time from /proc. */
+  readonly pid: number;
   /** SIGTERM, resolving once the process has exited (so it no longer competes for a core). */
   stop(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function startChildServer(
     if (m)
       return {
         port: Number(m[1]),
+        pid: child.pid as number,
         stop: async () => {
           child.kill('SIGTERM');
           await exited;
