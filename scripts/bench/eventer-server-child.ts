@@ -26,7 +26,7 @@ export const DIST_SERVER = fileURLToPath(
   new URL('../../runtime/dist/cli/eventer.js', import.meta.url),
 );
 
-/** Kills the child with SIGTERM and waits for its exit. */
+/** Stops the child with SIGTERM (SIGKILL if it is still there 10 s later) and waits for it. */
 function stopper(proc: ChildProcess): () => Promise<void> {
   const exited = new Promise<void>((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) resolve();
@@ -34,7 +34,9 @@ function stopper(proc: ChildProcess): () => Promise<void> {
   });
   return async () => {
     proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(timer);
   };
 }
 
