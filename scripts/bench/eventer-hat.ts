@@ -28,6 +28,7 @@ import {
   cpuSeconds,
   DIST_SERVER,
   latency,
+  mappedMb,
   rssMb,
   startServer,
   type Child,
@@ -106,9 +107,11 @@ interface Figures {
   fill: number;
   queries: Record<string, number>;
   rss: { total: number; anon: number; file: number };
+  /** RSS of the database file's mappings, MB. */
+  dbPages: number;
 }
 
-async function measure(server: Child): Promise<Figures> {
+async function measure(server: Child, db: string): Promise<Figures> {
   const pid = server.proc.pid as number;
   const client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
   try {
@@ -149,7 +152,7 @@ async function measure(server: Child): Promise<Figures> {
       })),
       'latest (all types)': await latency(client, () => ({ type: 'latest' })),
     };
-    return { batched, single, fill, queries, rss: rssMb(pid) };
+    return { batched, single, fill, queries, rss: rssMb(pid), dbPages: mappedMb(pid, db) };
   } finally {
     await client.close();
   }
@@ -166,6 +169,8 @@ function freePort(): Promise<number> {
   });
 }
 
+const hatDb = (dir: string): string => join(dir, 'hat-event.db');
+
 /** hat-event's server (no monitor: it then runs its engine at once) on a fresh database. */
 async function startHatServer(dir: string): Promise<Child> {
   const port = await freePort();
@@ -177,7 +182,7 @@ async function startHatServer(dir: string): Promise<Child> {
       server_id: 1,
       backend: {
         module: 'hat.event.backends.lmdb',
-        db_path: join(dir, 'hat-event.db'),
+        db_path: hatDb(dir),
         identifier: null,
         flush_period: 1,
         cleanup_period: 5,
@@ -242,11 +247,11 @@ function rows(ours: Figures, hat: Figures, ourBuild: string): BenchResult[] {
       'median',
       'median',
     ]);
-  const mem = (r: Figures['rss']): string =>
-    `${r.anon.toFixed(0)} MB private, ${r.file.toFixed(0)} MB mapped files`;
+  const mem = (f: Figures): string =>
+    `${f.rss.anon.toFixed(0)} MB private, ${f.rss.file.toFixed(0)} MB mapped files (${f.dbPages.toFixed(0)} MB database pages)`;
   pair(`server RSS with ${label} stored`, 'MB', ours.rss.total, hat.rss.total, [
-    `${mem(ours.rss)}; ${ourBuild}`,
-    mem(hat.rss),
+    `${mem(ours)}; ${ourBuild}`,
+    mem(hat),
   ]);
   return out.map((r) => (r.note === '' ? { name: r.name, unit: r.unit, value: r.value } : r));
 }
@@ -277,14 +282,14 @@ export async function run(): Promise<BenchResult[]> {
     const oursServer = await startServer(join(dir, 'events.lmdb'), config, build);
     let ours: Figures;
     try {
-      ours = await measure(oursServer);
+      ours = await measure(oursServer, join(dir, 'events.lmdb'));
     } finally {
       await oursServer.stop();
     }
     const hatServer = await startHatServer(dir);
     let hat: Figures;
     try {
-      hat = await measure(hatServer);
+      hat = await measure(hatServer, hatDb(dir));
     } finally {
       await hatServer.stop();
     }

@@ -16,7 +16,14 @@ import {
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
-import { cpuSeconds, latency, rssMb, startServer, type Child } from './eventer-server-child.js';
+import {
+  cpuSeconds,
+  latency,
+  mappedMb,
+  rssMb,
+  startServer,
+  type Child,
+} from './eventer-server-child.js';
 import { printTable, type BenchResult } from './result.js';
 
 const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
@@ -190,11 +197,12 @@ export async function run(): Promise<BenchResult[]> {
         note: `${(at10k[name] as number).toFixed(3)} ms at 10,000: x${(ms / (at10k[name] as number)).toFixed(2)}`,
       });
     const rss = rssMb(server.proc.pid as number);
+    const dbPages = mappedMb(server.proc.pid as number, db);
     results.push({
       name: `server RSS with ${label} stored`,
       unit: 'MB',
       value: rss.total,
-      note: `${rss.anon.toFixed(0)} MB private (heap), ${rss.file.toFixed(0)} MB mapped database pages`,
+      note: `${rss.anon.toFixed(0)} MB private (heap, malloc), ${rss.file.toFixed(0)} MB mapped files: ${dbPages.toFixed(0)} MB database pages, the rest node's own code; server run by tsx`,
     });
     await client.close();
     await server.stop();

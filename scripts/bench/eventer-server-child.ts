@@ -77,6 +77,19 @@ export function rssMb(pid: number): { total: number; anon: number; file: number 
   return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
+/** Resident MB of the process's mappings of the file `path` (its share of RssFile). */
+export function mappedMb(pid: number, path: string): number {
+  let kb = 0;
+  let inFile = false;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    // A mapping's header: address range, perms, offset, device, inode, pathname.
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) inFile = header[1] === path;
+    else if (inFile && line.startsWith('Rss:')) kb += Number(line.split(/\s+/)[1]);
+  }
+  return kb / 1024;
+}
+
 /** CPU seconds (user + system, all threads) the process has used. */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
