@@ -4,7 +4,16 @@ import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { printTable, type BenchResult } from './bench/result.js';
 
-const AREAS = ['sbs', 'sbs-gen', 'chatter', 'juggler', 'eventer', 'eventer-lmdb', 'python'];
+const AREAS = [
+  'sbs',
+  'sbs-gen',
+  'chatter',
+  'juggler',
+  'eventer',
+  'eventer-lmdb',
+  'eventer-hat',
+  'python',
+];
 const only = process.argv.slice(2);
 
 console.log(`# hat-open-ts benchmarks`);

@@ -5,70 +5,28 @@
 //   stored events and at STORED (default 1,000,000; `BENCH_LMDB_EVENTS=200000` for a quicker
 //   run), and its growth between the two;
 // - the server's RSS with STORED events, and the restart time on that database.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import {
   connect,
   jsonPayload,
   type Client,
   type EventId,
-  type QueryParamsInit,
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
+import {
+  cpuSeconds,
+  latency,
+  mappedMb,
+  rssMb,
+  startServer,
+  type Child,
+} from './eventer-server-child.js';
 import { printTable, type BenchResult } from './result.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
-
-interface Child {
-  readonly proc: ChildProcess;
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
-async function startServer(db: string | null, config: string): Promise<Child> {
-  const store = db === null ? ['--memory'] : ['--db', db, '--config', config];
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'runtime/cli/eventer.ts', 'server', '--port', '0', ...store],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  for await (const line of createInterface({ input: proc.stdout as NodeJS.ReadableStream })) {
-    const m = /^READY (\d+)$/.exec(line);
-    if (m)
-      return {
-        proc,
-        port: Number(m[1]),
-        stop: async () => {
-          proc.kill('SIGTERM');
-          await exited;
-        },
-      };
-  }
-  throw new Error('eventer-server exited before READY');
-}
-
-/** VmRSS, RssAnon (heap and other private memory) and RssFile (mapped database pages), MB. */
-function rssMb(pid: number): { total: number; anon: number; file: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => {
-    const m = new RegExp(`${name}:\\s+(\\d+) kB`).exec(status);
-    return m ? Number(m[1]) / 1024 : NaN;
-  };
-  return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
-}
-
-/** CPU seconds (user + system, all threads) the process has used. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
-}
 
 /** A pause after a fill, so that queries are not measured against its last commits and GC. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2000));
@@ -117,22 +75,6 @@ async function fill(client: Client, total: number): Promise<void> {
       }
     }),
   );
-}
-
-/**
- * Median milliseconds per query over `n` sequential queries, after a warm-up: the median,
- * because other processes on a shared machine add long outliers.
- */
-async function latency(client: Client, params: () => QueryParamsInit, n = 300): Promise<number> {
-  for (let i = 0; i < 100; i++) await client.query(params());
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = performance.now();
-    await client.query(params());
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(n / 2)] as number;
 }
 
 async function queryLatencies(client: Client, stored: number): Promise<Record<string, number>> {
@@ -255,11 +197,12 @@ export async function run(): Promise<BenchResult[]> {
         note: `${(at10k[name] as number).toFixed(3)} ms at 10,000: x${(ms / (at10k[name] as number)).toFixed(2)}`,
       });
     const rss = rssMb(server.proc.pid as number);
+    const dbPages = mappedMb(server.proc.pid as number, db);
     results.push({
       name: `server RSS with ${label} stored`,
       unit: 'MB',
       value: rss.total,
-      note: `${rss.anon.toFixed(0)} MB private (heap), ${rss.file.toFixed(0)} MB mapped database pages`,
+      note: `${rss.anon.toFixed(0)} MB private (heap, malloc), ${rss.file.toFixed(0)} MB mapped files: ${dbPages.toFixed(0)} MB database pages, the rest node's own code; server run by tsx`,
     });
     await client.close();
     await server.stop();
