@@ -90,11 +90,7 @@ export function mappedMb(pid: number, path: string): number {
   return kb / 1024;
 }
 
-/** CPU seconds (user + system, all threads) the process has used. */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
-}
+export { processCpuSeconds as cpuSeconds } from './process-cpu.js';
 
 /**
  * Median milliseconds per query over `n` sequential queries, after a warm-up: the median,
