@@ -598,8 +598,11 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     this.flushing = batch;
     this.store(batch, true);
     const last = this.lastIdMap.get(this.serverId) as LastId;
-    const written = this.put(
+    // Through the batch's last-id slot, so that no other write of this server's last id
+    // queued in the same batch (an import's) lands after it.
+    const written = this.putLast(
       this.system,
+      `last ${this.serverId}`,
       lastKey(this.serverId),
       encodeLast(last.eventId, last.timestamp),
     );
