@@ -984,7 +984,14 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       await this.cleaning?.catch(() => {});
       await this.flush();
-      await this.pending.catch(() => {});
+      const failed = await this.pending.then(
+        () => false,
+        () => true,
+      );
+      // lmdb-js's close waits for the sync of the last transaction, which a failed commit never
+      // reports: one more (unchanged) write gives it a transaction that does, or, if writing
+      // still fails, its error instead of a close that never ends.
+      if (failed) await this.put(this.system, KEY_FORMAT, Buffer.from(FORMAT));
       await this.env.close();
     })();
     return this.closing;
