@@ -11,7 +11,7 @@
 // hat-event responds at once and writes every `flush_period` (1 s here), as it does by default.
 // Needs HAT_PYTHON_PATH (a PYTHONPATH with hat.event) and HAT_PYTHON (default python3).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,8 @@ import { isMain } from '../../runtime/cli/args.js';
 import {
   childOf,
   cpuSeconds,
-  DIST_SERVER,
+  buildLabel,
+  defaultBuild,
   latency,
   mappedMb,
   rssMb,
@@ -276,8 +277,7 @@ export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'hat-event-bench-'));
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ timeseries: PARTITIONS }));
-  // The compiled server when `npm run build` made it: what a user runs, without tsx's memory.
-  const build = existsSync(DIST_SERVER) ? 'dist' : 'tsx';
+  const build = defaultBuild();
   try {
     const oursServer = await startServer(join(dir, 'events.lmdb'), config, build);
     let ours: Figures;
@@ -293,11 +293,7 @@ export async function run(): Promise<BenchResult[]> {
     } finally {
       await hatServer.stop();
     }
-    return rows(
-      ours,
-      hat,
-      build === 'dist' ? 'compiled runtime/dist server' : 'run by tsx (no runtime/dist build)',
-    );
+    return rows(ours, hat, buildLabel(build));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

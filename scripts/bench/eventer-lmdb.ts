@@ -1,6 +1,8 @@
 // Eventer server on LMDB, durable mode (a response after its commit), server in a child
 // process on a fresh database with a timestamp and a sourceTimestamp partition:
-// - register with response: batches of 100 (8 in flight), single events (256 in flight);
+// - register with response: batches of 100 (8 and 32 in flight), single events (256 in flight),
+//   also on the default config (one timestamp partition); each after a warm-up, with the
+//   server's CPU per event and the same load on `--memory`;
 // - query latency (timeseries page of 100 by either key, server query page, latest) at 10k
 //   stored events and at STORED (default 1,000,000; `BENCH_LMDB_EVENTS=200000` for a quicker
 //   run), and its growth between the two;
@@ -17,7 +19,9 @@ import {
 } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
 import {
+  buildLabel,
   cpuSeconds,
+  defaultBuild,
   latency,
   mappedMb,
   rssMb,
@@ -103,6 +107,85 @@ async function queryLatencies(client: Client, stored: number): Promise<Record<st
   };
 }
 
+/** Register shapes: events per request, requests in flight. */
+const SHAPES: readonly (readonly [number, number])[] = [
+  [100, 8],
+  [100, 32],
+  [1, 256],
+];
+
+const shapeName = (size: number, inFlight: number): string =>
+  size === 1
+    ? `register 1 event, ${inFlight} in flight`
+    : `register batches of ${size}, ${inFlight} in flight`;
+
+/**
+ * Register throughput per shape, on the bench's two-partition config (`server`, a fresh
+ * database) and on the default config (one timestamp partition, its own fresh database).
+ * Each measurement follows a second of the same load unmeasured (JIT warm-up and the first
+ * pages of the database, which a cold start would add to the first shape only). The server's
+ * CPU per event tells what a core would do, whatever else the machine runs; the same load on
+ * `--memory` shows the protocol's share of it.
+ */
+async function registerRows(
+  server: Child,
+  client: Client,
+  config: string,
+  db: string,
+): Promise<BenchResult[]> {
+  const cpuPerEvent = async (
+    child: Child,
+    c: Client,
+    size: number,
+    inFlight: number,
+  ): Promise<[number, number]> => {
+    await registerRate(c, size, inFlight, 1000);
+    const pid = child.proc.pid as number;
+    const cpu0 = cpuSeconds(pid);
+    const seq0 = seq;
+    const rate = await registerRate(c, size, inFlight, 3000);
+    return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (seq - seq0)];
+  };
+  const memory = await startServer(null, config);
+  const memoryClient = await connect(`127.0.0.1:${memory.port}`, {
+    clientName: 'bench',
+    pingDelay: 0,
+  });
+  const bareUs: number[] = [];
+  for (const [size, inFlight] of SHAPES)
+    bareUs.push((await cpuPerEvent(memory, memoryClient, size, inFlight))[1]);
+  await memoryClient.close();
+  await memory.stop();
+  const rows: BenchResult[] = [];
+  const measure = async (child: Child, c: Client, label: string): Promise<void> => {
+    for (const [i, [size, inFlight]] of SHAPES.entries()) {
+      const [rate, us] = await cpuPerEvent(child, c, size, inFlight);
+      rows.push({
+        name: `${shapeName(size, inFlight)}${label}`,
+        unit: 'events/s',
+        value: rate,
+        note: `durable, server in a child process; server CPU ${us.toFixed(1)} us/event = ${Math.round(1e6 / us).toLocaleString('en-US')} events/s per core (--memory: ${(bareUs[i] as number).toFixed(1)} us/event)`,
+      });
+    }
+  };
+  await measure(server, client, '');
+  const defaultDb = `${db}-default`;
+  const plain = await startServer(defaultDb, null);
+  const plainClient = await connect(`127.0.0.1:${plain.port}`, {
+    clientName: 'bench',
+    pingDelay: 0,
+  });
+  try {
+    await measure(plain, plainClient, ' (default config: one timestamp partition)');
+  } finally {
+    await plainClient.close();
+    await plain.stop();
+    rmSync(defaultDb, { force: true });
+    rmSync(`${defaultDb}-lock`, { force: true });
+  }
+  return rows;
+}
+
 export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'hat-lmdb-bench-'));
   const db = join(dir, 'events.lmdb');
@@ -120,54 +203,7 @@ export async function run(): Promise<BenchResult[]> {
   let server = await startServer(db, config);
   try {
     let client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
-    // The server's CPU per event tells what a core would do, whatever else the machine runs;
-    // the same load on `--memory` shows the protocol's share of it.
-    const cpuPerEvent = async (
-      child: Child,
-      c: Client,
-      size: number,
-      inFlight: number,
-    ): Promise<[number, number]> => {
-      const pid = child.proc.pid as number;
-      const cpu0 = cpuSeconds(pid);
-      const seq0 = seq;
-      const rate = await registerRate(c, size, inFlight, 3000);
-      return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (seq - seq0)];
-    };
-    const memory = await startServer(null, config);
-    const memoryClient = await connect(`127.0.0.1:${memory.port}`, {
-      clientName: 'bench',
-      pingDelay: 0,
-    });
-    const bareUs = [
-      (await cpuPerEvent(memory, memoryClient, 100, 8))[1],
-      (await cpuPerEvent(memory, memoryClient, 1, 256))[1],
-    ];
-    await memoryClient.close();
-    await memory.stop();
-    let phase = 0;
-    const measure = async (size: number, inFlight: number): Promise<[number, string]> => {
-      const [rate, us] = await cpuPerEvent(server, client, size, inFlight);
-      const memoryUs = bareUs[phase++] as number;
-      return [
-        rate,
-        `durable, server in a child process; server CPU ${us.toFixed(1)} us/event = ${Math.round(1e6 / us).toLocaleString('en-US')} events/s per core (--memory: ${memoryUs.toFixed(1)} us/event)`,
-      ];
-    };
-    const [batched, batchedNote] = await measure(100, 8);
-    results.push({
-      name: 'register batches of 100, 8 in flight',
-      unit: 'events/s',
-      value: batched,
-      note: batchedNote,
-    });
-    const [single, singleNote] = await measure(1, 256);
-    results.push({
-      name: 'register 1 event, 256 in flight',
-      unit: 'events/s',
-      value: single,
-      note: singleNote,
-    });
+    results.push(...(await registerRows(server, client, config, db)));
     // Measure at 10k stored: a new database.
     await client.close();
     await server.stop();
@@ -202,7 +238,7 @@ export async function run(): Promise<BenchResult[]> {
       name: `server RSS with ${label} stored`,
       unit: 'MB',
       value: rss.total,
-      note: `${rss.anon.toFixed(0)} MB private (heap, malloc), ${rss.file.toFixed(0)} MB mapped files: ${dbPages.toFixed(0)} MB database pages, the rest node's own code; server run by tsx`,
+      note: `${rss.anon.toFixed(0)} MB private (heap, malloc), ${rss.file.toFixed(0)} MB mapped files: ${dbPages.toFixed(0)} MB database pages, the rest node's own code; ${buildLabel(defaultBuild())}`,
     });
     await client.close();
     await server.stop();
@@ -212,7 +248,7 @@ export async function run(): Promise<BenchResult[]> {
     client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
     const r = await client.query({ type: 'timeseries', maxResults: 1 });
     await client.close();
-    // The same command on no database: what node and tsx take to start, for comparison.
+    // The same command on no database: what starting node and the server takes, for comparison.
     const t1 = performance.now();
     const bare = await startServer(null, config);
     const bareStart = performance.now() - t1;
@@ -221,7 +257,7 @@ export async function run(): Promise<BenchResult[]> {
       name: `restart on ${label} events (spawn to READY)`,
       unit: 'ms',
       value: restart,
-      note: `${Math.round(bareStart)} ms for --memory (node + tsx start); first query ${r.events.length === 1 ? 'answered' : 'EMPTY'}`,
+      note: `${Math.round(bareStart)} ms for --memory (node start); first query ${r.events.length === 1 ? 'answered' : 'EMPTY'}`,
     });
     return results;
   } finally {

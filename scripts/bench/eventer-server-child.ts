@@ -21,6 +21,15 @@ export interface Child {
  */
 export type ServerBuild = 'tsx' | 'dist';
 
+/** The compiled server when `npm run build` made it: what a user runs, without tsx's memory. */
+export function defaultBuild(): ServerBuild {
+  return existsSync(DIST_SERVER) ? 'dist' : 'tsx';
+}
+
+export function buildLabel(build: ServerBuild): string {
+  return build === 'dist' ? 'compiled runtime/dist server' : 'run by tsx (no runtime/dist build)';
+}
+
 /** The compiled server, if `npm run build` has made it. */
 export const DIST_SERVER = fileURLToPath(
   new URL('../../runtime/dist/cli/eventer.js', import.meta.url),
@@ -43,10 +52,11 @@ function stopper(proc: ChildProcess): () => Promise<void> {
 /** `hat-eventer server` on port 0 with `db` (or `--memory`), once it printed `READY <port>`. */
 export async function startServer(
   db: string | null,
-  config: string,
-  build: ServerBuild = 'tsx',
+  config: string | null,
+  build: ServerBuild = defaultBuild(),
 ): Promise<Child> {
-  const store = db === null ? ['--memory'] : ['--db', db, '--config', config];
+  const store =
+    db === null ? ['--memory'] : ['--db', db, ...(config === null ? [] : ['--config', config])];
   if (build === 'dist' && !existsSync(DIST_SERVER))
     throw new Error(`${DIST_SERVER} missing: run npm run build`);
   const entry = build === 'dist' ? [DIST_SERVER] : ['--import', 'tsx', 'runtime/cli/eventer.ts'];

@@ -99,11 +99,26 @@ interface Partition {
 
 interface LatestEntry {
   readonly event: Event;
+  /** Its encoding when registered here (null: loaded), what the batch's latest write puts. */
+  readonly bytes: Buffer | null;
   /** Its reference points at the latest table (no partition holds it). */
   latestOnly: boolean;
 }
 
 type Db = Database<Buffer, Buffer>;
+
+interface Route {
+  readonly partitions: readonly Partition[];
+  /** The latest table takes this type. */
+  readonly latest: boolean;
+  latestKey: Buffer | null;
+}
+
+/** What `store` queued: the commit to wait for, and the latest events it replaced, by type. */
+interface Stored {
+  readonly written: Promise<unknown>;
+  readonly latest: ReadonlyMap<string, Event>;
+}
 
 function encodeEvent(e: Event): Buffer {
   const bytes = HatEventer.Event.encode(eventToSbs(e));
@@ -147,15 +162,12 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   private readonly latest = new Map<string, Event>();
   /** Latest events including queued writes: what the next write replaces. */
   private readonly latestWrite = new Map<string, LatestEntry>();
-  /** Ids of `latestWrite`'s events, for the cleanup to keep their references. */
-  private readonly latestIds = new Map<string, string>();
   private readonly lastIdMap = new Map<number, LastId>();
-  private readonly partitionsOfType = new Map<string, Partition[]>();
-  private readonly latestKeys = new Map<string, Buffer>();
-  /** Writes for the next transaction, flat: database, key, value (null: remove). */
-  private queue: (Db | Buffer | null)[] = [];
-  private txn: Promise<unknown> | null = null;
+  private readonly routes = new Map<string, Route>();
+  /** Writes of which only the last per id counts, put when lmdb closes the turn's batch. */
   private lastQueue = new Map<string, [Db, Buffer, Buffer]>();
+  /** The commit promise of the write batch lmdb is collecting this turn (null: none open). */
+  private batch: Promise<unknown> | null = null;
   /** The last write queued; resolves when it is committed. */
   private pending: Promise<unknown> = Promise.resolve();
   private cleanupTimer: NodeJS.Timeout | null = null;
@@ -186,6 +198,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     this.clock = options.clock ?? now;
     this.logger = options.logger ?? noopLogger;
     this.latestSubscription = Subscription.of(config.latest);
+    env.on('beforecommit', () => this.endBatch());
   }
 
   /** Opens (or creates) the database at `options.path`. */
@@ -329,8 +342,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       this.latest.set(key, event);
       const ref = this.refDb.get(eventIdKey(event.id));
       const latestOnly = ref !== undefined && decodeRef(ref).latestKey !== null;
-      this.latestWrite.set(key, { event, latestOnly });
-      this.latestIds.set(idString(event.id), key);
+      this.latestWrite.set(key, { event, bytes: null, latestOnly });
     }
   }
 
@@ -349,81 +361,94 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   }
 
   /**
-   * Queues a write for the next transaction. Writes queued in one turn (and while a commit is
-   * under way) go into one transaction, run synchronously in its callback, whose promise
-   * resolves once it is committed: the group commit.
+   * Queues a write on lmdb's write thread. lmdb collects the writes of one event turn into one
+   * batch, which its write thread runs in one transaction (a failure aborts all of it, so a
+   * registration, written in one turn, is stored whole or not at all), committed with whatever
+   * else queued meanwhile: the group commit. The promise resolves once that transaction is
+   * committed and synced to disk (with `overlappingSync` the next one runs during the sync).
    */
   private put(db: Db, key: Buffer, value: Buffer): Promise<unknown> {
-    this.queue.push(db, key, value);
-    return (this.txn ??= this.startTxn());
+    return this.track(db.put(key, value));
   }
 
   private remove(db: Db, key: Buffer): Promise<unknown> {
-    this.queue.push(db, key, null);
-    return (this.txn ??= this.startTxn());
+    return this.track(db.remove(key));
   }
 
   /**
-   * Queues a write of which only the last value per `id` in a transaction matters (latest
-   * event of a type, last id of a server): written once per transaction, not per registration.
+   * The writes of a batch share one commit promise (lmdb returns the same object for them);
+   * the ones not awaited must not count as unhandled if the commit fails, nor must lmdb's
+   * `commitError` (the cause, logged here; the registrations get the commit's error).
+   */
+  private track(p: Promise<unknown>): Promise<unknown> {
+    if (p !== this.batch) {
+      this.batch = p;
+      p.catch((e: unknown) => {
+        const cause = (e as { commitError?: unknown } | null)?.commitError;
+        if (cause instanceof Promise)
+          cause.catch((error: unknown) =>
+            this.logger.error('eventer lmdb: commit failed', { error }),
+          );
+      });
+    }
+    return p;
+  }
+
+  /**
+   * Queues a write of which only the last value per `id` in a batch matters (latest event of
+   * a type, last id of a server): written once per batch, not per registration, at its end
+   * (`beforecommit`). The first write of a batch goes at once, so that the batch exists.
    */
   private putLast(db: Db, id: string, key: Buffer, value: Buffer): Promise<unknown> {
     this.lastQueue.set(`${db === this.system ? 's' : 'l'} ${id}`, [db, key, value]);
-    return (this.txn ??= this.startTxn());
+    return this.batch ?? this.put(db, key, value);
   }
 
-  private startTxn(): Promise<unknown> {
-    return this.env.transaction(() => {
-      const q = this.queue;
-      const lastQ = this.lastQueue;
-      this.queue = [];
+  /** lmdb's `beforecommit`: the batch of this turn is about to close. */
+  private endBatch(): void {
+    if (this.lastQueue.size > 0) {
+      const q = this.lastQueue;
       this.lastQueue = new Map();
-      this.txn = null;
-      for (let i = 0; i < q.length; i += 3) {
-        const db = q[i] as Db;
-        const value = q[i + 2] as Buffer | null;
-        if (value === null) db.removeSync(q[i + 1] as Buffer);
-        else db.putSync(q[i + 1] as Buffer, value);
-      }
-      for (const [db, key, value] of lastQ.values()) db.putSync(key, value);
-    });
+      for (const [db, key, value] of q.values()) this.track(db.put(key, value));
+    }
+    this.batch = null;
   }
 
-  private partitionsFor(type: EventType, key: string): Partition[] {
-    let ps = this.partitionsOfType.get(key);
-    if (ps === undefined) {
-      ps = this.partitions.filter((p) => p.subscription.matches(type));
-      if (this.partitionsOfType.size >= 100_000) this.partitionsOfType.clear();
-      this.partitionsOfType.set(key, ps);
+  /** Where events of a type go, matched once per type (the subscriptions are not cheap). */
+  private routeOf(type: EventType, key: string): Route {
+    let r = this.routes.get(key);
+    if (r === undefined) {
+      r = {
+        partitions: this.partitions.filter((p) => p.subscription.matches(type)),
+        latest: this.latestSubscription.matches(type),
+        latestKey: null,
+      };
+      if (this.routes.size >= 100_000) this.routes.clear();
+      this.routes.set(key, r);
     }
-    return ps;
+    return r;
   }
 
   private latestKeyOf(type: EventType, key: string): Buffer {
-    let k = this.latestKeys.get(key);
-    if (k === undefined) {
-      k = latestKey(type);
-      if (this.latestKeys.size >= 100_000) this.latestKeys.clear();
-      this.latestKeys.set(key, k);
-    }
-    return k;
+    const r = this.routeOf(type, key);
+    return (r.latestKey ??= latestKey(type));
   }
 
   /**
-   * Queues the writes storing `events` (partitions, latest, references) and returns the
-   * promise of the last; everything queued in one turn is committed in one transaction.
+   * Queues the writes storing `events` (partitions, latest, references); everything queued in
+   * one turn is committed in one transaction.
    */
-  private store(events: readonly Event[], visibleNow: boolean): Promise<unknown> {
+  private store(events: readonly Event[], visibleNow: boolean): Stored {
     // Per type, only the newest of the batch is written to the latest table.
     const latestPuts = new Map<string, Event>();
-    const encoded = new Map<Event, Buffer>();
     let last: Promise<unknown> | null = null;
     // Everything that can throw (a value the keys or SBS cannot hold) before anything is
     // queued or changed: a registration is stored whole or not at all.
     const prepared = events.map((e) => {
       const tk = typeKey(e.type);
+      const route = this.routeOf(e.type, tk);
       const entries: [Partition, Buffer][] = [];
-      for (const p of this.partitionsFor(e.type, tk)) {
+      for (const p of route.partitions) {
         const t = p.orderBy === 'timestamp' ? e.timestamp : e.sourceTimestamp;
         if (t !== null) entries.push([p, entryKey(t, e.id)]);
       }
@@ -433,38 +458,31 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         sourceTimestamp: e.sourceTimestamp,
         latestKey: null,
       });
-      return { e, tk, bytes: encodeEvent(e), entries, idKey: eventIdKey(e.id), ref };
+      return { e, tk, route, bytes: encodeEvent(e), entries, idKey: eventIdKey(e.id), ref };
     });
-    for (const { e, tk, bytes, entries, idKey, ref } of prepared) {
-      const partitions: number[] = [];
+    for (const { e, tk, route, bytes, entries, idKey, ref } of prepared) {
       for (const [p, key] of entries) {
         last = this.put(p.db, key, bytes);
         p.count++;
-        partitions.push(p.id);
       }
       let inLatest = false;
-      if (this.latestSubscription.matches(e.type)) {
+      if (route.latest) {
         const prev = this.latestWrite.get(tk);
         if (prev === undefined || !eventBefore(e, prev.event)) {
           inLatest = true;
-          if (prev !== undefined) {
-            this.latestIds.delete(idString(prev.event.id));
-            if (prev.latestOnly) last = this.remove(this.refDb, eventIdKey(prev.event.id));
-          }
+          if (prev?.latestOnly === true) last = this.remove(this.refDb, eventIdKey(prev.event.id));
           latestPuts.set(tk, e);
-          encoded.set(e, bytes);
-          this.latestWrite.set(tk, { event: e, latestOnly: partitions.length === 0 });
-          this.latestIds.set(idString(e.id), tk);
+          this.latestWrite.set(tk, { event: e, bytes, latestOnly: entries.length === 0 });
           if (visibleNow) this.latest.set(tk, e);
         }
       }
-      if (partitions.length > 0) last = this.put(this.refDb, idKey, ref);
+      if (entries.length > 0) last = this.put(this.refDb, idKey, ref);
       else if (inLatest)
         last = this.put(
           this.refDb,
           idKey,
           encodeRef({
-            partitions,
+            partitions: [],
             timestamp: e.timestamp,
             sourceTimestamp: e.sourceTimestamp,
             latestKey: this.latestKeyOf(e.type, tk),
@@ -476,9 +494,9 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         this.latestDb,
         tk,
         this.latestKeyOf(e.type, tk),
-        encoded.get(e) as Buffer,
+        (this.latestWrite.get(tk) as LatestEntry).bytes as Buffer,
       );
-    return last ?? Promise.resolve();
+    return { written: last ?? Promise.resolve(), latest: latestPuts };
   }
 
   private setLastId(id: EventId, timestamp: Timestamp): Promise<unknown> {
@@ -543,10 +561,10 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       this.scheduleFlush();
       return Promise.resolve(out);
     }
-    this.store(out, false);
+    const { latest } = this.store(out, false);
     const written = this.setLastId((out[out.length - 1] as Event).id, timestamp);
     const committed = written.then(() => {
-      for (const e of out) this.showLatest(e);
+      for (const [tk, e] of latest) this.showLatest(tk, e);
     });
     this.pending = committed;
     return committed.then(() => out);
@@ -577,13 +595,21 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     const batch = this.unflushed;
     const waiting = this.nextFlush;
     this.nextFlush = null;
-    if (batch.length === 0) return this.pending.then(() => waiting?.resolve());
+    // A failed commit has told its registrations; what waits here only waits for the turn.
+    if (batch.length === 0)
+      return this.pending.then(
+        () => waiting?.resolve(),
+        () => waiting?.resolve(),
+      );
     this.unflushed = [];
     this.flushing = batch;
     this.store(batch, true);
     const last = this.lastIdMap.get(this.serverId) as LastId;
-    const written = this.put(
+    // Through the batch's last-id slot, so that no other write of this server's last id
+    // queued in the same batch (an import's) lands after it.
+    const written = this.putLast(
       this.system,
+      `last ${this.serverId}`,
       lastKey(this.serverId),
       encodeLast(last.eventId, last.timestamp),
     );
@@ -600,8 +626,8 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     return done;
   }
 
-  private showLatest(e: Event): void {
-    const tk = typeKey(e.type);
+  /** A committed latest event becomes visible, unless a newer one replaced it meanwhile. */
+  private showLatest(tk: string, e: Event): void {
     if (this.latestWrite.get(tk)?.event === e) this.latest.set(tk, e);
   }
 
@@ -829,7 +855,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     let batch: Event[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      const written = this.store(batch, true);
+      const { written } = this.store(batch, true);
       for (const e of batch) void this.setLastId(e.id, e.timestamp);
       batch = [];
       this.pending = written;
@@ -928,13 +954,17 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       removed += here;
       if (removed >= CLEANUP_BATCH) break;
     }
+    // The latest events' references must stay (pointing at the latest table).
+    const latestIds = new Map<string, string>();
+    if (refChanges.size > 0)
+      for (const [tk, entry] of this.latestWrite) latestIds.set(idString(entry.event.id), tk);
     for (const [ids, c] of refChanges) {
       const key = eventIdKey(c.id);
       const v = this.refDb.get(key);
       if (v === undefined) continue;
       const ref = decodeRef(v);
       const partitions = ref.partitions.filter((x) => !c.partitions.has(x));
-      const latestType = this.latestIds.get(ids);
+      const latestType = latestIds.get(ids);
       if (partitions.length > 0)
         last = this.put(this.refDb, key, encodeRef({ ...ref, partitions }));
       else if (latestType !== undefined) {
@@ -961,7 +991,14 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       await this.cleaning?.catch(() => {});
       await this.flush();
-      await this.pending.catch(() => {});
+      const failed = await this.pending.then(
+        () => false,
+        () => true,
+      );
+      // lmdb-js's close waits for the sync of the last transaction, which a failed commit never
+      // reports: one more (unchanged) write gives it a transaction that does, or, if writing
+      // still fails, its error instead of a close that never ends.
+      if (failed) await this.put(this.system, KEY_FORMAT, Buffer.from(FORMAT));
       await this.env.close();
     })();
     return this.closing;
