@@ -15,25 +15,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  connect,
-  jsonPayload,
-  type Client,
-  type EventId,
-  type RegisterEvent,
-} from '../../runtime/eventer/index.js';
+import { connect } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
 import {
   childOf,
   cpuSeconds,
   buildLabel,
   defaultBuild,
-  latency,
   mappedMb,
   rssMb,
   startServer,
   type Child,
 } from './eventer-server-child.js';
+import { queryLatencies, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
 
 const STORED = Number(process.env.BENCH_HAT_EVENTS ?? 100_000);
@@ -46,60 +40,6 @@ const PARTITIONS = [
   { order_by: 'TIMESTAMP', subscriptions: [['*']] },
   { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
 ];
-
-/** The workload's events: 16 types, source timestamps spread over 100,000 seconds. */
-class Workload {
-  private seq = 0;
-  /** An id from half-way through the fill, for the server query's `lastEventId`. */
-  midId: EventId | null = null;
-
-  get registered(): number {
-    return this.seq;
-  }
-
-  batch(n: number): RegisterEvent[] {
-    const out: RegisterEvent[] = [];
-    for (let i = 0; i < n; i++, this.seq++)
-      out.push({
-        type: ['bench', 'value', String(this.seq % 16)],
-        sourceTimestamp: { s: 1_700_000_000 + (this.seq % 100_000), us: this.seq % 1000 },
-        payload: jsonPayload({ seq: this.seq, value: 12.5 }),
-      });
-    return out;
-  }
-
-  async register(client: Client, n: number): Promise<void> {
-    const before = this.seq;
-    const r = await client.register(this.batch(n), { withResponse: true });
-    if (r === null || r.length !== n) throw new Error('register failed');
-    if (this.midId === null && before + n >= STORED / 2) this.midId = (r[0] as { id: EventId }).id;
-  }
-
-  /**
-   * Events/s registering for REGISTER_MS, or until `maxEvents` more are stored: both servers
-   * then hold the same events when the fill tops them up to STORED.
-   */
-  async rate(client: Client, size: number, inFlight: number, maxEvents: number): Promise<number> {
-    const seq0 = this.seq;
-    const start = performance.now();
-    const until = start + REGISTER_MS;
-    await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (performance.now() < until && this.seq - seq0 + size <= maxEvents)
-          await this.register(client, size);
-      }),
-    );
-    return ((this.seq - seq0) * 1000) / (performance.now() - start);
-  }
-
-  async fillTo(client: Client, total: number): Promise<void> {
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (this.seq < total) await this.register(client, Math.min(1000, total - this.seq));
-      }),
-    );
-  }
-}
 
 interface Figures {
   /** [events/s, server CPU microseconds per event] */
@@ -117,10 +57,11 @@ async function measure(server: Child, db: string): Promise<Figures> {
   const client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
   try {
     const work = new Workload();
+    work.reset();
     const withCpu = async (size: number, inFlight: number): Promise<[number, number]> => {
       const cpu0 = cpuSeconds(pid);
       const seq0 = work.registered;
-      const rate = await work.rate(client, size, inFlight, Math.floor(STORED / 4));
+      const rate = await work.rate(client, size, inFlight, REGISTER_MS, Math.floor(STORED / 4));
       return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (work.registered - seq0)];
     };
     const batched = await withCpu(100, 8);
@@ -131,28 +72,7 @@ async function measure(server: Child, db: string): Promise<Figures> {
     const fill = ((work.registered - fillFrom) * 1000) / (performance.now() - fillStart);
     // Past hat-event's flush period, and the last commits and GC out of the way.
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    const mid = work.midId ?? { server: 1, session: 1, instance: 1 };
-    const sourceMid = Math.floor(Math.min(work.registered, 100_000) / 2);
-    const queries = {
-      'timeseries page of 100 by timestamp': await latency(client, () => ({
-        type: 'timeseries',
-        maxResults: 100,
-      })),
-      'timeseries page of 100 by sourceTimestamp': await latency(client, () => ({
-        type: 'timeseries',
-        orderBy: 'sourceTimestamp',
-        maxResults: 100,
-        sourceTFrom: { s: 1_700_000_000 + sourceMid, us: 0 },
-        order: 'ascending',
-      })),
-      'server query page of 100 (lastEventId)': await latency(client, () => ({
-        type: 'server',
-        serverId: 1,
-        maxResults: 100,
-        lastEventId: mid,
-      })),
-      'latest (all types)': await latency(client, () => ({ type: 'latest' })),
-    };
+    const queries = await queryLatencies(client, work);
     return { batched, single, fill, queries, rss: rssMb(pid), dbPages: mappedMb(pid, db) };
   } finally {
     await client.close();

@@ -10,24 +10,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  connect,
-  jsonPayload,
-  type Client,
-  type EventId,
-  type RegisterEvent,
-} from '../../runtime/eventer/index.js';
+import { connect, type Client } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
 import {
   buildLabel,
   cpuSeconds,
   defaultBuild,
-  latency,
   mappedMb,
   rssMb,
   startServer,
   type Child,
 } from './eventer-server-child.js';
+import { queryLatencies, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
 
 const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
@@ -35,77 +29,7 @@ const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
 /** A pause after a fill, so that queries are not measured against its last commits and GC. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2000));
 
-let seq = 0;
-function batch(n: number): RegisterEvent[] {
-  const out: RegisterEvent[] = [];
-  for (let i = 0; i < n; i++, seq++)
-    out.push({
-      type: ['bench', 'value', String(seq % 16)],
-      sourceTimestamp: { s: 1_700_000_000 + (seq % 100_000), us: seq % 1000 },
-      payload: jsonPayload({ seq, value: 12.5 }),
-    });
-  return out;
-}
-
-async function registerRate(
-  client: Client,
-  size: number,
-  inFlight: number,
-  ms: number,
-): Promise<number> {
-  let events = 0;
-  const until = performance.now() + ms;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < until) {
-        const r = await client.register(batch(size), { withResponse: true });
-        if (r === null || r.length !== size) throw new Error('register failed');
-        events += size;
-      }
-    }),
-  );
-  return (events * 1000) / (performance.now() - start);
-}
-
-async function fill(client: Client, total: number): Promise<void> {
-  let left = total;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (left > 0) {
-        const n = Math.min(1000, left);
-        left -= n;
-        await client.register(batch(n), { withResponse: true });
-      }
-    }),
-  );
-}
-
-async function queryLatencies(client: Client, stored: number): Promise<Record<string, number>> {
-  // A page from the middle of the store, reached by its lastEventId.
-  const mid: EventId = { server: 1, session: Math.max(1, Math.floor(stored / 2000)), instance: 1 };
-  return {
-    'timeseries page of 100 by timestamp': await latency(client, () => ({
-      type: 'timeseries',
-      maxResults: 100,
-    })),
-    'timeseries page of 100 by sourceTimestamp': await latency(client, () => ({
-      type: 'timeseries',
-      orderBy: 'sourceTimestamp',
-      maxResults: 100,
-      // Half-way through the source timestamps stored so far: a full page follows.
-      sourceTFrom: { s: 1_700_000_000 + Math.floor(Math.min(stored, 100_000) / 2), us: 0 },
-      order: 'ascending',
-    })),
-    'server query page of 100 (lastEventId)': await latency(client, () => ({
-      type: 'server',
-      serverId: 1,
-      maxResults: 100,
-      lastEventId: mid,
-    })),
-    'latest (all 16 types)': await latency(client, () => ({ type: 'latest' })),
-  };
-}
+const work = new Workload();
 
 /** Register shapes: events per request, requests in flight. */
 const SHAPES: readonly (readonly [number, number])[] = [
@@ -139,12 +63,12 @@ async function registerRows(
     size: number,
     inFlight: number,
   ): Promise<[number, number]> => {
-    await registerRate(c, size, inFlight, 1000);
+    await work.rate(c, size, inFlight, 1000);
     const pid = child.proc.pid as number;
     const cpu0 = cpuSeconds(pid);
-    const seq0 = seq;
-    const rate = await registerRate(c, size, inFlight, 3000);
-    return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (seq - seq0)];
+    const seq0 = work.registered;
+    const rate = await work.rate(c, size, inFlight, 3000);
+    return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (work.registered - seq0)];
   };
   const memory = await startServer(null, config);
   const memoryClient = await connect(`127.0.0.1:${memory.port}`, {
@@ -211,14 +135,15 @@ export async function run(): Promise<BenchResult[]> {
     rmSync(dir + '/events.lmdb-lock', { force: true });
     server = await startServer(db, config);
     client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
-    await fill(client, 10_000);
+    work.reset();
+    await work.fillTo(client, 10_000);
     await settle();
-    const at10k = await queryLatencies(client, 10_000);
+    const at10k = await queryLatencies(client, work);
     const fillStart = performance.now();
-    await fill(client, STORED - 10_000);
+    await work.fillTo(client, STORED);
     const fillRate = ((STORED - 10_000) * 1000) / (performance.now() - fillStart);
     await settle();
-    const atN = await queryLatencies(client, STORED);
+    const atN = await queryLatencies(client, work);
     const label = STORED.toLocaleString('en-US');
     results.push({
       name: `fill to ${label} (batches of 1000, 8 in flight)`,

@@ -1,0 +1,120 @@
+// The load both eventer server benches put on a server (ours on LMDB, hat-event's): the same
+// events, register shapes and queries, so their figures compare.
+import {
+  jsonPayload,
+  type Client,
+  type EventId,
+  type RegisterEvent,
+} from '../../runtime/eventer/index.js';
+import { latency } from './eventer-server-child.js';
+
+/** The workload's events: 16 types, source timestamps spread over 100,000 seconds. */
+export class Workload {
+  private seq = 0;
+  /** Events the current database holds (what `fillTo` counts to). */
+  private held = 0;
+  private midTarget = Infinity;
+  /** An id from half-way through the last `fillTo`, for the server query's `lastEventId`. */
+  midId: EventId | null = null;
+
+  /** Events registered so far, over every database. */
+  get registered(): number {
+    return this.seq;
+  }
+
+  get stored(): number {
+    return this.held;
+  }
+
+  /** The server was given a new, empty database. */
+  reset(): void {
+    this.held = 0;
+    this.midId = null;
+  }
+
+  batch(n: number): RegisterEvent[] {
+    const out: RegisterEvent[] = [];
+    for (let i = 0; i < n; i++, this.seq++)
+      out.push({
+        type: ['bench', 'value', String(this.seq % 16)],
+        sourceTimestamp: { s: 1_700_000_000 + (this.seq % 100_000), us: this.seq % 1000 },
+        payload: jsonPayload({ seq: this.seq, value: 12.5 }),
+      });
+    return out;
+  }
+
+  async register(client: Client, n: number): Promise<void> {
+    const r = await client.register(this.batch(n), { withResponse: true });
+    if (r === null || r.length !== n) throw new Error('register failed');
+    const before = this.held;
+    this.held += n;
+    if (this.midId === null && before + n >= this.midTarget)
+      this.midId = (r[0] as { id: EventId }).id;
+  }
+
+  /** Events/s registering for `ms`, or until `maxEvents` more are stored. */
+  async rate(
+    client: Client,
+    size: number,
+    inFlight: number,
+    ms: number,
+    maxEvents = Infinity,
+  ): Promise<number> {
+    const seq0 = this.seq;
+    const start = performance.now();
+    const until = start + ms;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (performance.now() < until && this.seq - seq0 + size <= maxEvents)
+          await this.register(client, size);
+      }),
+    );
+    return ((this.seq - seq0) * 1000) / (performance.now() - start);
+  }
+
+  /** Registers batches of 1000 (8 in flight) until the database holds `total` events. */
+  async fillTo(client: Client, total: number): Promise<void> {
+    this.midId = null;
+    this.midTarget = total / 2;
+    let left = total - this.held;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (left > 0) {
+          const n = Math.min(1000, left);
+          left -= n;
+          await this.register(client, n);
+        }
+      }),
+    );
+  }
+}
+
+/** Median latency (ms) of each query of the bench on what `work` stored. */
+export async function queryLatencies(
+  client: Client,
+  work: Workload,
+): Promise<Record<string, number>> {
+  const mid = work.midId ?? { server: 1, session: 1, instance: 1 };
+  // Half-way through the source timestamps stored so far: a full page follows.
+  const sourceMid = Math.floor(Math.min(work.stored, 100_000) / 2);
+  return {
+    'timeseries page of 100 by timestamp': await latency(client, () => ({
+      type: 'timeseries',
+      maxResults: 100,
+    })),
+    'timeseries page of 100 by sourceTimestamp': await latency(client, () => ({
+      type: 'timeseries',
+      orderBy: 'sourceTimestamp',
+      maxResults: 100,
+      sourceTFrom: { s: 1_700_000_000 + sourceMid, us: 0 },
+      order: 'ascending',
+    })),
+    'server query page of 100 (lastEventId)': await latency(client, () => ({
+      type: 'server',
+      serverId: 1,
+      maxResults: 100,
+      lastEventId: mid,
+    })),
+    'latest (all 16 types)': await latency(client, () => ({ type: 'latest' })),
+  };
+}
