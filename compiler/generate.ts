@@ -237,7 +237,7 @@ function moduleStatements(
 
   const declarations: Printed[] = [];
   const codecs: Printed[] = [];
-  const functions: Printed[] = [];
+  const functions: { name: string; printed: Printed }[] = [];
   for (const [i, def] of module.types.entries()) {
     if (i % 1024 === 1023) checkHeap(module.file);
     declarations.push(print(typeDeclaration(def, ts)));
@@ -246,12 +246,13 @@ function moduleStatements(
       runtimeValues.add('codec');
       codecs.push(print(codecStatement(def)));
       for (const f of emitter.functions.splice(0))
-        functions.push(
-          print({
+        functions.push({
+          name: f.name,
+          printed: print({
             doc: functionDecl(f.name, f.params, f.returnType, withBlankLines(f.statements), f.docs),
             spaced: true,
           }),
-        );
+        });
     }
   }
 
@@ -275,7 +276,8 @@ function moduleStatements(
     );
   for (const m of [...modules].sort())
     imports.push({ text: `import * as ${moduleAlias(m)} from './${m}.js';\n`, spaced: false });
-  return [...imports, ...declarations, ...codecs, ...functions];
+  const used = functions.filter((f) => !emitter.unused(f.name)).map((f) => f.printed);
+  return [...imports, ...declarations, ...codecs, ...used];
 }
 
 /**

@@ -91,11 +91,18 @@ export class SbsWriter {
   }
 
   private grow(n: number): void {
-    // Doubling (from at least 16: an initial size of 0 would never make room), or exactly
-    // what is needed when that is more: one large Bytes or String then fills the buffer,
-    // which finish() can hand over without a copy. Only the written part is copied; the rest
-    // is written before it is read (allocUninitialized).
-    const size = Math.max(Math.max(this.buf.length, 8) * 2, this.pos + n);
+    // Doubling (from at least 16: an initial size of 0 would never make room), or what is
+    // needed when that is more: one large Bytes or String then fills the buffer, which
+    // finish() can hand over without a copy. Only the written part is copied; the rest is
+    // written before it is read (allocUninitialized). A large write also gets 1/16 of room
+    // for what follows it (the fields after a large Bytes): without it the next small field
+    // doubled the buffer, copying the payload again, and finish() copied it a third time as
+    // the buffer was then too empty to hand over.
+    const need = this.pos + n;
+    const size = Math.max(
+      Math.max(this.buf.length, 8) * 2,
+      need >= HANDOVER_MIN ? need + (need >>> 4) : need,
+    );
     const next = allocUninitialized(size);
     next.set(this.buf.subarray(0, this.pos));
     this.setBuffer(next);

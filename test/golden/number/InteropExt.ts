@@ -125,20 +125,8 @@ function $w__Array_Tree(w: $Writer, v: Tree[]): void {
   }
 }
 
-function $r__Array_Tree(r: $Reader): Tree[] {
-  const n = r.count(2);
-  const a: Tree[] = new Array(n);
-  let i = 0;
-  try {
-    for (; i < n; i++) a[i] = $r_Tree(r);
-  } catch (e) {
-    throw $at(e, i);
-  }
-
-  return a;
-}
-
-function $w_Tree$$(w: $Writer, v: { label: string; children: Tree[] }): void {
+function $w_Tree(w: $Writer, v: Tree): void {
+  w.enter();
   w.record(v);
   let $field = 'label';
   try {
@@ -148,31 +136,29 @@ function $w_Tree$$(w: $Writer, v: { label: string; children: Tree[] }): void {
   } catch (e) {
     throw $at(e, $field);
   }
-}
 
-function $r_Tree$$(r: $Reader): { label: string; children: Tree[] } {
-  let $field = 'label';
-  try {
-    const $v_label = r.string();
-    $field = 'children';
-    const $v_children = $r__Array_Tree(r);
-    return { label: $v_label, children: $v_children };
-  } catch (e) {
-    throw $at(e, $field);
-  }
-}
-
-function $w_Tree(w: $Writer, v: Tree): void {
-  w.enter();
-  $w_Tree$$(w, v);
   w.leave();
 }
 
 function $r_Tree(r: $Reader): Tree {
   r.enter();
-  const v = $r_Tree$$(r);
-  r.leave();
-  return v;
+  let $field = 'label';
+  try {
+    const $v_label = r.string();
+    $field = 'children';
+    const $n_children = r.count(2);
+    const $v_children: Tree[] = new Array($n_children);
+    let $i_children = 0;
+    try {
+      for (; $i_children < $n_children; $i_children++) $v_children[$i_children] = $r_Tree(r);
+    } catch (e) {
+      throw $at(e, $i_children);
+    }
+    r.leave();
+    return { label: $v_label, children: $v_children };
+  } catch (e) {
+    throw $at(e, $field);
+  }
 }
 
 function $w__Array_Json(w: $Writer, v: Json[]): void {
