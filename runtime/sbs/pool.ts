@@ -1,10 +1,10 @@
-// Small encode results are carved out of a shared slab, as Node's Buffer and protobufjs
-// do: a fresh `new Uint8Array(100)` per message costs more than encoding it (measured:
-// ~1 M allocations/s vs ~6.8 M slab subarrays/s). Consequence, documented in the README:
-// a result's `.buffer` is shared; copy before transferring it.
+// Small encode results and decoded Bytes are carved out of a shared slab, as Node's Buffer
+// and protobufjs do: a fresh `new Uint8Array(100)` per message costs more than encoding it
+// (measured: ~1 M allocations/s vs ~6.8 M slab subarrays/s). Consequence, documented in the
+// README: a result's `.buffer` is shared; copy before transferring it.
 
 const SLAB_SIZE = 16 * 1024;
-const MAX_POOLED = SLAB_SIZE >>> 3;
+export const MAX_POOLED = SLAB_SIZE >>> 3;
 
 let slab = new Uint8Array(SLAB_SIZE);
 let slabPos = 0;
