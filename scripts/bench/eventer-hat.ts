@@ -3,7 +3,7 @@
 // timestamp and a sourceTimestamp partition of every event, latest of every type), both
 // driven by our TypeScript client over TCP, each server in its own process:
 // - register with response: batches of 100 (8 in flight), single events (256 in flight);
-// - filled to STORED events (default 100,000; `BENCH_HAT_EVENTS`) in batches of 1000;
+// - filled to STORED events (default 100,000; `BENCH_HAT_EVENTS`) in batches of 100;
 // - query latency at STORED: a timeseries page of 100 by either key, a server query page
 //   (lastEventId), latest;
 // - the server's RSS at the end;
@@ -27,7 +27,7 @@ import {
   startServer,
   type Child,
 } from './eventer-server-child.js';
-import { queryLatencies, Workload } from './eventer-workload.js';
+import { FILL_LABEL, queryLatencies, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
 
 const STORED = Number(process.env.BENCH_HAT_EVENTS ?? 100_000);
@@ -159,10 +159,7 @@ function rows(ours: Figures, hat: Figures, ourBuild: string): BenchResult[] {
     cpu(ours.single[1]),
     cpu(hat.single[1]),
   ]);
-  pair(`fill to ${label} (batches of 1000, 8 in flight)`, 'events/s', ours.fill, hat.fill, [
-    '',
-    '',
-  ]);
+  pair(`fill to ${label} (${FILL_LABEL})`, 'events/s', ours.fill, hat.fill, ['', '']);
   for (const name of Object.keys(ours.queries))
     pair(`${name} at ${label}`, 'ms', ours.queries[name] as number, hat.queries[name] as number, [
       'median',

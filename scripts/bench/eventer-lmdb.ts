@@ -21,7 +21,7 @@ import {
   startServer,
   type Child,
 } from './eventer-server-child.js';
-import { queryLatencies, Workload } from './eventer-workload.js';
+import { FILL_LABEL, queryLatencies, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
 
 const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
@@ -146,7 +146,7 @@ export async function run(): Promise<BenchResult[]> {
     const atN = await queryLatencies(client, work);
     const label = STORED.toLocaleString('en-US');
     results.push({
-      name: `fill to ${label} (batches of 1000, 8 in flight)`,
+      name: `fill to ${label} (${FILL_LABEL})`,
       unit: 'events/s',
       value: fillRate,
     });

@@ -8,6 +8,15 @@ import {
 } from '../../runtime/eventer/index.js';
 import { latency } from './eventer-server-child.js';
 
+/**
+ * How the benches fill a database: the issue's register shape (batches of 100, 8 in flight).
+ * `BENCH_FILL_BATCH=1000` fills with batches of 1000 (8,000 events in flight), which leaves
+ * more garbage in the server's heap and larger LMDB transactions (RSS at 1M: 264 MB against
+ * 143 MB, BENCHMARKS.md).
+ */
+export const FILL_BATCH = Number(process.env.BENCH_FILL_BATCH ?? 100);
+export const FILL_LABEL = `batches of ${FILL_BATCH}, 8 in flight`;
+
 /** The workload's events: 16 types, source timestamps spread over 100,000 seconds. */
 export class Workload {
   private seq = 0;
@@ -72,7 +81,7 @@ export class Workload {
     return ((this.seq - seq0) * 1000) / (performance.now() - start);
   }
 
-  /** Registers batches of 1000 (8 in flight) until the database holds `total` events. */
+  /** Registers FILL_BATCH events per request (8 in flight) until the database holds `total`. */
   async fillTo(client: Client, total: number): Promise<void> {
     this.midId = null;
     this.midTarget = total / 2;
@@ -80,7 +89,7 @@ export class Workload {
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         while (left > 0) {
-          const n = Math.min(1000, left);
+          const n = Math.min(FILL_BATCH, left);
           left -= n;
           await this.register(client, n);
         }
