@@ -579,8 +579,15 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     this.open = g;
     const held = g.held;
     g.held = [];
-    for (const prepared of held) this.applyTo(g, prepared);
-    const written = this.putLast(this.system, `last ${this.serverId}`, this.lastIdKey, g.lastValue);
+    let written: Promise<unknown>;
+    try {
+      for (const prepared of held) this.applyTo(g, prepared);
+      written = this.putLast(this.system, `last ${this.serverId}`, this.lastIdKey, g.lastValue);
+    } catch (e) {
+      // Only lmdb refusing a write gets here (what can throw was checked at the call); the
+      // registrations get its error rather than waiting for ever.
+      written = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     written.then(
       () => {
         for (const [tk, e] of g.latest) this.showLatest(tk, e);
