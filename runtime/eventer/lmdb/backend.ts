@@ -68,13 +68,6 @@ const PREFIX_PARTITION = 3;
 const CLEANUP_BATCH = 1024;
 /** Events per transaction when importing. */
 const IMPORT_BATCH = 10_000;
-/**
- * Write batches of registrations handed to lmdb and not yet committed: one committing and
- * syncing, one being written meanwhile (`overlappingSync`). Registrations arriving beyond
- * that are held and handed over together when one commits, as one batch: one write-thread
- * job, one last-id and one latest write per type for all of them instead of per registration.
- */
-const MAX_IN_FLIGHT = 2;
 
 export interface LmdbBackendOptions {
   /** The data file (its lock file is `<path>-lock`). */
@@ -127,33 +120,6 @@ interface Stored {
   readonly latest: ReadonlyMap<string, Event>;
 }
 
-/** An event's writes, computed (and checked) before anything is queued. */
-interface Prepared {
-  readonly e: Event;
-  readonly tk: string;
-  readonly route: Route;
-  readonly bytes: Buffer;
-  readonly entries: readonly [Partition, Buffer][];
-  readonly idKey: Buffer;
-  readonly ref: Buffer;
-}
-
-/**
- * Registrations that commit together: handed to lmdb in one event turn (one write batch, so one
- * transaction), or held while MAX_IN_FLIGHT batches are committing and handed over at once.
- */
-interface Group {
-  /** Held registrations' events, in call order (emptied when handed over). */
-  held: Prepared[][];
-  /** This server's last id after the group's last registration. */
-  lastValue: Buffer;
-  /** Latest events the group wrote, shown once it committed. */
-  readonly latest: Map<string, Event>;
-  readonly done: Promise<void>;
-  readonly resolve: () => void;
-  readonly reject: (e: unknown) => void;
-}
-
 function encodeEvent(e: Event): Buffer {
   const bytes = HatEventer.Event.encode(eventToSbs(e));
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -204,15 +170,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   private batch: Promise<unknown> | null = null;
   /** The last write queued; resolves when it is committed. */
   private pending: Promise<unknown> = Promise.resolve();
-  /** The group handed to lmdb in this event turn: registrations of the turn join it. */
-  private open: Group | null = null;
-  /** The group waiting for a batch to commit (null: none). */
-  private held: Group | null = null;
-  /** Groups handed to lmdb, not yet committed. */
-  private inFlight = 0;
-  /** This server's last-id key, and its slot in `lastQueue` (`putLast`'s, made once). */
-  private readonly lastIdKey: Buffer;
-  private readonly lastIdSlot: string;
   private cleanupTimer: NodeJS.Timeout | null = null;
   /** Flush-period mode: registered events not yet written, and who waits for their flush. */
   private unflushed: Event[] = [];
@@ -241,8 +198,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     this.clock = options.clock ?? now;
     this.logger = options.logger ?? noopLogger;
     this.latestSubscription = Subscription.of(config.latest);
-    this.lastIdKey = lastKey(this.serverId);
-    this.lastIdSlot = `s last ${this.serverId}`;
     env.on('beforecommit', () => this.endBatch());
   }
 
@@ -457,7 +412,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       for (const [db, key, value] of q.values()) this.track(db.put(key, value));
     }
     this.batch = null;
-    this.open = null;
   }
 
   /** Where events of a type go, matched once per type (the subscriptions are not cheap). */
@@ -485,15 +439,12 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
    * one turn is committed in one transaction.
    */
   private store(events: readonly Event[], visibleNow: boolean): Stored {
-    return this.apply(this.prepare(events), visibleNow);
-  }
-
-  /**
-   * Everything of `events`' writes that can throw (a value the keys or SBS cannot hold), before
-   * anything is queued or changed: a registration is stored whole or not at all.
-   */
-  private prepare(events: readonly Event[]): Prepared[] {
-    return events.map((e) => {
+    // Per type, only the newest of the batch is written to the latest table.
+    const latestPuts = new Map<string, Event>();
+    let last: Promise<unknown> | null = null;
+    // Everything that can throw (a value the keys or SBS cannot hold) before anything is
+    // queued or changed: a registration is stored whole or not at all.
+    const prepared = events.map((e) => {
       const tk = typeKey(e.type);
       const route = this.routeOf(e.type, tk);
       const entries: [Partition, Buffer][] = [];
@@ -509,13 +460,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       });
       return { e, tk, route, bytes: encodeEvent(e), entries, idKey: eventIdKey(e.id), ref };
     });
-  }
-
-  /** Queues prepared writes; everything queued in one turn is committed in one transaction. */
-  private apply(prepared: readonly Prepared[], visibleNow: boolean): Stored {
-    // Per type, only the newest of the batch is written to the latest table.
-    const latestPuts = new Map<string, Event>();
-    let last: Promise<unknown> | null = null;
     for (const { e, tk, route, bytes, entries, idKey, ref } of prepared) {
       for (const [p, key] of entries) {
         last = this.put(p.db, key, bytes);
@@ -553,65 +497,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
         (this.latestWrite.get(tk) as LatestEntry).bytes as Buffer,
       );
     return { written: last ?? Promise.resolve(), latest: latestPuts };
-  }
-
-  private newGroup(lastValue: Buffer): Group {
-    let resolve!: () => void;
-    let reject!: (e: unknown) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { held: [], lastValue, latest: new Map(), done, resolve, reject };
-  }
-
-  /** Queues a registration's writes (and this server's last id) into `g`'s lmdb batch. */
-  private applyTo(g: Group, prepared: readonly Prepared[]): void {
-    for (const [tk, e] of this.apply(prepared, false).latest) g.latest.set(tk, e);
-  }
-
-  /**
-   * Hands `g` to lmdb in this turn: its held registrations in call order, then its last id,
-   * all in the turn's write batch (one transaction). Its registrations resolve once committed.
-   */
-  private handOver(g: Group): void {
-    this.inFlight++;
-    this.open = g;
-    const held = g.held;
-    g.held = [];
-    let written: Promise<unknown>;
-    try {
-      for (const prepared of held) this.applyTo(g, prepared);
-      written = this.putLast(this.system, `last ${this.serverId}`, this.lastIdKey, g.lastValue);
-    } catch (e) {
-      // Only lmdb refusing a write gets here (what can throw was checked at the call); the
-      // registrations get its error rather than waiting for ever.
-      written = Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    written.then(
-      () => {
-        for (const [tk, e] of g.latest) this.showLatest(tk, e);
-        g.resolve();
-        this.committed();
-      },
-      (e: unknown) => {
-        g.reject(e);
-        this.committed();
-      },
-    );
-  }
-
-  private committed(): void {
-    this.inFlight--;
-    if (this.held !== null && this.inFlight < MAX_IN_FLIGHT) this.handOverHeld();
-  }
-
-  /** Hands the held registrations over now (before other writes, which must come after). */
-  private handOverHeld(): void {
-    const g = this.held;
-    if (g === null) return;
-    this.held = null;
-    this.handOver(g);
   }
 
   private setLastId(id: EventId, timestamp: Timestamp): Promise<unknown> {
@@ -676,28 +561,13 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       this.scheduleFlush();
       return Promise.resolve(out);
     }
-    const prepared = this.prepare(out);
-    const lastId = (out[out.length - 1] as Event).id;
-    const lastValue = encodeLast(lastId, timestamp); // throws on values the store cannot hold
-    this.lastIdMap.set(this.serverId, { serverId: this.serverId, eventId: lastId, timestamp });
-    let g = this.open;
-    if (g !== null) {
-      // lmdb's batch of this turn is still open: the registration joins it.
-      g.lastValue = lastValue;
-      this.applyTo(g, prepared);
-      // The batch exists (the group's first writes made it): `putLast` without its checks.
-      this.lastQueue.set(this.lastIdSlot, [this.system, this.lastIdKey, lastValue]);
-    } else if (this.held === null && this.inFlight < MAX_IN_FLIGHT) {
-      g = this.newGroup(lastValue);
-      g.held.push(prepared);
-      this.handOver(g);
-    } else {
-      g = this.held ??= this.newGroup(lastValue);
-      g.lastValue = lastValue;
-      g.held.push(prepared);
-    }
-    this.pending = g.done;
-    return g.done.then(() => out);
+    const { latest } = this.store(out, false);
+    const written = this.setLastId((out[out.length - 1] as Event).id, timestamp);
+    const committed = written.then(() => {
+      for (const [tk, e] of latest) this.showLatest(tk, e);
+    });
+    this.pending = committed;
+    return committed.then(() => out);
   }
 
   private showLatestNow(e: Event): void {
@@ -722,7 +592,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
 
   /** Writes what registrations kept in memory (flush-period mode) in one transaction. */
   private flush(): Promise<void> {
-    this.handOverHeld();
     const batch = this.unflushed;
     const waiting = this.nextFlush;
     this.nextFlush = null;
@@ -986,7 +855,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     let batch: Event[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      this.handOverHeld(); // registrations called before come first
       const { written } = this.store(batch, true);
       for (const e of batch) void this.setLastId(e.id, e.timestamp);
       batch = [];
@@ -1040,8 +908,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
    */
   async cleanup(): Promise<number> {
     this.check();
-    // Held registrations are written first: the removals below assume their writes are queued.
-    this.handOverHeld();
     const nowT = this.clock();
     let removed = 0;
     const refChanges = new Map<string, { id: EventId; partitions: Set<number> }>();
