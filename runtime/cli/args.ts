@@ -184,6 +184,13 @@ export function runMain(name: string, main: () => Promise<number | void>): void 
     process.stderr.write(`${name}: stdout: ${errorText(err)}\n`);
     process.exit(1);
   });
+  // A failed promise nothing waits on (lmdb-js leaves one after a failed commit, e.g. on a
+  // full disk): what state the process is in is unknown, so it stops (fail-stop), with one
+  // line instead of Node's stack trace.
+  process.on('unhandledRejection', (err: unknown) => {
+    process.stderr.write(`${name}: fatal: ${errorText(err)}\n`);
+    process.exit(1);
+  });
   main().then(
     (code) => {
       // a server keeps running after main resolves; only a returned code ends the process, once
