@@ -10,12 +10,13 @@ import {
   type EventType,
   type RegisterEvent,
 } from './event.js';
-import type {
-  QueryLatestParams,
-  QueryParams,
-  QueryResult,
-  QueryServerParams,
-  QueryTimeseriesParams,
+import {
+  resultLimit,
+  type QueryLatestParams,
+  type QueryParams,
+  type QueryResult,
+  type QueryServerParams,
+  type QueryTimeseriesParams,
 } from './query.js';
 import { SortedList, type SortedListPosition } from './sorted-list.js';
 import { Subscription } from './subscription.js';
@@ -158,14 +159,6 @@ export class MemoryBackend {
     }
   }
 
-  // hat's `max_results if max_results is not None and max_results < limit else limit`, which
-  // also keeps a NaN from the API (not from the wire) from lifting the server's limit.
-  private limit(maxResults: number | null): number {
-    return maxResults !== null && maxResults < this.maxResults
-      ? Math.max(0, maxResults)
-      : this.maxResults;
-  }
-
   private queryLatest(p: QueryLatestParams): QueryResult {
     const filter = typeFilter(p.eventTypes);
     const events: Event[] = [];
@@ -203,7 +196,7 @@ export class MemoryBackend {
       if (descending ? before(at, start) : before(start, at)) start = at;
     }
     const filter = typeFilter(p.eventTypes);
-    const max = this.limit(p.maxResults);
+    const max = resultLimit(p.maxResults, this.maxResults);
     const events: Event[] = [];
     const otherFrom = bySource ? p.tFrom : p.sourceTFrom;
     const otherTo = bySource ? p.tTo : p.sourceTTo;
@@ -241,7 +234,7 @@ export class MemoryBackend {
       p.lastEventId ?? { server: p.serverId, session: 0, instance: 0 },
     );
     const stop = firstAfter(this.events, { server: p.serverId, session: Infinity, instance: 0 });
-    const max = this.limit(p.maxResults);
+    const max = resultLimit(p.maxResults, this.maxResults);
     const end = Math.min(stop, start + max);
     return { events: this.events.slice(start, end), moreFollows: end < stop };
   }

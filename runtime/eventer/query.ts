@@ -89,3 +89,12 @@ export function queryParams(init: QueryParamsInit): QueryParams {
       );
   }
 }
+
+/**
+ * How many results a query may return: hat's `max_results if max_results is not None and
+ * max_results < limit else limit`, which also keeps a NaN from the API (not from the wire)
+ * from lifting the server's limit.
+ */
+export function resultLimit(maxResults: number | null, serverLimit: number): number {
+  return maxResults !== null && maxResults < serverLimit ? Math.max(0, maxResults) : serverLimit;
+}

@@ -15,12 +15,13 @@ import {
   type EventType,
   type RegisterEvent,
 } from '../event.js';
-import type {
-  QueryLatestParams,
-  QueryParams,
-  QueryResult,
-  QueryServerParams,
-  QueryTimeseriesParams,
+import {
+  resultLimit,
+  type QueryLatestParams,
+  type QueryParams,
+  type QueryResult,
+  type QueryServerParams,
+  type QueryTimeseriesParams,
 } from '../query.js';
 import { Subscription } from '../subscription.js';
 import {
@@ -649,12 +650,6 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
     }
   }
 
-  private limit(maxResults: number | null): number {
-    return maxResults !== null && maxResults < this.config.maxResults
-      ? Math.max(0, maxResults)
-      : this.config.maxResults;
-  }
-
   private queryLatest(p: QueryLatestParams): QueryResult {
     const types = p.eventTypes;
     if (types === null) return { events: [...this.latest.values()], moreFollows: false };
@@ -713,7 +708,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
       if (descending) hi = at;
       else lo = Buffer.concat([at, Buffer.from([0])]);
     }
-    const max = this.limit(p.maxResults);
+    const max = resultLimit(p.maxResults, this.config.maxResults);
     const other = bySource
       ? { from: p.tFrom, to: p.tTo, of: (e: Event) => e.timestamp }
       : { from: p.sourceTFrom, to: p.sourceTTo, of: (e: Event) => e.sourceTimestamp };
@@ -794,7 +789,7 @@ export class LmdbBackend implements EventerBackend, AsyncDisposable {
   private queryServer(p: QueryServerParams): QueryResult {
     if (p.lastEventId !== null && p.lastEventId.server !== p.serverId)
       throw new Error('invalid server id');
-    const max = this.limit(p.maxResults);
+    const max = resultLimit(p.maxResults, this.config.maxResults);
     // Any integers may come from a client: ids outside the keys' range hold no events.
     const server = { server: p.serverId, session: 0, instance: 0 };
     const start =
