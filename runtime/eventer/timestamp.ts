@@ -123,22 +123,27 @@ export function addSeconds(t: Timestamp, seconds: number): Timestamp {
   return { s, us: ((total % US) + US) % US };
 }
 
+/** Whether `t` has integer parts that the timestamp bytes hold, with `us` below `usLimit`. */
+export function timestampFitsBytes(t: Timestamp, usLimit: number): boolean {
+  const { s, us } = t;
+  return (
+    Number.isInteger(s) &&
+    s >= -(2 ** 63) &&
+    s < 2 ** 63 &&
+    Number.isInteger(us) &&
+    us >= 0 &&
+    us < usLimit
+  );
+}
+
 /**
  * hat's `timestamp_to_bytes`: u64 BE `s + 2^63`, then u32 BE `us` (sortable bytes).
  * `EventerValueError` for parts the bytes cannot hold (hat raises `OverflowError`) instead of
  * wrapping them, which would sort them among other timestamps.
  */
 export function timestampToBytes(t: Timestamp): Uint8Array {
-  const { s, us } = t;
-  if (
-    !Number.isInteger(s) ||
-    s < -(2 ** 63) ||
-    s >= 2 ** 63 ||
-    !Number.isInteger(us) ||
-    us < 0 ||
-    us >= 2 ** 32
-  )
-    throw new EventerValueError(`timestamp (${s}, ${us}) does not fit hat's timestamp bytes`);
+  if (!timestampFitsBytes(t, 2 ** 32))
+    throw new EventerValueError(`timestamp (${t.s}, ${t.us}) does not fit hat's timestamp bytes`);
   const out = new Uint8Array(TIMESTAMP_BYTES);
   writeTimestampBytes(out, 0, t);
   return out;

@@ -5,6 +5,7 @@ import type { EventId, EventType } from '../event.js';
 import {
   readTimestampBytes,
   TIMESTAMP_BYTES,
+  timestampFitsBytes,
   writeTimestampBytes,
   type Timestamp,
 } from '../timestamp.js';
@@ -47,16 +48,8 @@ function readU64(buf: Uint8Array, offset: number): number {
  * sort before positive ones; then `us`), refusing what the store must not hold.
  */
 export function writeTimestamp(buf: Buffer, offset: number, t: Timestamp): void {
-  const { s, us } = t;
-  if (
-    !Number.isInteger(s) ||
-    s < -(2 ** 63) ||
-    s >= 2 ** 63 ||
-    !Number.isInteger(us) ||
-    us < 0 ||
-    us >= 1_000_000
-  )
-    throw new LmdbBackendError('ERR_LMDB_VALUE', `invalid timestamp (${s}, ${us})`);
+  if (!timestampFitsBytes(t, 1_000_000))
+    throw new LmdbBackendError('ERR_LMDB_VALUE', `invalid timestamp (${t.s}, ${t.us})`);
   writeTimestampBytes(buf, offset, t);
 }
 
