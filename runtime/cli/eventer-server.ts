@@ -108,7 +108,7 @@ export async function startEventServer(
         // Called synchronously (before any await): ids follow request order.
         const registered = backend.register(registerEvents);
         const events = registered instanceof Promise ? await registered : registered;
-        await notify(events);
+        if (server !== null && server.subscriberCount > 0) await notify(events);
         return events;
       },
       pipelineRegister: !(backend instanceof MemoryBackend),

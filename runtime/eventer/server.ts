@@ -96,6 +96,19 @@ interface Served {
 
 const EMPTY_RESULT: QueryResult = { events: [], moreFollows: false };
 
+/**
+ * Events (a query counts as one) a connection's loop handles from what it already received
+ * before it lets the event loop run. A client with many requests in flight delivers them in
+ * one read; handled in one turn they would become one commit, whose responses all wait for
+ * the last request while the client waits for them, idle: handing them to the store in parts
+ * lets the store commit one part while the next is handled, the client get answers sooner,
+ * and other connections in. Measured on LMDB (BENCHMARKS.md): single events 256 in flight
+ * ~35k -> ~41k events/s, batches of 100 8 in flight ~88k -> ~105k events/s.
+ */
+const TURN_EVENTS = 128;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function checkStatus(status: Status): Status {
   if (!STATUSES.includes(status))
     throw new EventerValueError(`invalid status ${JSON.stringify(status)}`);
@@ -121,6 +134,8 @@ export class Server implements AsyncDisposable {
   private readonly logger: Logger;
   private readonly closeTimeout: number;
   private readonly served = new Map<Connection, Served>();
+  /** The served whose subscription selects something: the only ones `notifyEvents` visits. */
+  private readonly subscribed = new Map<Connection, Served>();
   private readonly loops = new Set<Promise<void>>();
   /** `onDisconnected` calls still running. */
   private readonly disconnecting = new Set<Promise<void>>();
@@ -153,6 +168,11 @@ export class Server implements AsyncDisposable {
 
   get status(): Status {
     return this.currentStatus;
+  }
+
+  /** Initialized connections whose subscription selects some events (what a notify reaches). */
+  get subscriberCount(): number {
+    return this.subscribed.size;
   }
 
   /** Initialized connections, in order of initialization. */
@@ -196,7 +216,7 @@ export class Server implements AsyncDisposable {
     persisted: boolean,
     options: NotifyOptions = {},
   ): Promise<void> {
-    if (events.length === 0) return;
+    if (events.length === 0 || this.subscribed.size === 0) return;
     const withAck = options.withAck ?? false;
     let sbs: HatEventer.Event[] | null = null;
     let all: Data | null = null;
@@ -219,7 +239,7 @@ export class Server implements AsyncDisposable {
     // Matched and encoded once per distinct selector, however many clients share it.
     const selections = new Map<string, Data | null>();
     const waits: Promise<void>[] = [];
-    for (const s of this.served.values()) {
+    for (const s of this.subscribed.values()) {
       const info = s.info;
       if (info.persisted !== persisted) continue;
       let data = selections.get(s.selector);
@@ -311,6 +331,7 @@ export class Server implements AsyncDisposable {
         .catch(() => {});
       served = { info, conn, selector };
       this.served.set(conn, served);
+      if (!info.subscription.isEmpty) this.subscribed.set(conn, served);
       await this.loop(served, watch);
     } catch (e) {
       if (!(e instanceof ConnectionClosedError))
@@ -322,6 +343,7 @@ export class Server implements AsyncDisposable {
       await conn.close();
       if (served !== undefined) {
         this.served.delete(conn);
+        this.subscribed.delete(conn);
         // Tracked apart from the loops: close() waits for it only up to closeTimeout, so that
         // neither a callback that never settles nor one that awaits close() itself hangs close().
         const done = this.disconnected(served.info);
@@ -370,11 +392,23 @@ export class Server implements AsyncDisposable {
     // Registrations still waiting for their promise (pipelineRegister), responses in order.
     let registering: Promise<void> = Promise.resolve();
     let waiting = 0;
+    // Events handled since the loop last waited for the event loop.
+    let handled = 0;
     for (;;) {
-      const msg = conn.tryReceive() ?? (await conn.receive());
+      let msg = conn.tryReceive();
+      if (msg === undefined) {
+        msg = await conn.receive();
+        handled = 0;
+      } else if (handled >= TURN_EVENTS) {
+        await nextTurn();
+        handled = 0;
+      }
       const type = msg.data.type;
       if (type === HatEventer.MsgRegisterReq.name && this.options.pipelineRegister === true) {
-        const events = HatEventer.MsgRegisterReq.decode(msg.data.data).map(registerEventFromSbs);
+        const events = decodeWide(HatEventer.MsgRegisterReq, msg.data.data).map(
+          registerEventFromSbs,
+        );
+        handled += events.length;
         const r = onRegister === undefined ? null : onRegister(info, events);
         // Awaited in turn below; until then a rejection must not count as unhandled.
         if (r instanceof Promise) r.catch(() => {});
@@ -411,6 +445,7 @@ export class Server implements AsyncDisposable {
         const events = decodeWide(HatEventer.MsgRegisterReq, msg.data.data).map(
           registerEventFromSbs,
         );
+        handled += events.length;
         let result: Event[] | null = null;
         if (onRegister !== undefined) {
           const r = onRegister(info, events);
@@ -423,6 +458,7 @@ export class Server implements AsyncDisposable {
             : { type: 'events', value: result.map(eventToSbs) };
         await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv: msg.conv });
       } else if (type === HatEventer.MsgQueryReq.name) {
+        handled++;
         const params = queryParamsFromSbs(decodeWide(HatEventer.MsgQueryReq, msg.data.data));
         // Refused here, whatever the backend does with them: walking such a type recursively
         // would overflow the stack.

@@ -465,7 +465,11 @@ describe('notifications', () => {
       persisted: ['1:a/z', '2:q'],
       'persisted a?': ['1:a/z'],
     });
+    // Every client but `none` can be notified; leaving clients stop counting.
+    expect(server.subscriberCount).toBe(specs.length - 1);
     await Promise.all(clients.map((c) => c.close()));
+    await until(() => server.connections.length === 0);
+    expect(server.subscriberCount).toBe(0);
     await server.close();
   });
 

@@ -13,7 +13,10 @@ import {
 } from '../../runtime/eventer/index.js';
 import { decodeWide, WIDE_INTEGER_LIMIT } from '../../runtime/eventer/wide-integers.js';
 import { Repository, SbsDecodeError, SbsWriter } from '../../runtime/sbs/index.js';
-import { startMemoryServer } from '../../runtime/cli/eventer-server.js';
+import { startEventServer, startMemoryServer } from '../../runtime/cli/eventer-server.js';
+import type { Server } from '../../runtime/eventer/server.js';
+import { LmdbBackend, parseConfig } from '../../runtime/eventer/lmdb/index.js';
+import { tmpDbDir } from './lmdb/tmp-db.js';
 import { until } from '../support/wait.js';
 import { repositoryFromFiles } from '../../compiler/index.js';
 
@@ -97,73 +100,106 @@ const timeseries = (value: Record<string, unknown>): unknown => ({
 
 const big = (t: Timestamp): { s: bigint; us: bigint } => ({ s: BigInt(t.s), us: BigInt(t.us) });
 
-describe('eventer: Integers beyond ±(2^53-1) from a Python peer', () => {
-  it('server: hat min/max_timestamp as bounds and source timestamps, max_results 2^60', async () => {
+/** The memory server, or the LMDB one (whose registrations overlap: `pipelineRegister`). */
+async function startServer(store: 'memory' | 'lmdb'): Promise<{
+  server: Server;
+  close(): Promise<void>;
+}> {
+  if (store === 'memory') {
     const { server } = await startMemoryServer({ pingDelay: null });
-    const py = await pythonClient(server.address.port);
-    try {
-      // Registered by the Python peer: source timestamps at hat's extremes, one ordinary.
-      const registered = await py.register(
-        [HAT_MIN, { s: 5n, us: 0n }, HAT_MAX, null].map((sourceTimestamp, i) => ({
-          type: ['x', String(i)],
-          sourceTimestamp,
-          payload: null,
-        })),
-      );
-      // The extremes are kept as MIN_TIMESTAMP (hat's min exactly) and MAX_TIMESTAMP.
-      expect(registered.map((e) => e.sourceTimestamp)).toEqual([
-        big(MIN_TIMESTAMP),
-        { s: 5n, us: 0n },
-        big(MAX_TIMESTAMP),
-        null,
-      ]);
-
-      const all = await py.query(
-        timeseries({ tFrom: HAT_MIN, tTo: HAT_MAX, maxResults: HAT_MAX_RESULTS }),
-      );
-      expect(all.events.map((e) => e.type)).toEqual([
-        ['x', '0'],
-        ['x', '1'],
-        ['x', '2'],
-        ['x', '3'],
-      ]);
-      expect(all.moreFollows).toBe(false);
-
-      // As in hat, source bounds leave out events without a source timestamp, and bounds at
-      // the extremes are inclusive.
-      const bySource = await py.query(
-        timeseries({
-          sourceTFrom: HAT_MIN,
-          sourceTTo: HAT_MAX,
-          orderBy: { type: 'sourceTimestamp', value: null },
-        }),
-      );
-      expect(bySource.events.map((e) => e.type)).toEqual([
-        ['x', '0'],
-        ['x', '1'],
-        ['x', '2'],
-      ]);
-      const onlyMax = await py.query(timeseries({ sourceTFrom: HAT_MAX, sourceTTo: HAT_MAX }));
-      expect(onlyMax.events.map((e) => e.type)).toEqual([['x', '2']]);
-      const onlyMin = await py.query(timeseries({ sourceTFrom: HAT_MIN, sourceTTo: HAT_MIN }));
-      expect(onlyMin.events.map((e) => e.type)).toEqual([['x', '0']]);
-
-      const byServer = await py.query({
-        type: 'server',
-        value: { serverId: 1n, persisted: false, maxResults: HAT_MAX_RESULTS, lastEventId: null },
-      });
-      expect(byServer.events).toHaveLength(4);
-      expect(byServer.moreFollows).toBe(false);
-      // A negative limit of the same size selects nothing, as a limit of 0.
-      const negative = await py.query(timeseries({ maxResults: -HAT_MAX_RESULTS }));
-      expect(negative.events).toEqual([]);
-
-      expect(py.conn.isOpen).toBe(true);
-    } finally {
-      await py.conn.close();
-      await server.close();
-    }
+    return { server, close: () => server.close() };
+  }
+  const tmp = tmpDbDir();
+  // Both orders, as the memory server answers them; hat answers nothing for an order no
+  // partition has.
+  const config = parseConfig({
+    timeseries: [
+      { order_by: 'TIMESTAMP', subscriptions: [['*']] },
+      { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
+    ],
   });
+  const backend = await LmdbBackend.open({ path: tmp.path, config });
+  const { server } = await startEventServer({ backend, pingDelay: null });
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      await backend.close();
+      tmp.remove();
+    },
+  };
+}
+
+describe('eventer: Integers beyond ±(2^53-1) from a Python peer', () => {
+  it.each(['memory', 'lmdb'] as const)(
+    'server (%s): hat min/max_timestamp as bounds and source timestamps, max_results 2^60',
+    async (store) => {
+      const { server, close } = await startServer(store);
+      const py = await pythonClient(server.address.port);
+      try {
+        // Registered by the Python peer: source timestamps at hat's extremes, one ordinary.
+        const registered = await py.register(
+          [HAT_MIN, { s: 5n, us: 0n }, HAT_MAX, null].map((sourceTimestamp, i) => ({
+            type: ['x', String(i)],
+            sourceTimestamp,
+            payload: null,
+          })),
+        );
+        // The extremes are kept as MIN_TIMESTAMP (hat's min exactly) and MAX_TIMESTAMP.
+        expect(registered.map((e) => e.sourceTimestamp)).toEqual([
+          big(MIN_TIMESTAMP),
+          { s: 5n, us: 0n },
+          big(MAX_TIMESTAMP),
+          null,
+        ]);
+
+        const all = await py.query(
+          timeseries({ tFrom: HAT_MIN, tTo: HAT_MAX, maxResults: HAT_MAX_RESULTS }),
+        );
+        expect(all.events.map((e) => e.type)).toEqual([
+          ['x', '0'],
+          ['x', '1'],
+          ['x', '2'],
+          ['x', '3'],
+        ]);
+        expect(all.moreFollows).toBe(false);
+
+        // As in hat, source bounds leave out events without a source timestamp, and bounds at
+        // the extremes are inclusive.
+        const bySource = await py.query(
+          timeseries({
+            sourceTFrom: HAT_MIN,
+            sourceTTo: HAT_MAX,
+            orderBy: { type: 'sourceTimestamp', value: null },
+          }),
+        );
+        expect(bySource.events.map((e) => e.type)).toEqual([
+          ['x', '0'],
+          ['x', '1'],
+          ['x', '2'],
+        ]);
+        const onlyMax = await py.query(timeseries({ sourceTFrom: HAT_MAX, sourceTTo: HAT_MAX }));
+        expect(onlyMax.events.map((e) => e.type)).toEqual([['x', '2']]);
+        const onlyMin = await py.query(timeseries({ sourceTFrom: HAT_MIN, sourceTTo: HAT_MIN }));
+        expect(onlyMin.events.map((e) => e.type)).toEqual([['x', '0']]);
+
+        const byServer = await py.query({
+          type: 'server',
+          value: { serverId: 1n, persisted: false, maxResults: HAT_MAX_RESULTS, lastEventId: null },
+        });
+        expect(byServer.events).toHaveLength(4);
+        expect(byServer.moreFollows).toBe(false);
+        // A negative limit of the same size selects nothing, as a limit of 0.
+        const negative = await py.query(timeseries({ maxResults: -HAT_MAX_RESULTS }));
+        expect(negative.events).toEqual([]);
+
+        expect(py.conn.isOpen).toBe(true);
+      } finally {
+        await py.conn.close();
+        await close();
+      }
+    },
+  );
 
   it('server: a subscription with a server id of 2^60 is taken (and selects nothing)', async () => {
     const { server } = await startMemoryServer({ pingDelay: null });

@@ -101,4 +101,46 @@ describe('pipelineRegister', () => {
       await server.close();
     }
   });
+
+  it.each([true, false])(
+    'a burst of requests read at once is handed over in turns of at most 128 events (pipelined: %s)',
+    async (pipelineRegister) => {
+      // Which event-loop turn each registration was handed over in: a setImmediate armed by
+      // the first registration of a turn runs before the loop continues in the next.
+      let turn = 0;
+      let armed = false;
+      const perTurn = new Map<number, number>();
+      const server = await listen(
+        { host: '127.0.0.1', port: 0 },
+        {
+          pipelineRegister,
+          onRegister: (_info, events) => {
+            if (!armed) {
+              armed = true;
+              setImmediate(() => {
+                armed = false;
+                turn++;
+              });
+            }
+            perTurn.set(turn, (perTurn.get(turn) ?? 0) + events.length);
+            return events.map((e) => event(1, e));
+          },
+        },
+      );
+      const client = await connect(server.address, { clientName: 'p', pingDelay: 0 });
+      try {
+        // Written in one tick: the server reads them in one or a few chunks.
+        const regs = Array.from({ length: 1000 }, (_, i) =>
+          client.register([{ type: ['t', String(i % 7)] }], { withResponse: true }),
+        );
+        await Promise.all(regs);
+        const counts = [...perTurn.values()];
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(1000);
+        expect(Math.max(...counts)).toBeLessThanOrEqual(128);
+      } finally {
+        await client.close();
+        await server.close();
+      }
+    },
+  );
 });

@@ -38,6 +38,7 @@ import {
   type LmdbConfig,
   type PartitionConfig,
 } from './config.js';
+import { decodeWide } from '../wide-integers.js';
 import { LmdbBackendError } from './errors.js';
 import { checkDbFile } from './header.js';
 import {
@@ -127,7 +128,8 @@ function encodeEvent(e: Event): Buffer {
 }
 
 function decodeEvent(bytes: Uint8Array): Event {
-  return eventFromSbs(HatEventer.Event.decode(bytes));
+  // Timestamps at hat's extremes (seconds beyond ±(2^53-1)) are stored as they came.
+  return eventFromSbs(decodeWide(HatEventer.Event, bytes));
 }
 
 function idString(id: EventId): string {
