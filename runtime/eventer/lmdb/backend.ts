@@ -136,8 +136,17 @@ function idString(id: EventId): string {
   return `${id.server}/${id.session}/${id.instance}`;
 }
 
+/** The last-id key of each server seen: built once, as every registration writes it. */
+const lastKeys = new Map<number, Buffer>();
+
 function lastKey(server: number): Buffer {
-  return Buffer.concat([Buffer.from([PREFIX_LAST]), serverKey(server)]);
+  let key = lastKeys.get(server);
+  if (key === undefined) {
+    key = Buffer.concat([Buffer.from([PREFIX_LAST]), serverKey(server)]);
+    if (lastKeys.size >= 1024) lastKeys.clear();
+    lastKeys.set(server, key);
+  }
+  return key;
 }
 
 function encodeLast(id: EventId, t: Timestamp): Buffer {
