@@ -365,9 +365,13 @@ export class CodecEmitter {
     [a, n, i]: readonly [string, string, string],
     base: string,
   ): Doc[] {
+    const count = call('r.count', [String(node.minSize)]);
+    // The reader's own loop (index in the error path included): no call per item.
+    if (node.item.kind === 'Prim' && node.item.prim === 'Integer' && this.intMode === 'number')
+      return [declareTyped('const', a, type, call('r.integers', [count]))];
     const value = this.read(node.item, `${base}$item`);
     return [
-      declare('const', n, call('r.count', [String(node.minSize)])),
+      declare('const', n, count),
       // Sized once and written by index: ~1.9x faster than push for 100k items (measured), and
       // n is bounded by the input (r.count checks it against the bytes left or the empty-item
       // budget) before anything is allocated.

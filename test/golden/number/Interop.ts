@@ -204,15 +204,7 @@ function $w_AI(w: $Writer, v: AI): void {
 }
 
 function $r_AI(r: $Reader): AI {
-  const n = r.count(1);
-  const a: AI = new Array(n);
-  let i = 0;
-  try {
-    for (; i < n; i++) a[i] = r.integer();
-  } catch (e) {
-    throw $at(e, i);
-  }
-
+  const a: AI = r.integers(r.count(1));
   return a;
 }
 
@@ -366,15 +358,7 @@ function $w__Array_Integer(w: $Writer, v: number[]): void {
 }
 
 function $r__Array_Integer(r: $Reader): number[] {
-  const n = r.count(1);
-  const a: number[] = new Array(n);
-  let i = 0;
-  try {
-    for (; i < n; i++) a[i] = r.integer();
-  } catch (e) {
-    throw $at(e, i);
-  }
-
+  const a: number[] = r.integers(r.count(1));
   return a;
 }
 
