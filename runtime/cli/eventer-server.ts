@@ -44,6 +44,11 @@ export interface MemoryServerOptions extends ServerOptions {
   readonly failType?: EventType;
   /** Passed to the backend (server cap on `maxResults`, retained events, clock). */
   readonly backend?: MemoryBackend;
+  /**
+   * Log each register and query request (`logger.debug`), as `--verbose` does. Default false:
+   * the log fields would be built per request even for a logger that drops them.
+   */
+  readonly logRequests?: boolean;
 }
 
 export interface MemoryServer {
@@ -72,6 +77,7 @@ export async function startEventServer(
   options: EventServerOptions,
 ): Promise<{ readonly server: Server; readonly backend: EventerBackend }> {
   const { backend, token, failType } = options;
+  const requestLogger = options.logRequests === true ? options.logger : undefined;
   const notify = async (events: Event[]): Promise<void> => {
     if (server === null || events.length === 0) return;
     await server.notifyEvents(events, false);
@@ -97,7 +103,7 @@ export async function startEventServer(
         await options.onConnected?.(info);
       },
       onRegister: async (info, registerEvents) => {
-        options.logger?.debug('register', {
+        requestLogger?.debug('register', {
           id: info.id,
           clientName: info.clientName,
           events: registerEvents.length,
@@ -115,7 +121,7 @@ export async function startEventServer(
       onQuery: async (info, params) => {
         const answer = backend.query(params);
         const result = answer instanceof Promise ? await answer : answer;
-        options.logger?.debug('query', {
+        requestLogger?.debug('query', {
           id: info.id,
           clientName: info.clientName,
           type: params.type,
@@ -251,6 +257,7 @@ export async function serverMain(argv: readonly string[]): Promise<number | void
     ...(values.token !== undefined ? { token: values.token } : {}),
     ...(values['fail-type'] !== undefined ? { failType: values['fail-type'].split('/') } : {}),
     logger,
+    logRequests: values.verbose === true,
     onConnected: (info) =>
       logger.info('client connected', {
         id: info.id,

@@ -208,6 +208,29 @@ describe('status, register, query', () => {
     }
   });
 
+  it('logRequests: each register and query logged at debug level, nothing without it', async () => {
+    for (const logRequests of [true, false]) {
+      const logged: string[] = [];
+      const { server } = await startMemoryServer({
+        pingDelay: 0,
+        logRequests,
+        logger: {
+          ...noopLogger,
+          debug: (msg, fields) => logged.push(`${msg} ${fields?.['events']}`),
+        },
+      });
+      const client = await connect(server.address, opts());
+      try {
+        await client.register([{ type: ['a'] }, { type: ['b'] }], { withResponse: true });
+        await client.query({ type: 'latest' });
+        expect(logged).toEqual(logRequests ? ['register 2', 'query 2'] : []);
+      } finally {
+        await client.close();
+        await server.close();
+      }
+    }
+  });
+
   it('every query type, paged', async () => {
     const { server } = await startMemoryServer({ pingDelay: 0 });
     const client = await connect(server.address, opts());
