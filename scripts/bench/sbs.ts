@@ -9,7 +9,7 @@ import { create, fromBinary, toBinary, type DescMessage } from '@bufbuild/protob
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { main as sbsGen } from '../../compiler/cli.js';
 import { HatChatter, HatEventer } from '../../generated/index.js';
-import type { Repository } from '../../runtime/sbs/index.js';
+import { SbsWriter, type Codec, type Repository } from '../../runtime/sbs/index.js';
 import { isMain } from '../../runtime/cli/args.js';
 import { avroTypes, fromAvroEvent, toAvroEvent } from './peers/avro.js';
 import { decodeEvent, encodeEvent } from './peers/event-floor.js';
@@ -388,6 +388,23 @@ function rows(
     );
   if (m.blob) {
     const src = Buffer.from(v as Uint8Array);
+    // Our encode into a writer kept between messages (`write`, then `view_()`, as Chatter
+    // frames messages): the same memory each time, like Buffer.copy's destination below,
+    // where `encode` returns new memory. Its decode column is the generated decode.
+    const kept = new SbsWriter(256, 8 << 20);
+    const blob = m.codec as unknown as Codec<Uint8Array>;
+    const into = (): Uint8Array => {
+      kept.reset();
+      blob.write(kept, v as Uint8Array);
+      return kept.view_();
+    };
+    checkSame('generated into a kept SbsWriter', m.name, blob.decode(into()), v);
+    out.push({
+      peer: 'generated, into a kept SbsWriter (decode: as generated)',
+      encode: into,
+      decode: (out[0] as Row).decode,
+      size: src.length,
+    });
     const dst = Buffer.allocUnsafe(src.length);
     const copy = (): number => src.copy(dst);
     out.push({ peer: 'Buffer.copy, same size', encode: copy, decode: copy, size: src.length });
