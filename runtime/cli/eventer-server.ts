@@ -102,7 +102,7 @@ export async function startEventServer(
           throw new Error('invalid client token');
         await options.onConnected?.(info);
       },
-      onRegister: async (info, registerEvents) => {
+      onRegister: (info, registerEvents) => {
         requestLogger?.debug('register', {
           id: info.id,
           clientName: info.clientName,
@@ -111,11 +111,14 @@ export async function startEventServer(
         });
         if (failType !== undefined && registerEvents.some((e) => typeEquals(e.type, failType)))
           return null;
-        // Called synchronously (before any await): ids follow request order.
+        // Called synchronously: ids follow request order.
         const registered = backend.register(registerEvents);
-        const events = registered instanceof Promise ? await registered : registered;
-        if (server !== null && server.subscriberCount > 0) await notify(events);
-        return events;
+        // Notified once stored, before the response; with no subscriber, no work at all.
+        const notified = (events: Event[]): Event[] | Promise<Event[]> =>
+          server !== null && server.subscriberCount > 0
+            ? notify(events).then(() => events)
+            : events;
+        return registered instanceof Promise ? registered.then(notified) : notified(registered);
       },
       pipelineRegister: !(backend instanceof MemoryBackend),
       onQuery: async (info, params) => {

@@ -22,6 +22,7 @@ import {
   statusToSbs,
 } from './convert.js';
 import { CloseWatch } from './close-watch.js';
+import { Fifo } from '../fifo.js';
 import { EventerError, EventerProtocolError, EventerValueError } from './errors.js';
 import type { Event, RegisterEvent } from './event.js';
 import type { QueryParams, QueryResult } from './query.js';
@@ -85,6 +86,14 @@ export interface NotifyOptions {
   readonly withAck?: boolean;
   /** Milliseconds to wait for one client's ack before giving up on it (logged). Default: no limit. */
   readonly ackTimeout?: number;
+}
+
+/** A pipelined registration's result, to be answered in request order. */
+interface PendingAnswer {
+  readonly result: Event[] | null | Promise<Event[] | null>;
+  /** The request asked for no response. */
+  readonly last: boolean;
+  readonly conv: Conversation;
 }
 
 interface Served {
@@ -389,9 +398,40 @@ export class Server implements AsyncDisposable {
   private async loop(s: Served, watch: CloseWatch): Promise<void> {
     const { conn, info } = s;
     const { onRegister, onQuery } = this.options;
-    // Registrations still waiting for their promise (pipelineRegister), responses in order.
-    let registering: Promise<void> = Promise.resolve();
-    let waiting = 0;
+    // Registrations waiting for their result (pipelineRegister), answered in request order by
+    // one drain at a time: a promise chain per request cost four promises and two closures.
+    const answers = new Fifo<PendingAnswer>();
+    let draining = false;
+    let failed = false;
+    let drained: Promise<void> = Promise.resolve();
+    const drain = async (): Promise<void> => {
+      draining = true;
+      try {
+        for (let a = answers.shift(); a !== undefined; a = answers.shift()) {
+          const result = a.result instanceof Promise ? await a.result : a.result;
+          if (a.last) continue;
+          const res: HatEventer.MsgRegisterRes =
+            result === null
+              ? { type: 'failure', value: null }
+              : { type: 'events', value: result.map(eventToSbs) };
+          await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv: a.conv });
+        }
+      } finally {
+        // Set in the same step as the last empty check: a request queued later starts a drain.
+        draining = false;
+      }
+    };
+    // A failed registration (or send) closes the connection; nothing after it is answered.
+    const fail = (e: unknown): void => {
+      failed = true;
+      answers.drain();
+      if (!(e instanceof ConnectionClosedError))
+        this.logger.error(`eventer server: connection ${info.id} closed: ${(e as Error).message}`, {
+          id: info.id,
+          error: e,
+        });
+      void conn.close();
+    };
     // Events handled since the loop last waited for the event loop.
     let handled = 0;
     for (;;) {
@@ -405,42 +445,21 @@ export class Server implements AsyncDisposable {
       }
       const type = msg.data.type;
       if (type === HatEventer.MsgRegisterReq.name && this.options.pipelineRegister === true) {
+        if (failed) continue; // closing: not stored, as it will not be answered
         const events = decodeWide(HatEventer.MsgRegisterReq, msg.data.data).map(
           registerEventFromSbs,
         );
         handled += events.length;
-        const r = onRegister === undefined ? null : onRegister(info, events);
-        // Awaited in turn below; until then a rejection must not count as unhandled.
-        if (r instanceof Promise) r.catch(() => {});
-        const { last, conv } = msg;
-        waiting++;
-        registering = registering
-          .then(async () => {
-            const result = r instanceof Promise ? await r : r;
-            if (last) return;
-            const res: HatEventer.MsgRegisterRes =
-              result === null
-                ? { type: 'failure', value: null }
-                : { type: 'events', value: result.map(eventToSbs) };
-            await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv });
-          })
-          .finally(() => waiting--);
-        registering.catch((e: unknown) => {
-          if (!(e instanceof ConnectionClosedError))
-            this.logger.error(
-              `eventer server: connection ${info.id} closed: ${(e as Error).message}`,
-              {
-                id: info.id,
-                error: e,
-              },
-            );
-          void conn.close();
-        });
+        const result = onRegister === undefined ? null : onRegister(info, events);
+        // Awaited in turn by the drain; until then a rejection must not count as unhandled.
+        if (result instanceof Promise) result.catch(() => {});
+        answers.push({ result, last: msg.last, conv: msg.conv });
+        if (!draining) drained = drain().catch(fail);
         // Bounds what one client can have waiting; a failure has closed the connection.
-        if (waiting >= 1024) await watch.race(registering.catch(() => {}));
+        if (answers.length >= 1024) await watch.race(drained);
         continue;
       }
-      if (waiting > 0) await watch.race(registering.catch(() => {}));
+      if (draining) await watch.race(drained);
       if (type === HatEventer.MsgRegisterReq.name) {
         const events = decodeWide(HatEventer.MsgRegisterReq, msg.data.data).map(
           registerEventFromSbs,
