@@ -88,6 +88,16 @@ export interface NotifyOptions {
   readonly ackTimeout?: number;
 }
 
+/** The answer to a register request: the registered events, or failure (`null`). */
+function registerResponse(result: readonly Event[] | null): Data {
+  return toData(
+    HatEventer.MsgRegisterRes,
+    result === null
+      ? { type: 'failure', value: null }
+      : { type: 'events', value: result.map(eventToSbs) },
+  );
+}
+
 /** A pipelined registration's result, to be answered in request order. */
 interface PendingAnswer {
   readonly result: Event[] | null | Promise<Event[] | null>;
@@ -410,11 +420,7 @@ export class Server implements AsyncDisposable {
         for (let a = answers.shift(); a !== undefined; a = answers.shift()) {
           const result = a.result instanceof Promise ? await a.result : a.result;
           if (a.last) continue;
-          const res: HatEventer.MsgRegisterRes =
-            result === null
-              ? { type: 'failure', value: null }
-              : { type: 'events', value: result.map(eventToSbs) };
-          await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv: a.conv });
+          await conn.send(registerResponse(result), { conv: a.conv });
         }
       } finally {
         // Set in the same step as the last empty check: a request queued later starts a drain.
@@ -471,11 +477,7 @@ export class Server implements AsyncDisposable {
           result = r instanceof Promise ? await watch.race(r) : r;
         }
         if (msg.last) continue;
-        const res: HatEventer.MsgRegisterRes =
-          result === null
-            ? { type: 'failure', value: null }
-            : { type: 'events', value: result.map(eventToSbs) };
-        await conn.send(toData(HatEventer.MsgRegisterRes, res), { conv: msg.conv });
+        await conn.send(registerResponse(result), { conv: msg.conv });
       } else if (type === HatEventer.MsgQueryReq.name) {
         handled++;
         const params = queryParamsFromSbs(decodeWide(HatEventer.MsgQueryReq, msg.data.data));
