@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['compiler/bin/**/*.js', 'scripts/**/*.js'],
+    files: ['compiler/bin/**/*.js', 'runtime/bin/**/*.js', 'scripts/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

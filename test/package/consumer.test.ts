@@ -172,6 +172,13 @@ describe('published tarballs', () => {
       );
     });
 
+    it("runs the runtime's commands through npx", async () => {
+      for (const command of ['hat-eventer', 'hat-chatter', 'hat-juggler-demo']) {
+        const { stdout } = await run('npx', ['--no-install', command, '--help'], { cwd: dir });
+        expect(stdout).toContain(`usage: ${command} `);
+      }
+    });
+
     it('type-checks and runs', async () => {
       await run(process.execPath, [TSC, '-p', '.'], { cwd: dir }).catch((e: { stdout: string }) => {
         throw new Error(`tsc failed:\n${e.stdout}`);

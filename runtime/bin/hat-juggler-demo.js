@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// A launcher that is there before `npm install` builds dist/ (npm links the bins of a clone's
+// workspaces first, and skips a target that does not exist yet).
+import { runMain } from '../dist/cli/args.js';
+import { demoMain } from '../dist/cli/juggler-demo.js';
+
+runMain('hat-juggler-demo', () => demoMain(process.argv.slice(2)));
