@@ -4,6 +4,13 @@ import { MAX_BIGINT_BITS, groupsToBigint } from './integer.js';
 import { allocResult, allocUninitialized, MAX_POOLED } from './pool.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A leading Integer group that only repeats the sign of the next one: the encoding is not
+ * minimal. Small enough for V8 to inline into every read path that checks it.
+ */
+const redundantGroup = (first: number, second: number): boolean =>
+  (first === 0 && (second & 0x40) === 0) || (first === 0x7f && (second & 0x40) !== 0);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const fromCharCode = String.fromCharCode;
 
@@ -226,8 +233,7 @@ export class SbsReader {
     // there whenever `d` is; the minimality check is the general path's.
     if (d !== undefined && d & 0x80) {
       const h = c as number;
-      if ((h === 0 && (d & 0x40) === 0) || (h === 0x7f && (d & 0x40) !== 0))
-        this.fail('non-minimal', 'non-minimal Integer encoding', start);
+      if (redundantGroup(h, d)) this.fail('non-minimal', 'non-minimal Integer encoding', start);
       this.pos = start + 2;
       return (h & 0x40 ? h - 128 : h) * 128 + (d & 0x7f);
     }
@@ -253,11 +259,7 @@ export class SbsReader {
           continue;
         }
         const d = b[p + 1];
-        // Minimal (as `checkMinimal`): the first group does not just repeat the sign.
-        if (
-          d !== undefined &&
-          !((c === 0 && (d & 0x40) === 0) || (c === 0x7f && (d & 0x40) !== 0))
-        ) {
+        if (d !== undefined && !redundantGroup(c, d)) {
           const high = (c & 0x40 ? c - 128 : c) * 128 + (d & 0x7f);
           if (d & 0x80) {
             a[i] = high;
@@ -298,8 +300,7 @@ export class SbsReader {
     // Up to 7 groups (49 bits) cannot leave the safe range: read them here, without the
     // general path's call (timestamps take 5 groups, microseconds 3).
     if (c !== undefined && d !== undefined && start + 7 <= b.length) {
-      if ((c === 0 && (d & 0x40) === 0) || (c === 0x7f && (d & 0x40) !== 0))
-        this.fail('non-minimal', 'non-minimal Integer encoding', start);
+      if (redundantGroup(c, d)) this.fail('non-minimal', 'non-minimal Integer encoding', start);
       let acc = (c & 0x40 ? c - 128 : c) * 128 + (d & 0x7f);
       let p = start + 2;
       let g = d;
@@ -377,8 +378,7 @@ export class SbsReader {
   }
 
   private checkMinimal(first: number, second: number, offset: number): void {
-    // A leading group that only repeats the sign of the next one is redundant.
-    if ((first === 0 && (second & 0x40) === 0) || (first === 0x7f && (second & 0x40) !== 0))
+    if (redundantGroup(first, second))
       this.fail('non-minimal', 'non-minimal Integer encoding', offset);
   }
 
