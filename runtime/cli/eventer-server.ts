@@ -78,18 +78,22 @@ export async function startEventServer(
 ): Promise<{ readonly server: Server; readonly backend: EventerBackend }> {
   const { backend, token, failType } = options;
   const requestLogger = options.logRequests === true ? options.logger : undefined;
-  const notify = async (events: Event[]): Promise<void> => {
-    if (server === null || events.length === 0) return;
-    await server.notifyEvents(events, false);
-    if (backend.flushed === undefined) await server.notifyEvents(events, true);
-    else {
-      const srv = server;
-      // A failed flush is the backend's to report; these clients are then not notified.
-      void backend
-        .flushed()
-        .then(() => srv.notifyEvents(events, true))
-        .catch(() => {});
-    }
+  // Resolves with `events` once subscribers were notified; with none (the common case of a
+  // server fed by producers) it returns them at once, without a promise or a flush wait.
+  const notified = (events: Event[]): Event[] | Promise<Event[]> => {
+    if (server === null || events.length === 0 || server.subscriberCount === 0) return events;
+    const srv = server;
+    return (async () => {
+      await srv.notifyEvents(events, false);
+      if (backend.flushed === undefined) await srv.notifyEvents(events, true);
+      else
+        // A failed flush is the backend's to report; these clients are then not notified.
+        void backend
+          .flushed()
+          .then(() => srv.notifyEvents(events, true))
+          .catch(() => {});
+      return events;
+    })();
   };
   let server: Server | null = null;
   const srv = await listen(
@@ -113,11 +117,7 @@ export async function startEventServer(
           return null;
         // Called synchronously: ids follow request order.
         const registered = backend.register(registerEvents);
-        // Notified once stored, before the response; with no subscriber, no work at all.
-        const notified = (events: Event[]): Event[] | Promise<Event[]> =>
-          server !== null && server.subscriberCount > 0
-            ? notify(events).then(() => events)
-            : events;
+        // Notified once stored, before the response.
         return registered instanceof Promise ? registered.then(notified) : notified(registered);
       },
       pipelineRegister: !(backend instanceof MemoryBackend),
