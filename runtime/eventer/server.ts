@@ -353,11 +353,7 @@ export class Server implements AsyncDisposable {
       if (!info.subscription.isEmpty) this.subscribed.set(conn, served);
       await this.loop(served, watch);
     } catch (e) {
-      if (!(e instanceof ConnectionClosedError))
-        this.logger.error(`eventer server: connection ${id} closed: ${(e as Error).message}`, {
-          id,
-          error: e,
-        });
+      this.closedBy(id, e);
     } finally {
       await conn.close();
       if (served !== undefined) {
@@ -370,6 +366,15 @@ export class Server implements AsyncDisposable {
         void done.finally(() => this.disconnecting.delete(done));
       }
     }
+  }
+
+  /** Logs what closed a connection, unless it was the connection closing. */
+  private closedBy(id: number, e: unknown): void {
+    if (!(e instanceof ConnectionClosedError))
+      this.logger.error(`eventer server: connection ${id} closed: ${(e as Error).message}`, {
+        id,
+        error: e,
+      });
   }
 
   private async disconnected(info: ConnectionInfo): Promise<void> {
@@ -431,11 +436,7 @@ export class Server implements AsyncDisposable {
     const fail = (e: unknown): void => {
       failed = true;
       answers.drain();
-      if (!(e instanceof ConnectionClosedError))
-        this.logger.error(`eventer server: connection ${info.id} closed: ${(e as Error).message}`, {
-          id: info.id,
-          error: e,
-        });
+      this.closedBy(info.id, e);
       void conn.close();
     };
     // Events handled since the loop last waited for the event loop.
