@@ -300,18 +300,29 @@ export class CodecEmitter {
   /** A Record writer's statements. */
   private recordWriter(base: string, node: RecordNode): Doc[] {
     const entries = node.fields;
-    this.useRuntime('at');
-    const track = entries.length > 1;
+    const { track, decl, rethrow } = this.entryPath(node);
     const writes: Doc[] = [];
     entries.forEach((e, i) => {
       if (track && i > 0) writes.push(assign('$field', `'${e.name}'`));
       writes.push(this.write(e.node, this.entry(e.name, e.inherited), `${base}$${e.name}`));
     });
-    const first = entries[0]?.name ?? '';
-    const decl = track ? [declare('let', '$field', `'${first}'`)] : [];
-    const segment = track ? '$field' : `'${first}'`;
-    const rethrow = [throwStatement(call('$at', ['e', segment]))];
     return [stmt('w.record(v)'), ...decl, tryCatch(writes, rethrow)];
+  }
+
+  /**
+   * How a Record's codec names the entry in an error's path: a `$field` variable updated per
+   * entry when there are several (`track`), its declaration, and the catch block's rethrow.
+   */
+  private entryPath(node: RecordNode): { track: boolean; decl: Doc[]; rethrow: Doc[] } {
+    this.useRuntime('at');
+    const track = node.fields.length > 1;
+    const first = node.fields[0]?.name ?? '';
+    const segment = track ? '$field' : `'${first}'`;
+    return {
+      track,
+      decl: track ? [declare('let', '$field', `'${first}'`)] : [],
+      rethrow: [throwStatement(call('$at', ['e', segment]))],
+    };
   }
 
   /**
@@ -321,8 +332,7 @@ export class CodecEmitter {
    */
   private recordReader(base: string, node: RecordNode, recursive: boolean): Doc[] {
     const entries = node.fields;
-    this.useRuntime('at');
-    const track = entries.length > 1;
+    const { track, decl, rethrow } = this.entryPath(node);
     const reads: Doc[] = [];
     entries.forEach((e, i) => {
       if (track && i > 0) reads.push(assign('$field', `'${e.name}'`));
@@ -350,10 +360,6 @@ export class CodecEmitter {
       );
     });
     const fields = objectLiteral(entries.map((e) => [e.name, `$v_${e.name}`, 'plain']));
-    const first = entries[0]?.name ?? '';
-    const decl = track ? [declare('let', '$field', `'${first}'`)] : [];
-    const segment = track ? '$field' : `'${first}'`;
-    const rethrow = [throwStatement(call('$at', ['e', segment]))];
     const leave = recursive ? [stmt('r.leave()')] : [];
     return [...decl, tryCatch([...reads, ...leave, returnStatement(fields)], rethrow)];
   }
