@@ -2,6 +2,7 @@ import {
   type ArrayNode,
   type ChoiceNode,
   CodecPlan,
+  isIntegerArray,
   type NullableNode,
   type PlanNode,
   type RecordNode,
@@ -372,8 +373,7 @@ export class CodecEmitter {
     base: string,
   ): Doc[] {
     const count = call('r.count', [String(node.minSize)]);
-    // The reader's own loop (index in the error path included): no call per item.
-    if (node.item.kind === 'Prim' && node.item.prim === 'Integer' && this.intMode === 'number')
+    if (isIntegerArray(node) && this.intMode === 'number')
       return [declareTyped('const', a, type, call('r.integers', [count]))];
     const value = this.read(node.item, `${base}$item`);
     return [

@@ -8,6 +8,7 @@ import {
   type ArrayNode,
   type ChoiceNode,
   CodecPlan,
+  isIntegerArray,
   type NullableNode,
   type PlanNode,
   type PrimKind,
@@ -142,8 +143,6 @@ export class CodecCompiler {
     const minSize = node.minSize;
     const writeItem = item.write;
     const readItem = item.read;
-    // An Integer array in the reader's own loop (index in the error path included): no call
-    // per item.
     const readIntegers = (r: SbsReader): number[] => r.integers(r.count(minSize));
     const readItems = (r: SbsReader): unknown[] => {
       const n = r.count(minSize);
@@ -169,10 +168,7 @@ export class CodecCompiler {
           throw at(e, i);
         }
       },
-      read:
-        node.item.kind === 'Prim' && node.item.prim === 'Integer' && this.integers === 'number'
-          ? readIntegers
-          : readItems,
+      read: isIntegerArray(node) && this.integers === 'number' ? readIntegers : readItems,
     };
   }
 

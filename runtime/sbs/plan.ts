@@ -43,6 +43,14 @@ export interface ArrayNode extends FromType {
   readonly minSize: number;
 }
 
+/**
+ * An `Array(Integer)`: with Integers as numbers, both back ends read its items in the
+ * reader's own loop (`r.integers`), with no call per item.
+ */
+export function isIntegerArray(node: ArrayNode): boolean {
+  return node.item.kind === 'Prim' && node.item.prim === 'Integer';
+}
+
 export interface RecordField {
   readonly name: string;
   /** Read with `entryValue` when writing: the name is an Object.prototype member. */

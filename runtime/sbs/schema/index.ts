@@ -49,4 +49,4 @@ export type {
   RecordNode,
   RefNode,
 } from '../plan.js';
-export { CodecPlan } from '../plan.js';
+export { CodecPlan, isIntegerArray } from '../plan.js';
