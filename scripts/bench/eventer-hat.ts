@@ -15,19 +15,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
 import {
-  childOf,
-  cpuSeconds,
+  benchClient,
   buildLabel,
+  childOf,
   defaultBuild,
   mappedMb,
   rssMb,
   startServer,
   type Child,
 } from './eventer-server-child.js';
-import { FILL_LABEL, queryLatencies, Workload } from './eventer-workload.js';
+import { FILL_LABEL, queryLatencies, TWO_PARTITIONS, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
 
 const STORED = Number(process.env.BENCH_HAT_EVENTS ?? 100_000);
@@ -35,11 +34,6 @@ const pythonPath = process.env.HAT_PYTHON_PATH;
 const python = process.env.HAT_PYTHON ?? 'python3';
 /** Seconds each register rate is measured for. */
 const REGISTER_MS = 3000;
-
-const PARTITIONS = [
-  { order_by: 'TIMESTAMP', subscriptions: [['*']] },
-  { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
-];
 
 interface Figures {
   /** [events/s, server CPU microseconds per event] */
@@ -54,16 +48,12 @@ interface Figures {
 
 async function measure(server: Child, db: string): Promise<Figures> {
   const pid = server.proc.pid as number;
-  const client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+  const client = await benchClient(server);
   try {
     const work = new Workload();
     work.reset();
-    const withCpu = async (size: number, inFlight: number): Promise<[number, number]> => {
-      const cpu0 = cpuSeconds(pid);
-      const seq0 = work.registered;
-      const rate = await work.rate(client, size, inFlight, REGISTER_MS, Math.floor(STORED / 4));
-      return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (work.registered - seq0)];
-    };
+    const withCpu = (size: number, inFlight: number): Promise<[number, number]> =>
+      work.rateAndCpu(client, server, size, inFlight, REGISTER_MS, Math.floor(STORED / 4));
     const batched = await withCpu(100, 8);
     const single = await withCpu(1, 256);
     const fillFrom = work.registered;
@@ -109,7 +99,7 @@ async function startHatServer(dir: string): Promise<Child> {
         cleanup_period: 5,
         conditions: [],
         latest: { subscriptions: [['*']] },
-        timeseries: PARTITIONS,
+        timeseries: TWO_PARTITIONS,
       },
       modules: [],
       eventer_server: { host: '127.0.0.1', port },
@@ -124,7 +114,7 @@ async function startHatServer(dir: string): Promise<Child> {
   for (let i = 0; i < 200; i++) {
     if (proc.exitCode !== null) break;
     try {
-      const c = await connect(`127.0.0.1:${port}`, { clientName: 'probe', pingDelay: 0 });
+      const c = await benchClient(child, 'probe');
       await c.close();
       return child;
     } catch {
@@ -193,7 +183,7 @@ export async function run(): Promise<BenchResult[]> {
     ];
   const dir = mkdtempSync(join(tmpdir(), 'hat-event-bench-'));
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ timeseries: PARTITIONS }));
+  writeFileSync(config, JSON.stringify({ timeseries: TWO_PARTITIONS }));
   const build = defaultBuild();
   try {
     const oursServer = await startServer(join(dir, 'events.lmdb'), config, build);

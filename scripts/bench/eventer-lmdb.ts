@@ -10,18 +10,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type Client } from '../../runtime/eventer/index.js';
+import type { Client } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
 import {
   buildLabel,
-  cpuSeconds,
+  benchClient,
   defaultBuild,
   mappedMb,
   rssMb,
   startServer,
   type Child,
 } from './eventer-server-child.js';
-import { FILL_LABEL, queryLatencies, Workload } from './eventer-workload.js';
+import { FILL_LABEL, queryLatencies, TWO_PARTITIONS, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
 
 const STORED = Number(process.env.BENCH_LMDB_EVENTS ?? 1_000_000);
@@ -64,17 +64,10 @@ async function registerRows(
     inFlight: number,
   ): Promise<[number, number]> => {
     await work.rate(c, size, inFlight, 1000);
-    const pid = child.proc.pid as number;
-    const cpu0 = cpuSeconds(pid);
-    const seq0 = work.registered;
-    const rate = await work.rate(c, size, inFlight, 3000);
-    return [rate, ((cpuSeconds(pid) - cpu0) * 1e6) / (work.registered - seq0)];
+    return work.rateAndCpu(c, child, size, inFlight, 3000);
   };
   const memory = await startServer(null, config);
-  const memoryClient = await connect(`127.0.0.1:${memory.port}`, {
-    clientName: 'bench',
-    pingDelay: 0,
-  });
+  const memoryClient = await benchClient(memory);
   const bareUs: number[] = [];
   for (const [size, inFlight] of SHAPES)
     bareUs.push((await cpuPerEvent(memory, memoryClient, size, inFlight))[1]);
@@ -95,10 +88,7 @@ async function registerRows(
   await measure(server, client, '');
   const defaultDb = `${db}-default`;
   const plain = await startServer(defaultDb, null);
-  const plainClient = await connect(`127.0.0.1:${plain.port}`, {
-    clientName: 'bench',
-    pingDelay: 0,
-  });
+  const plainClient = await benchClient(plain);
   try {
     await measure(plain, plainClient, ' (default config: one timestamp partition)');
   } finally {
@@ -114,19 +104,11 @@ export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'hat-lmdb-bench-'));
   const db = join(dir, 'events.lmdb');
   const config = join(dir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      timeseries: [
-        { order_by: 'TIMESTAMP', subscriptions: [['*']] },
-        { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
-      ],
-    }),
-  );
+  writeFileSync(config, JSON.stringify({ timeseries: TWO_PARTITIONS }));
   const results: BenchResult[] = [];
   let server = await startServer(db, config);
   try {
-    let client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    let client = await benchClient(server);
     results.push(...(await registerRows(server, client, config, db)));
     // Measure at 10k stored: a new database.
     await client.close();
@@ -134,7 +116,7 @@ export async function run(): Promise<BenchResult[]> {
     rmSync(dir + '/events.lmdb', { force: true });
     rmSync(dir + '/events.lmdb-lock', { force: true });
     server = await startServer(db, config);
-    client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    client = await benchClient(server);
     work.reset();
     await work.fillTo(client, 10_000);
     await settle();
@@ -170,7 +152,7 @@ export async function run(): Promise<BenchResult[]> {
     const t0 = performance.now();
     server = await startServer(db, config);
     const restart = performance.now() - t0;
-    client = await connect(`127.0.0.1:${server.port}`, { clientName: 'bench', pingDelay: 0 });
+    client = await benchClient(server);
     const r = await client.query({ type: 'timeseries', maxResults: 1 });
     await client.close();
     // The same command on no database: what starting node and the server takes, for comparison.

@@ -1,10 +1,10 @@
 // An event server in a child process for the eventer benches, and what they measure of it:
-// resident memory and CPU time from /proc, and query latency through our client.
+// resident memory from /proc, and query latency through our client.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Client, QueryParamsInit } from '../../runtime/eventer/index.js';
+import { connect, type Client, type QueryParamsInit } from '../../runtime/eventer/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -72,6 +72,11 @@ export async function startServer(
   throw new Error('eventer-server exited before READY');
 }
 
+/** The benches' client of a server child: no pings, whose timers would only add noise. */
+export function benchClient(child: Child, clientName = 'bench'): Promise<Client> {
+  return connect(`127.0.0.1:${child.port}`, { clientName, pingDelay: 0 });
+}
+
 /** A child started by the caller, known to listen on `port`. */
 export function childOf(proc: ChildProcess, port: number): Child {
   return { proc, port, stop: stopper(proc) };
@@ -99,8 +104,6 @@ export function mappedMb(pid: number, path: string): number {
   }
   return kb / 1024;
 }
-
-export { processCpuSeconds as cpuSeconds } from './process-cpu.js';
 
 /**
  * Median milliseconds per query over `n` sequential queries, after a warm-up: the median,

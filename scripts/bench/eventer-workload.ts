@@ -6,7 +6,17 @@ import {
   type EventId,
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
-import { latency } from './eventer-server-child.js';
+import { latency, type Child } from './eventer-server-child.js';
+import { processCpuSeconds } from './process-cpu.js';
+
+/**
+ * The storage config of the benches' LMDB servers (ours and hat-event's): a timestamp and a
+ * source-timestamp partition of every event, so each event is stored twice.
+ */
+export const TWO_PARTITIONS = [
+  { order_by: 'TIMESTAMP', subscriptions: [['*']] },
+  { order_by: 'SOURCE_TIMESTAMP', subscriptions: [['*']] },
+];
 
 /**
  * How the benches fill a database: the issue's register shape (batches of 100, 8 in flight).
@@ -79,6 +89,25 @@ export class Workload {
       }),
     );
     return ((this.seq - seq0) * 1000) / (performance.now() - start);
+  }
+
+  /**
+   * `rate`, and the server's CPU microseconds (all its threads) per event registered meanwhile:
+   * what a core would do, whatever else the machine runs.
+   */
+  async rateAndCpu(
+    client: Client,
+    server: Child,
+    size: number,
+    inFlight: number,
+    ms: number,
+    maxEvents = Infinity,
+  ): Promise<[number, number]> {
+    const pid = server.proc.pid as number;
+    const cpu0 = processCpuSeconds(pid);
+    const seq0 = this.seq;
+    const rate = await this.rate(client, size, inFlight, ms, maxEvents);
+    return [rate, ((processCpuSeconds(pid) - cpu0) * 1e6) / (this.seq - seq0)];
   }
 
   /** Registers FILL_BATCH events per request (8 in flight) until the database holds `total`. */
