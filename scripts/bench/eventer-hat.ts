@@ -16,15 +16,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMain } from '../../runtime/cli/args.js';
+import { childServer, type ChildServer } from '../child-server.js';
 import {
   benchClient,
   buildLabel,
-  childOf,
   defaultBuild,
   mappedMb,
   rssMb,
   startServer,
-  type Child,
 } from './eventer-server-child.js';
 import { FILL_LABEL, queryLatencies, TWO_PARTITIONS, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
@@ -46,8 +45,8 @@ interface Figures {
   dbPages: number;
 }
 
-async function measure(server: Child, db: string): Promise<Figures> {
-  const pid = server.proc.pid as number;
+async function measure(server: ChildServer, db: string): Promise<Figures> {
+  const pid = server.pid;
   const client = await benchClient(server);
   try {
     const work = new Workload();
@@ -83,7 +82,7 @@ function freePort(): Promise<number> {
 const hatDb = (dir: string): string => join(dir, 'hat-event.db');
 
 /** hat-event's server (no monitor: it then runs its engine at once) on a fresh database. */
-async function startHatServer(dir: string): Promise<Child> {
+async function startHatServer(dir: string): Promise<ChildServer> {
   const port = await freePort();
   const conf = join(dir, 'hat-event.json');
   writeFileSync(
@@ -109,7 +108,7 @@ async function startHatServer(dir: string): Promise<Child> {
     env: { ...process.env, PYTHONPATH: pythonPath ?? '' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const child = childOf(proc, port);
+  const child = childServer(proc, port);
   // It prints nothing when listening: ready once a connection is accepted (20 s at most).
   for (let i = 0; i < 200; i++) {
     if (proc.exitCode !== null) break;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '../../runtime/eventer/index.js';
 import { isMain } from '../../runtime/cli/args.js';
+import type { ChildServer } from '../child-server.js';
 import {
   buildLabel,
   benchClient,
@@ -19,7 +20,6 @@ import {
   mappedMb,
   rssMb,
   startServer,
-  type Child,
 } from './eventer-server-child.js';
 import { FILL_LABEL, queryLatencies, TWO_PARTITIONS, Workload } from './eventer-workload.js';
 import { printTable, type BenchResult } from './result.js';
@@ -52,13 +52,13 @@ const shapeName = (size: number, inFlight: number): string =>
  * `--memory` shows the protocol's share of it.
  */
 async function registerRows(
-  server: Child,
+  server: ChildServer,
   client: Client,
   config: string,
   db: string,
 ): Promise<BenchResult[]> {
   const cpuPerEvent = async (
-    child: Child,
+    child: ChildServer,
     c: Client,
     size: number,
     inFlight: number,
@@ -74,7 +74,7 @@ async function registerRows(
   await memoryClient.close();
   await memory.stop();
   const rows: BenchResult[] = [];
-  const measure = async (child: Child, c: Client, label: string): Promise<void> => {
+  const measure = async (child: ChildServer, c: Client, label: string): Promise<void> => {
     for (const [i, [size, inFlight]] of SHAPES.entries()) {
       const [rate, us] = await cpuPerEvent(child, c, size, inFlight);
       rows.push({
@@ -139,8 +139,8 @@ export async function run(): Promise<BenchResult[]> {
         value: ms,
         note: `${(at10k[name] as number).toFixed(3)} ms at 10,000: x${(ms / (at10k[name] as number)).toFixed(2)}`,
       });
-    const rss = rssMb(server.proc.pid as number);
-    const dbPages = mappedMb(server.proc.pid as number, db);
+    const rss = rssMb(server.pid);
+    const dbPages = mappedMb(server.pid, db);
     results.push({
       name: `server RSS with ${label} stored`,
       unit: 'MB',

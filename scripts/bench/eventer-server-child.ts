@@ -1,85 +1,37 @@
 // An event server in a child process for the eventer benches, and what they measure of it:
 // resident memory from /proc, and query latency through our client.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { connect, type Client, type QueryParamsInit } from '../../runtime/eventer/index.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-export interface Child {
-  readonly proc: ChildProcess;
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
-/**
- * How our server is started: `tsx` runs the TypeScript sources (what `npm run bench` has
- * without a build), `dist` the compiled `hat-eventer` of `npm run build`, which leaves the
- * TypeScript loader out of the server's memory.
- */
-export type ServerBuild = 'tsx' | 'dist';
+import {
+  distCommand,
+  startChildServer,
+  type ChildServer,
+  type CommandBuild,
+} from '../child-server.js';
 
 /** The compiled server when `npm run build` made it: what a user runs, without tsx's memory. */
-export function defaultBuild(): ServerBuild {
-  return existsSync(DIST_SERVER) ? 'dist' : 'tsx';
+export function defaultBuild(): CommandBuild {
+  return existsSync(distCommand('eventer.ts')) ? 'dist' : 'tsx';
 }
 
-export function buildLabel(build: ServerBuild): string {
+export function buildLabel(build: CommandBuild): string {
   return build === 'dist' ? 'compiled runtime/dist server' : 'run by tsx (no runtime/dist build)';
 }
 
-/** The compiled server, if `npm run build` has made it. */
-export const DIST_SERVER = fileURLToPath(
-  new URL('../../runtime/dist/cli/eventer.js', import.meta.url),
-);
-
-/** Stops the child with SIGTERM (SIGKILL if it is still there 10 s later) and waits for it. */
-function stopper(proc: ChildProcess): () => Promise<void> {
-  const exited = new Promise<void>((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
-    else proc.once('exit', () => resolve());
-  });
-  return async () => {
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-}
-
 /** `hat-eventer server` on port 0 with `db` (or `--memory`), once it printed `READY <port>`. */
-export async function startServer(
+export function startServer(
   db: string | null,
   config: string | null,
-  build: ServerBuild = defaultBuild(),
-): Promise<Child> {
+  build: CommandBuild = defaultBuild(),
+): Promise<ChildServer> {
   const store =
     db === null ? ['--memory'] : ['--db', db, ...(config === null ? [] : ['--config', config])];
-  if (build === 'dist' && !existsSync(DIST_SERVER))
-    throw new Error(`${DIST_SERVER} missing: run npm run build`);
-  const entry = build === 'dist' ? [DIST_SERVER] : ['--import', 'tsx', 'runtime/cli/eventer.ts'];
-  const proc = spawn(process.execPath, [...entry, 'server', '--port', '0', ...store], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const stop = stopper(proc);
-  for await (const line of createInterface({ input: proc.stdout as NodeJS.ReadableStream })) {
-    const m = /^READY (\d+)$/.exec(line);
-    if (m) return { proc, port: Number(m[1]), stop };
-  }
-  throw new Error('eventer-server exited before READY');
+  return startChildServer('eventer.ts', ['server', '--port', '0', ...store], build);
 }
 
 /** The benches' client of a server child: no pings, whose timers would only add noise. */
-export function benchClient(child: Child, clientName = 'bench'): Promise<Client> {
+export function benchClient(child: ChildServer, clientName = 'bench'): Promise<Client> {
   return connect(`127.0.0.1:${child.port}`, { clientName, pingDelay: 0 });
-}
-
-/** A child started by the caller, known to listen on `port`. */
-export function childOf(proc: ChildProcess, port: number): Child {
-  return { proc, port, stop: stopper(proc) };
 }
 
 /** VmRSS, RssAnon (heap and other private memory) and RssFile (mapped file pages), MB. */

@@ -6,7 +6,8 @@ import {
   type EventId,
   type RegisterEvent,
 } from '../../runtime/eventer/index.js';
-import { latency, type Child } from './eventer-server-child.js';
+import { latency } from './eventer-server-child.js';
+import type { ChildServer } from '../child-server.js';
 import { processCpuSeconds } from './process-cpu.js';
 
 /**
@@ -97,13 +98,13 @@ export class Workload {
    */
   async rateAndCpu(
     client: Client,
-    server: Child,
+    server: ChildServer,
     size: number,
     inFlight: number,
     ms: number,
     maxEvents = Infinity,
   ): Promise<[number, number]> {
-    const pid = server.proc.pid as number;
+    const pid = server.pid;
     const cpu0 = processCpuSeconds(pid);
     const seq0 = this.seq;
     const rate = await this.rate(client, size, inFlight, ms, maxEvents);
