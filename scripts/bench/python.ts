@@ -20,7 +20,7 @@ import { HatEventer } from '../../runtime/eventer/gen/index.js';
 import { connect as jugglerConnect } from '../../runtime/juggler/index.js';
 import { isMain } from '../../runtime/cli/args.js';
 import { pythonAvailable, spawnPython, startPythonServer } from '../../test/python-peer.js';
-import { startChildServer } from '../child-server.js';
+import { startChildServer, type ChildServer } from '../child-server.js';
 import { makeBytes, makeEvent } from './peers/values.js';
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu.js';
 import { interleavedMedians, printTable, type BenchResult } from './result.js';
@@ -84,28 +84,21 @@ async function pythonResult<T>(script: string, args: string[], input?: string): 
   }
 }
 
-/** A server in a process of its own (ours or a Python one). */
-interface Server {
-  readonly port: number;
-  readonly pid: number;
-  /** Resolves once the process has exited, so it no longer competes for a core. */
-  stop(): Promise<unknown>;
-}
-
-async function pythonServer(script: string, args: string[]): Promise<Server> {
+async function pythonServer(script: string, args: string[]): Promise<ChildServer> {
   const peer = await startPythonServer(script, args);
   return {
     port: peer.port,
     pid: peer.child.pid as number,
-    stop: () => {
+    stop: async () => {
       peer.kill();
-      return peer.exited;
+      await peer.exited;
     },
   };
 }
 
+/** `body` with a server in a process of its own (ours or a Python one), stopped after. */
 async function withServer<T>(
-  starting: Promise<Server>,
+  starting: Promise<ChildServer>,
   body: (port: number, pid: number) => Promise<T>,
 ): Promise<T> {
   const server = await starting;
